@@ -1,0 +1,114 @@
+"""Key material beyond field keys: the recovery key, the device signing key, age identities."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+
+import pyrage
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from storycapture.crypto.aead import DecryptionFailed
+
+# Crockford's base32: no I, L, O or U, so a key written by hand reads back the same.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+RECOVERY_BYTES = 20  # 160 bits: 32 characters in 8 groups of 4
+RECOVERY_GROUP = 4
+
+
+class MalformedRecoveryKey(ValueError):
+    """The text is not a recovery key as StoryCapture prints them."""
+
+
+def new_recovery_key() -> str:
+    """A random recovery key in groups a person can copy by hand, e.g. ``7KQ2-MX9D-…``."""
+    number = int.from_bytes(secrets.token_bytes(RECOVERY_BYTES), "big")
+    chars = "".join(_ALPHABET[(number >> (5 * i)) & 31] for i in reversed(range(32)))
+    return "-".join(chars[i : i + RECOVERY_GROUP] for i in range(0, 32, RECOVERY_GROUP))
+
+
+def normalise_recovery_key(text: str) -> str:
+    chars = "".join(c for c in text.upper() if c.isalnum()).translate(_CONFUSABLE)
+    if len(chars) != 32 or any(c not in _ALPHABET for c in chars):
+        raise MalformedRecoveryKey("a recovery key has 32 letters and digits")
+    return "-".join(chars[i : i + RECOVERY_GROUP] for i in range(0, 32, RECOVERY_GROUP))
+
+
+def recovery_kek(recovery_key: str, salt: bytes) -> bytes:
+    """Key-encryption key from a recovery key. HKDF suffices: the key carries 160 random bits."""
+    material = normalise_recovery_key(recovery_key).encode("ascii")
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"storycapture recovery")
+    return hkdf.derive(material)
+
+
+def new_salt() -> bytes:
+    return os.urandom(16)
+
+
+# --- device signing key (Ed25519) ---------------------------------------------------------
+
+
+def new_signing_key() -> bytes:
+    return Ed25519PrivateKey.generate().private_bytes_raw()
+
+
+def signing_public_key(private_key: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(private_key).public_key().public_bytes_raw()
+
+
+def sign(private_key: bytes, message: bytes) -> bytes:
+    return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
+
+
+def verify_signature(public_key: bytes, signature: bytes, message: bytes) -> None:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
+    except (InvalidSignature, ValueError) as error:
+        raise DecryptionFailed("signature does not verify") from error
+
+
+def fingerprint(public_key: bytes) -> str:
+    """A short, readable fingerprint of a public key: 16 hex digits in groups of four."""
+    digest = hashlib.sha256(public_key).hexdigest()[:16].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+def public_key_bytes_are_valid(public_key: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key)
+    except ValueError:
+        return False
+    return True
+
+
+# --- age identities (X25519) --------------------------------------------------------------
+
+
+def new_age_identity() -> str:
+    """A new age identity as its ``AGE-SECRET-KEY-1…`` text."""
+    return str(pyrage.x25519.Identity.generate())
+
+
+def age_recipient(identity: str) -> str:
+    return str(pyrage.x25519.Identity.from_str(identity).to_public())
+
+
+__all__ = [
+    "MalformedRecoveryKey",
+    "age_recipient",
+    "fingerprint",
+    "new_age_identity",
+    "new_recovery_key",
+    "new_salt",
+    "new_signing_key",
+    "normalise_recovery_key",
+    "recovery_kek",
+    "sign",
+    "signing_public_key",
+    "verify_signature",
+]

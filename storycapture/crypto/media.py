@@ -1,0 +1,27 @@
+"""Media (photos, later audio) as age files, streamed in chunks: never whole in memory.
+
+age encrypts in 64 KiB chunks; pyrage's ``encrypt_io``/``decrypt_io`` read and write file
+objects, so neither side of a copy is ever held whole. Decryption writes to a stream the
+caller owns, so a failure part-way leaves nothing on disk that the caller did not choose.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import pyrage
+
+from storycapture.crypto.aead import DecryptionFailed
+
+
+def encrypt_stream(source: BinaryIO, target: BinaryIO, recipients: list[str]) -> None:
+    parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    pyrage.encrypt_io(source, target, parsed)
+
+
+def decrypt_stream(source: BinaryIO, target: BinaryIO, identities: list[str]) -> None:
+    parsed = [pyrage.x25519.Identity.from_str(i) for i in identities]
+    try:
+        pyrage.decrypt_io(source, target, parsed)
+    except pyrage.DecryptError as error:
+        raise DecryptionFailed("age file does not decrypt") from error

@@ -1,0 +1,1 @@
+"""Plain value types and rules of the storyteller's world. Standard library only."""

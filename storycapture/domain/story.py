@@ -1,0 +1,183 @@
+"""The story model as plain values: what the services return and the windows draw."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.fuzzydate import FuzzyDate
+from storycapture.domain.vocabulary import (
+    CardKind,
+    ConsentHow,
+    ConsentItem,
+    Helped,
+    LifeArea,
+    PlaceType,
+    Role,
+    Visibility,
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Every item's identity and origin: when it was made and changed, and who made it."""
+
+    uuid: str
+    storyteller_uuid: str
+    created_hlc: str
+    updated_hlc: str
+    author: Author
+
+
+@dataclass(frozen=True)
+class Storyteller:
+    meta: Provenance
+    pseudonym: str
+    real_name: str | None
+    birth_year: int | None
+    role: Role
+    notes: str
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    meta: Provenance
+    version: int
+    items: frozenset[ConsentItem]
+    how: ConsentHow
+    given_on: datetime.date
+    facilitator: str
+    signature: bytes | None = None  # the drawn signature as an image (PNG), when signed on screen
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+    def allows(self, item: ConsentItem) -> bool:
+        return item in self.items
+
+
+@dataclass(frozen=True)
+class Visit:
+    meta: Provenance
+    visit_date: datetime.date
+    place_type: PlaceType
+    present: str
+    notes: str
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+
+@dataclass(frozen=True)
+class HelpSeeking:
+    """What was asked for, of whom, what happened, and whether it helped."""
+
+    asked_for: str = ""
+    from_whom: str = ""
+    what_happened: str = ""
+    helped: Helped | None = None
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A point in a life, or a period when ``ends`` is set."""
+
+    meta: Provenance
+    title: str
+    words: str
+    starts: FuzzyDate
+    ends: FuzzyDate | None
+    valence: int
+    life_area: LifeArea
+    visibility: Visibility
+    help: HelpSeeking | None = None
+    visit_uuid: str | None = None
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+    @property
+    def is_period(self) -> bool:
+        return self.ends is not None
+
+
+@dataclass(frozen=True)
+class BoardPosition:
+    """Where a card sits: its zone's order, and a free position on the board (for dragging)."""
+
+    order: int = 0
+    x: float = 0.0
+    y: float = 0.0
+
+
+@dataclass(frozen=True)
+class StrengthCard:
+    meta: Provenance
+    kind: CardKind
+    text: str
+    prompt_id: str | None
+    position: BoardPosition = field(default_factory=BoardPosition)
+    colour: str | None = None
+    visibility: Visibility = Visibility.TEAM
+    visit_uuid: str | None = None
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+
+@dataclass(frozen=True)
+class Quote:
+    meta: Provenance
+    text: str
+    visibility: Visibility
+    event_uuid: str | None = None
+    visit_uuid: str | None = None
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+
+@dataclass(frozen=True)
+class NarrativeNote:
+    meta: Provenance
+    text: str
+    visibility: Visibility
+    visit_uuid: str | None = None
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+
+@dataclass(frozen=True)
+class Photo:
+    meta: Provenance
+    caption: str
+    original_name: str
+    media_type: str
+    visibility: Visibility
+    event_uuid: str | None = None
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What is left on this device of a storyteller who withdrew: the fact, not the person."""
+
+    storyteller_uuid: str
+    hlc: str
+    device_id: str
+    author: Author

@@ -1,0 +1,136 @@
+"""The fixed choices of the story model, each with the plain words people see.
+
+Values are stable identifiers stored in the vault and carried in bundles; labels are what
+the windows and the command line show.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class _Choice(StrEnum):
+    """A StrEnum whose members carry a human label; ``parse`` accepts value or label."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> _Choice:
+        wanted = text.strip().lower().replace("-", "_").replace(" ", "_")
+        for member in cls:
+            if wanted in (member.value, member.label.lower().replace(" ", "_")):
+                return member
+        choices = ", ".join(m.value for m in cls)
+        from storycapture.domain.errors import InvalidInput
+
+        raise InvalidInput(f"“{text}” is not one of the choices here ({choices}).")
+
+
+class Role(_Choice):
+    LIVED_EXPERIENCE = "lived_experience"
+    CARER_OR_FAMILY = "carer_or_family"
+    PRACTITIONER = "practitioner"
+    OTHER = "other"
+
+
+class PlaceType(_Choice):
+    HOME = "home"
+    OUT_AND_ABOUT = "out_and_about"
+    COMMUNITY_SPACE = "community_space"
+    ONLINE = "online"
+    OTHER = "other"
+
+
+class LifeArea(_Choice):
+    FAMILY = "family"
+    FRIENDS_AND_RELATIONSHIPS = "friends_and_relationships"
+    HOME_AND_HOUSING = "home_and_housing"
+    WORK_AND_LEARNING = "work_and_learning"
+    MONEY = "money"
+    PHYSICAL_HEALTH = "physical_health"
+    MENTAL_HEALTH = "mental_health"
+    HELP_SEEKING = "help_seeking_and_services"
+    COMMUNITY = "community_and_belonging"
+    OTHER = "other"
+
+
+class Visibility(_Choice):
+    PRIVATE = "private"
+    TEAM = "team"
+    SHAREABLE = "shareable"
+
+
+class CardKind(_Choice):
+    STRENGTH = "strength"
+    TALENT = "talent"
+    HOPE = "hope"
+    DESIRE = "desire"
+    GOOD_IN_MY_LIFE = "good_in_my_life"
+    HARD_RIGHT_NOW = "hard_right_now"
+
+
+class ConsentItem(_Choice):
+    TAKE_PART = "take_part"
+    PHOTOS = "photos"
+    AUDIO = "audio"
+    SHARE_WITH_TEAM = "share_with_team"
+    SHARE_QUOTES_WITH_PARTNERS = "share_quotes_with_partners"
+
+
+class ConsentHow(_Choice):
+    SIGNED_ON_SCREEN = "signed_on_screen"
+    VERBAL = "verbal"
+    PAPER_FORM = "paper_form"
+
+
+class Helped(_Choice):
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+
+_LABELS: dict[_Choice, str] = {
+    Role.LIVED_EXPERIENCE: "Person with lived experience",
+    Role.CARER_OR_FAMILY: "Carer or family",
+    Role.PRACTITIONER: "Practitioner",
+    Role.OTHER: "Other",
+    PlaceType.HOME: "At home",
+    PlaceType.OUT_AND_ABOUT: "Out and about",
+    PlaceType.COMMUNITY_SPACE: "Community space",
+    PlaceType.ONLINE: "Online",
+    PlaceType.OTHER: "Somewhere else",
+    LifeArea.FAMILY: "Family",
+    LifeArea.FRIENDS_AND_RELATIONSHIPS: "Friends and relationships",
+    LifeArea.HOME_AND_HOUSING: "Home and housing",
+    LifeArea.WORK_AND_LEARNING: "Work and learning",
+    LifeArea.MONEY: "Money",
+    LifeArea.PHYSICAL_HEALTH: "Physical health",
+    LifeArea.MENTAL_HEALTH: "Mental health",
+    LifeArea.HELP_SEEKING: "Help-seeking and services",
+    LifeArea.COMMUNITY: "Community and belonging",
+    LifeArea.OTHER: "Other",
+    Visibility.PRIVATE: "Private",
+    Visibility.TEAM: "Team",
+    Visibility.SHAREABLE: "Shareable",
+    CardKind.STRENGTH: "Strength",
+    CardKind.TALENT: "Talent",
+    CardKind.HOPE: "Hope",
+    CardKind.DESIRE: "Desire",
+    CardKind.GOOD_IN_MY_LIFE: "Good in my life",
+    CardKind.HARD_RIGHT_NOW: "Hard right now",
+    ConsentItem.TAKE_PART: "Taking part",
+    ConsentItem.PHOTOS: "Photos",
+    ConsentItem.AUDIO: "Audio",
+    ConsentItem.SHARE_WITH_TEAM: "Sharing with the programme team",
+    ConsentItem.SHARE_QUOTES_WITH_PARTNERS: "Sharing anonymised quotes with partner sites",
+    ConsentHow.SIGNED_ON_SCREEN: "Signed on screen",
+    ConsentHow.VERBAL: "Said out loud",
+    ConsentHow.PAPER_FORM: "Paper form",
+    Helped.YES: "It helped",
+    Helped.PARTLY: "It helped a bit",
+    Helped.NO: "It didn't help",
+    Helped.NOT_SURE: "Not sure",
+}

@@ -1,0 +1,170 @@
+"""Photos (and later audio): age files under the storyteller's own age identity.
+
+The bytes are streamed from the source file through age into the vault in 64 KiB chunks, so
+a photo is never whole in memory and never written anywhere in plaintext, not even a temp
+file. A file only gets its final name once it is completely written and on the disk; its row
+is committed after that, so a crash leaves at most an unreferenced ciphertext, never a row
+without its file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import mimetypes
+import os
+from pathlib import Path
+from typing import BinaryIO
+
+from storycapture.crypto.aead import DecryptionFailed
+from storycapture.crypto.media import decrypt_stream, encrypt_stream
+from storycapture.domain.authorship import Author
+from storycapture.domain.errors import InvalidInput, StorageUnavailable, VaultDamaged
+from storycapture.domain.story import Photo
+from storycapture.domain.text import SHORT, checked_text
+from storycapture.domain.vocabulary import ConsentItem, Visibility
+from storycapture.services import records
+from storycapture.services.base import (
+    UNSET,
+    StoryService,
+    Unset,
+    as_visibility,
+    changes_of,
+    provenance,
+)
+from storycapture.services.records import PHOTO, TIMELINE_EVENT, StoredRecord
+
+PHOTO_LIMIT_BYTES = 200 * 1024 * 1024
+_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/bmp")
+
+
+def _photo(record: StoredRecord) -> Photo:
+    values = record.values
+    return Photo(
+        meta=provenance(record),
+        caption=values["caption"],
+        original_name=values["original_name"],
+        media_type=values["media_type"],
+        visibility=Visibility(values["visibility"]),
+        event_uuid=values["event_uuid"],
+    )
+
+
+def _storage_error(error: OSError) -> StorageUnavailable:
+    if error.errno == errno.ENOSPC:
+        return StorageUnavailable(
+            "The disk is full, so the photo was not added; everything else is safe."
+        )
+    return StorageUnavailable(f"The photo could not be saved ({error.strerror}).")
+
+
+class PhotoService(StoryService):
+    def media_path(self, photo: Photo) -> Path:
+        return self._vault.media_dir(photo.meta.storyteller_uuid) / f"{photo.uuid}.age"
+
+    def add(
+        self,
+        storyteller_uuid: str,
+        source: Path,
+        *,
+        author: Author,
+        caption: str = "",
+        event_uuid: str | None = None,
+        visibility: Visibility | str = Visibility.TEAM,
+    ) -> Photo:
+        source = Path(source)
+        media_type = mimetypes.guess_type(source.name)[0] or ""
+        if media_type not in _MEDIA_TYPES:
+            raise InvalidInput(f"“{source.name}” is not a photo StoryCapture can keep.")
+        try:
+            size = source.stat().st_size
+        except OSError as error:
+            raise InvalidInput(f"“{source.name}” cannot be read ({error.strerror}).") from error
+        if size > PHOTO_LIMIT_BYTES:
+            raise InvalidInput(
+                f"“{source.name}” is larger than {PHOTO_LIMIT_BYTES // 2**20} MB; "
+                "please choose a smaller copy."
+            )
+        values = {
+            "caption": checked_text(caption, "caption"),
+            "original_name": checked_text(source.name, "file name", SHORT),
+            "media_type": media_type,
+            "visibility": as_visibility(visibility).value,
+            "event_uuid": event_uuid,
+            "deleted": False,
+        }
+        photo_uuid = records.new_uuid()
+        with self._vault.read() as session:
+            self._require_consent(session, storyteller_uuid, ConsentItem.PHOTOS)
+            self._require_same_storyteller(session, TIMELINE_EVENT, event_uuid, storyteller_uuid)
+            _identity, recipient = self._vault.storyteller_age_keys(session, storyteller_uuid)
+        folder = self._vault.media_dir(storyteller_uuid)
+        final = folder / f"{photo_uuid}.age"
+        partial = folder / f".{photo_uuid}.age.partial"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with open(source, "rb") as plain, open(partial, "wb") as sealed:
+                encrypt_stream(plain, sealed, [recipient])
+                sealed.flush()
+                os.fsync(sealed.fileno())
+            os.replace(partial, final)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            raise _storage_error(error) from error
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        try:
+            with self._vault.edit() as session:
+                record = records.insert(
+                    self._vault, session, PHOTO, storyteller_uuid, values, author, photo_uuid
+                )
+        except BaseException:
+            final.unlink(missing_ok=True)
+            raise
+        return _photo(record)
+
+    def write_to(self, photo_uuid: str, target: BinaryIO) -> None:
+        """Stream the photo's bytes into ``target`` (an open stream the caller owns)."""
+        with self._vault.read() as session:
+            photo = _photo(records.get(self._vault, session, PHOTO, photo_uuid))
+            identity, _ = self._vault.storyteller_age_keys(session, photo.meta.storyteller_uuid)
+        try:
+            with open(self.media_path(photo), "rb") as sealed:
+                decrypt_stream(sealed, target, [identity])
+        except FileNotFoundError as error:
+            raise VaultDamaged("This photo's file is missing from the vault.") from error
+        except DecryptionFailed as error:
+            raise VaultDamaged("This photo's file has been damaged and cannot be shown.") from error
+
+    def update(
+        self,
+        photo_uuid: str,
+        *,
+        author: Author,
+        caption: str | Unset = UNSET,
+        visibility: Visibility | str | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+    ) -> Photo:
+        changes = changes_of(
+            caption=caption if isinstance(caption, Unset) else checked_text(caption, "caption"),
+            visibility=visibility
+            if isinstance(visibility, Unset)
+            else as_visibility(visibility).value,
+            deleted=deleted if isinstance(deleted, Unset) else bool(deleted),
+        )
+        with self._vault.edit() as session:
+            return _photo(records.update(self._vault, session, PHOTO, photo_uuid, changes, author))
+
+    def list(self, storyteller_uuid: str, event_uuid: str | None = None) -> list[Photo]:
+        with self._vault.read() as session:
+            self._require_storyteller(session, storyteller_uuid)
+            found = [_photo(r) for r in records.find(self._vault, session, PHOTO, storyteller_uuid)]
+        return [p for p in found if event_uuid is None or p.event_uuid == event_uuid]
+
+
+def remove_partial_media(media_root: Path) -> None:
+    """Drop half-written media left by a crash (they are ciphertext, but of no use)."""
+    for partial in media_root.glob("*/.*.age.partial"):
+        with contextlib.suppress(OSError):
+            partial.unlink()

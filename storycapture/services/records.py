@@ -1,0 +1,340 @@
+"""The one write path of the story model: seal each field, append it to the operation log,
+in the same transaction. Every service builds on these few functions.
+
+A record is a row of one of the entity tables; its personal fields are sealed under the
+storyteller's key, and every change to a field is also an operation ``(entity, uuid, field,
+value, clock, device, author)``, sealed the same way. The log is what item history reads and
+what sync carries.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.errors import NotFound, VaultDamaged
+from storycapture.services.vault import VaultSession
+from storycapture.store import models
+from storycapture.store.fields import FieldDamaged, open_field, seal_field
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """One kind of record: its log name, its table, its sealed fields and its plain fields."""
+
+    name: str
+    label: str  # in plain words, for messages: "a timeline event"
+    row: type[Any]
+    sealed: tuple[str, ...]
+    plain: tuple[str, ...] = ()
+
+    @property
+    def table(self) -> str:
+        return str(self.row.__tablename__)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.sealed + self.plain
+
+
+STORYTELLER = EntityKind(
+    "storyteller",
+    "a storyteller",
+    models.StorytellerRow,
+    ("pseudonym", "real_name", "birth_year", "role", "notes"),
+)
+CONSENT = EntityKind(
+    "consent",
+    "a consent record",
+    models.ConsentRow,
+    ("items", "how", "given_on", "facilitator", "signature"),
+    ("version", "deleted"),
+)
+VISIT = EntityKind(
+    "visit",
+    "a visit",
+    models.VisitRow,
+    ("visit_date", "place_type", "present", "notes"),
+    ("deleted",),
+)
+TIMELINE_EVENT = EntityKind(
+    "timeline_event",
+    "a timeline event",
+    models.TimelineEventRow,
+    ("title", "words", "starts", "ends", "valence", "life_area", "help", "visibility"),
+    ("visit_uuid", "deleted"),
+)
+STRENGTH_CARD = EntityKind(
+    "strength_card",
+    "a strength card",
+    models.StrengthCardRow,
+    ("kind", "text", "prompt_id", "position", "colour", "visibility"),
+    ("visit_uuid", "deleted"),
+)
+QUOTE = EntityKind(
+    "quote",
+    "a quote",
+    models.QuoteRow,
+    ("text", "visibility"),
+    ("visit_uuid", "event_uuid", "deleted"),
+)
+NARRATIVE_NOTE = EntityKind(
+    "narrative_note",
+    "a narrative note",
+    models.NarrativeNoteRow,
+    ("text", "visibility"),
+    ("visit_uuid", "deleted"),
+)
+PHOTO = EntityKind(
+    "photo",
+    "a photo",
+    models.PhotoRow,
+    ("caption", "original_name", "media_type", "visibility"),
+    ("event_uuid", "deleted"),
+)
+
+ENTITY_KINDS = {
+    kind.name: kind
+    for kind in (
+        STORYTELLER,
+        CONSENT,
+        VISIT,
+        TIMELINE_EVENT,
+        STRENGTH_CARD,
+        QUOTE,
+        NARRATIVE_NOTE,
+        PHOTO,
+    )
+}
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    uuid: str
+    storyteller_uuid: str
+    created_hlc: str
+    updated_hlc: str
+    author: Author
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One entry of an item's history: what a field was set to, when, where and by whom."""
+
+    field: str
+    value: Any
+    hlc: str
+    device_id: str
+    author: Author
+
+
+def new_uuid() -> str:
+    return str(uuid_module.uuid4())
+
+
+def _operation_aad_column(entity: str, field: str, hlc: str) -> str:
+    return f"{entity}.{field}@{hlc}"
+
+
+def _log(
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    record_uuid: str,
+    storyteller_uuid: str,
+    changes: dict[str, Any],
+    hlc: str,
+    author: Author,
+) -> None:
+    cipher = vault.cipher(session, storyteller_uuid)
+    for field, value in changes.items():
+        session.add(
+            models.OperationRow(
+                storyteller_uuid=storyteller_uuid,
+                entity=kind.name,
+                entity_uuid=record_uuid,
+                field=field,
+                value=seal_field(
+                    cipher,
+                    "operations",
+                    _operation_aad_column(kind.name, field, hlc),
+                    record_uuid,
+                    storyteller_uuid,
+                    value,
+                ),
+                hlc=hlc,
+                device_id=vault.device_id,
+                author=author.encode(),
+            )
+        )
+
+
+def insert(
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    storyteller_uuid: str,
+    values: dict[str, Any],
+    author: Author,
+    record_uuid: str | None = None,
+) -> StoredRecord:
+    """Add a record with every field of its kind set (missing ones are ``None``)."""
+    unknown = set(values) - set(kind.fields)
+    if unknown:
+        raise ValueError(f"{kind.name} has no fields {sorted(unknown)}")
+    record_uuid = record_uuid or new_uuid()
+    if kind is STORYTELLER:
+        storyteller_uuid = record_uuid
+    full = {field: values.get(field) for field in kind.fields}
+    if "deleted" in full:
+        full["deleted"] = bool(full["deleted"])
+    hlc = vault.clock.tick().encode()
+    key_row = None
+    if kind is STORYTELLER:
+        cipher, key_row = vault.new_storyteller_keys(storyteller_uuid)
+    else:
+        cipher = vault.cipher(session, storyteller_uuid)
+    row = kind.row(uuid=record_uuid, created_hlc=hlc, updated_hlc=hlc, author=author.encode())
+    if kind is not STORYTELLER:
+        row.storyteller_uuid = storyteller_uuid
+    for field in kind.sealed:
+        value = seal_field(cipher, kind.table, field, record_uuid, storyteller_uuid, full[field])
+        setattr(row, field, value)
+    for field in kind.plain:
+        setattr(row, field, full[field])
+    session.add(row)
+    session.flush()  # the row first: the storyteller's key and log rows refer to it
+    if key_row is not None:
+        session.add(key_row)
+    _log(vault, session, kind, record_uuid, storyteller_uuid, full, hlc, author)
+    return StoredRecord(record_uuid, storyteller_uuid, hlc, hlc, author, full)
+
+
+def update(
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    record_uuid: str,
+    changes: dict[str, Any],
+    author: Author,
+) -> StoredRecord:
+    """Change some fields of a record; unchanged values are not logged again."""
+    unknown = set(changes) - set(kind.fields)
+    if unknown:
+        raise ValueError(f"{kind.name} has no fields {sorted(unknown)}")
+    row = _row(session, kind, record_uuid)
+    current = _open_row(vault, session, kind, row)
+    changed = {f: v for f, v in changes.items() if current.values.get(f) != v}
+    if not changed:
+        return current
+    hlc = vault.clock.tick().encode()
+    storyteller_uuid = current.storyteller_uuid
+    cipher = vault.cipher(session, storyteller_uuid)
+    for field, value in changed.items():
+        if field in kind.sealed:
+            value = seal_field(cipher, kind.table, field, record_uuid, storyteller_uuid, value)
+        setattr(row, field, value)
+    row.updated_hlc = hlc
+    _log(vault, session, kind, record_uuid, storyteller_uuid, changed, hlc, author)
+    return StoredRecord(
+        record_uuid,
+        storyteller_uuid,
+        current.created_hlc,
+        hlc,
+        current.author,
+        {**current.values, **changed},
+    )
+
+
+def get(vault: VaultSession, session: Session, kind: EntityKind, record_uuid: str) -> StoredRecord:
+    return _open_row(vault, session, kind, _row(session, kind, record_uuid))
+
+
+def find(
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    storyteller_uuid: str | None = None,
+    include_deleted: bool = False,
+) -> list[StoredRecord]:
+    query = select(kind.row)
+    if storyteller_uuid is not None:
+        column = kind.row.uuid if kind is STORYTELLER else kind.row.storyteller_uuid
+        query = query.where(column == storyteller_uuid)
+    if not include_deleted and "deleted" in kind.plain:
+        query = query.where(kind.row.deleted.is_(False))
+    query = query.order_by(kind.row.created_hlc)
+    return [_open_row(vault, session, kind, row) for row in session.scalars(query)]
+
+
+def history(
+    vault: VaultSession, session: Session, kind: EntityKind, record_uuid: str
+) -> list[FieldChange]:
+    """Every value each field of a record has had, oldest first."""
+    query = (
+        select(models.OperationRow)
+        .where(models.OperationRow.entity == kind.name)
+        .where(models.OperationRow.entity_uuid == record_uuid)
+        .order_by(models.OperationRow.hlc, models.OperationRow.device_id, models.OperationRow.seq)
+    )
+    changes = []
+    for op in session.scalars(query):
+        cipher = vault.cipher(session, op.storyteller_uuid)
+        try:
+            value = open_field(
+                cipher,
+                "operations",
+                _operation_aad_column(op.entity, op.field, op.hlc),
+                op.entity_uuid,
+                op.storyteller_uuid,
+                op.value,
+            )
+        except FieldDamaged as error:
+            raise _damaged(kind) from error
+        changes.append(FieldChange(op.field, value, op.hlc, op.device_id, Author.decode(op.author)))
+    return changes
+
+
+def _row(session: Session, kind: EntityKind, record_uuid: str) -> Any:
+    row = session.get(kind.row, record_uuid)
+    if row is None:
+        raise NotFound(
+            f"We couldn't find {kind.label} with that reference; it may have been erased."
+        )
+    return row
+
+
+def _damaged(kind: EntityKind) -> VaultDamaged:
+    return VaultDamaged(
+        f"Part of this vault ({kind.label}) has been altered or damaged, so it is not shown. "
+        "Nothing else is affected."
+    )
+
+
+def _open_row(vault: VaultSession, session: Session, kind: EntityKind, row: Any) -> StoredRecord:
+    storyteller_uuid = row.storyteller_uuid
+    cipher = vault.cipher(session, storyteller_uuid)
+    values: dict[str, Any] = {}
+    try:
+        for field in kind.sealed:
+            values[field] = open_field(
+                cipher, kind.table, field, row.uuid, storyteller_uuid, getattr(row, field)
+            )
+    except FieldDamaged as error:
+        raise _damaged(kind) from error
+    for field in kind.plain:
+        values[field] = getattr(row, field)
+    return StoredRecord(
+        row.uuid,
+        storyteller_uuid,
+        row.created_hlc,
+        row.updated_hlc,
+        Author.decode(row.author),
+        values,
+    )

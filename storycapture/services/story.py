@@ -1,0 +1,149 @@
+"""The story in the storyteller's own words: narrative notes and marked quotes."""
+
+from __future__ import annotations
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.story import NarrativeNote, Quote
+from storycapture.domain.text import checked_text
+from storycapture.domain.vocabulary import ConsentItem, Visibility
+from storycapture.services import records
+from storycapture.services.base import (
+    UNSET,
+    StoryService,
+    Unset,
+    as_visibility,
+    changes_of,
+    provenance,
+)
+from storycapture.services.records import (
+    NARRATIVE_NOTE,
+    QUOTE,
+    TIMELINE_EVENT,
+    VISIT,
+    EntityKind,
+    StoredRecord,
+)
+
+
+def _quote(record: StoredRecord) -> Quote:
+    values = record.values
+    return Quote(
+        meta=provenance(record),
+        text=values["text"],
+        visibility=Visibility(values["visibility"]),
+        event_uuid=values["event_uuid"],
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+def _note(record: StoredRecord) -> NarrativeNote:
+    values = record.values
+    return NarrativeNote(
+        meta=provenance(record),
+        text=values["text"],
+        visibility=Visibility(values["visibility"]),
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+class StoryWordsService(StoryService):
+    """Quotes and narrative notes. Both can be edited, hidden (deleted) and brought back."""
+
+    def add_quote(
+        self,
+        storyteller_uuid: str,
+        text: str,
+        *,
+        author: Author,
+        visibility: Visibility | str = Visibility.TEAM,
+        event_uuid: str | None = None,
+        visit_uuid: str | None = None,
+    ) -> Quote:
+        values = {
+            "text": checked_text(text, "quote", required=True),
+            "visibility": as_visibility(visibility).value,
+            "event_uuid": event_uuid,
+            "visit_uuid": visit_uuid,
+            "deleted": False,
+        }
+        with self._vault.edit() as session:
+            self._require_consent(session, storyteller_uuid, ConsentItem.TAKE_PART)
+            self._require_same_storyteller(session, TIMELINE_EVENT, event_uuid, storyteller_uuid)
+            self._require_same_storyteller(session, VISIT, visit_uuid, storyteller_uuid)
+            record = records.insert(self._vault, session, QUOTE, storyteller_uuid, values, author)
+        return _quote(record)
+
+    def add_note(
+        self,
+        storyteller_uuid: str,
+        text: str,
+        *,
+        author: Author,
+        visibility: Visibility | str = Visibility.TEAM,
+        visit_uuid: str | None = None,
+    ) -> NarrativeNote:
+        values = {
+            "text": checked_text(text, "note", required=True),
+            "visibility": as_visibility(visibility).value,
+            "visit_uuid": visit_uuid,
+            "deleted": False,
+        }
+        with self._vault.edit() as session:
+            self._require_consent(session, storyteller_uuid, ConsentItem.TAKE_PART)
+            self._require_same_storyteller(session, VISIT, visit_uuid, storyteller_uuid)
+            record = records.insert(
+                self._vault, session, NARRATIVE_NOTE, storyteller_uuid, values, author
+            )
+        return _note(record)
+
+    def update_quote(
+        self,
+        quote_uuid: str,
+        *,
+        author: Author,
+        text: str | Unset = UNSET,
+        visibility: Visibility | str | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+    ) -> Quote:
+        return _quote(self._update(QUOTE, quote_uuid, author, text, visibility, deleted))
+
+    def update_note(
+        self,
+        note_uuid: str,
+        *,
+        author: Author,
+        text: str | Unset = UNSET,
+        visibility: Visibility | str | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+    ) -> NarrativeNote:
+        return _note(self._update(NARRATIVE_NOTE, note_uuid, author, text, visibility, deleted))
+
+    def _update(
+        self,
+        kind: EntityKind,
+        record_uuid: str,
+        author: Author,
+        text: str | Unset,
+        visibility: Visibility | str | Unset,
+        deleted: bool | Unset,
+    ) -> StoredRecord:
+        changes = changes_of(
+            text=text if isinstance(text, Unset) else checked_text(text, "text", required=True),
+            visibility=visibility
+            if isinstance(visibility, Unset)
+            else as_visibility(visibility).value,
+            deleted=deleted if isinstance(deleted, Unset) else bool(deleted),
+        )
+        with self._vault.edit() as session:
+            return records.update(self._vault, session, kind, record_uuid, changes, author)
+
+    def quotes(self, storyteller_uuid: str) -> list[Quote]:
+        with self._vault.read() as session:
+            self._require_storyteller(session, storyteller_uuid)
+            return [_quote(r) for r in records.find(self._vault, session, QUOTE, storyteller_uuid)]
+
+    def notes(self, storyteller_uuid: str) -> list[NarrativeNote]:
+        with self._vault.read() as session:
+            self._require_storyteller(session, storyteller_uuid)
+            found = records.find(self._vault, session, NARRATIVE_NOTE, storyteller_uuid)
+            return [_note(r) for r in found]

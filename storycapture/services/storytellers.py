@@ -1,0 +1,97 @@
+"""Storytellers: add, change, list. Erasing one is consent withdrawal (``services.consent``)."""
+
+from __future__ import annotations
+
+import datetime
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.story import Storyteller
+from storycapture.domain.text import SHORT, checked_birth_year, checked_text
+from storycapture.domain.vocabulary import Role
+from storycapture.services import records
+from storycapture.services.base import UNSET, StoryService, Unset, changes_of, provenance
+from storycapture.services.records import STORYTELLER, StoredRecord
+
+
+def _storyteller(record: StoredRecord) -> Storyteller:
+    values = record.values
+    return Storyteller(
+        meta=provenance(record),
+        pseudonym=values["pseudonym"],
+        real_name=values["real_name"],
+        birth_year=values["birth_year"],
+        role=Role(values["role"]),
+        notes=values["notes"] or "",
+    )
+
+
+def _checked_pseudonym(value: object) -> str:
+    return checked_text(value, "pseudonym", SHORT, required=True)
+
+
+def _checked_real_name(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return checked_text(value, "real name", SHORT)
+
+
+class StorytellerService(StoryService):
+    def add(
+        self,
+        pseudonym: str,
+        *,
+        author: Author,
+        real_name: str | None = None,
+        birth_year: int | None = None,
+        role: Role | str = Role.LIVED_EXPERIENCE,
+        notes: str = "",
+    ) -> Storyteller:
+        values = {
+            "pseudonym": _checked_pseudonym(pseudonym),
+            "real_name": _checked_real_name(real_name),
+            "birth_year": checked_birth_year(birth_year, datetime.date.today().year),
+            "role": Role.parse(role).value,
+            "notes": checked_text(notes, "notes"),
+        }
+        uuid = records.new_uuid()
+        with self._vault.edit() as session:
+            record = records.insert(
+                self._vault, session, STORYTELLER, uuid, values, author, record_uuid=uuid
+            )
+        return _storyteller(record)
+
+    def update(
+        self,
+        storyteller_uuid: str,
+        *,
+        author: Author,
+        pseudonym: str | Unset = UNSET,
+        real_name: str | Unset | None = UNSET,
+        birth_year: int | Unset | None = UNSET,
+        role: Role | str | Unset = UNSET,
+        notes: str | Unset = UNSET,
+    ) -> Storyteller:
+        changes = changes_of(
+            pseudonym=pseudonym if pseudonym is UNSET else _checked_pseudonym(pseudonym),
+            real_name=real_name if real_name is UNSET else _checked_real_name(real_name),
+            birth_year=birth_year
+            if birth_year is UNSET
+            else checked_birth_year(birth_year, datetime.date.today().year),
+            role=role if isinstance(role, Unset) else Role.parse(role).value,
+            notes=notes if notes is UNSET else checked_text(notes, "notes"),
+        )
+        with self._vault.edit() as session:
+            record = records.update(
+                self._vault, session, STORYTELLER, storyteller_uuid, changes, author
+            )
+        return _storyteller(record)
+
+    def get(self, storyteller_uuid: str) -> Storyteller:
+        with self._vault.read() as session:
+            return _storyteller(records.get(self._vault, session, STORYTELLER, storyteller_uuid))
+
+    def list(self) -> list[Storyteller]:
+        """Every storyteller on this device, by pseudonym."""
+        with self._vault.read() as session:
+            found = [_storyteller(r) for r in records.find(self._vault, session, STORYTELLER)]
+        return sorted(found, key=lambda s: (s.pseudonym.casefold(), s.uuid))

@@ -1,0 +1,527 @@
+"""The vault session: create, unlock, lock, change passphrase, recover, and the edit transaction.
+
+Key hierarchy (see ARCHITECTURE.md): the passphrase (Argon2id) and the recovery key (HKDF) each
+wrap the one random vault key; the vault key wraps each storyteller's key and the device's
+signing key and age identity. The header lives in the ``vault_meta`` table; the key-derivation
+parameters are part of the associated data of the passphrase wrap, so altering them cannot
+produce a weaker key that still opens the vault.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from storycapture import crypto
+from storycapture.crypto import keys as crypto_keys
+from storycapture.domain.clock import Hlc, HybridClock
+from storycapture.domain.errors import (
+    InvalidInput,
+    StorageUnavailable,
+    VaultAlreadyExists,
+    VaultDamaged,
+    VaultLocked,
+    VaultNotFound,
+    WrongPassphrase,
+)
+from storycapture.store import migrate
+from storycapture.store.db import (
+    DATABASE_NAME,
+    check_integrity,
+    open_engine,
+    session_factory,
+    translated_errors,
+)
+from storycapture.store.fields import Sealer
+from storycapture.store.lock import VaultDirectoryLock
+from storycapture.store.models import OperationRow, StorytellerKeyRow, TombstoneRow, VaultMeta
+
+HEADER_FORMAT = b"1"
+MEDIA_DIR = "media"
+PASSPHRASE_MIN = 8
+PASSPHRASE_MAX = 1024
+
+_DAMAGED_HEADER = (
+    "This vault's settings have been altered or damaged, so StoryCapture will not open it."
+)
+_WRONG_PASSPHRASE = "That passphrase does not open this vault. Check it and try again."
+
+
+class KdfChooser(Protocol):
+    def __call__(self) -> crypto.KdfParams: ...
+
+
+def calibrated_kdf() -> crypto.KdfParams:
+    return crypto.calibrate()
+
+
+def check_new_passphrase(passphrase: str) -> str:
+    if not isinstance(passphrase, str) or len(passphrase) < PASSPHRASE_MIN:
+        raise InvalidInput(f"A passphrase needs at least {PASSPHRASE_MIN} characters.")
+    if len(passphrase) > PASSPHRASE_MAX:
+        raise InvalidInput(f"A passphrase can be at most {PASSPHRASE_MAX} characters.")
+    return passphrase
+
+
+@dataclass(frozen=True)
+class VaultInfo:
+    """What ``storycapture info`` shows: counts and key settings, nothing personal."""
+
+    data_dir: Path
+    vault_id: str
+    device_id: str
+    schema_revision: str | None
+    kdf_memory_mib: int
+    kdf_iterations: int
+    kdf_lanes: int
+    counts: dict[str, int]
+    tombstones: int
+    database_bytes: int
+    media_files: int
+
+
+def _passphrase_aad(vault_id: str, kdf_json: str) -> bytes:
+    return f"storycapture vault key|passphrase|{vault_id}|{kdf_json}".encode()
+
+
+def _recovery_aad(vault_id: str) -> bytes:
+    return f"storycapture vault key|recovery|{vault_id}".encode()
+
+
+def _device_aad(what: str, vault_id: str) -> bytes:
+    return f"storycapture device {what}|{vault_id}".encode()
+
+
+def _storyteller_key_aad(storyteller_uuid: str) -> bytes:
+    return f"storycapture storyteller key|{storyteller_uuid}".encode()
+
+
+def _storyteller_age_aad(storyteller_uuid: str) -> bytes:
+    return f"storycapture storyteller age identity|{storyteller_uuid}".encode()
+
+
+class VaultSession:
+    """An unlocked vault. Every service takes one; ``lock()`` ends it and drops the keys."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        engine: Engine,
+        directory_lock: VaultDirectoryLock,
+        vault_key: bytes,
+        header: dict[str, bytes],
+    ) -> None:
+        self.data_dir = data_dir
+        self._engine: Engine | None = engine
+        self._sessions: sessionmaker[Session] = session_factory(engine)
+        self._directory_lock = directory_lock
+        self._vault_key: bytes | None = vault_key
+        self._header = header
+        self.vault_id = header["vault_id"].decode()
+        self.device_id = header["device_id"].decode()
+        self._ciphers: dict[str, Sealer] = {}
+        self.clock = HybridClock(self._last_clock())
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls, data_dir: Path, passphrase: str, kdf: KdfChooser = calibrated_kdf
+    ) -> tuple[VaultSession, str]:
+        """Create a new vault; returns the session and the recovery key (shown once, then gone)."""
+        check_new_passphrase(passphrase)
+        data_dir = Path(data_dir)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(
+                f"StoryCapture cannot create its data folder ({error.strerror})."
+            ) from error
+        database = data_dir / DATABASE_NAME
+        if database.exists():
+            raise VaultAlreadyExists("There is already a vault in this folder.")
+        directory_lock = VaultDirectoryLock(data_dir)
+        directory_lock.acquire()
+        staging = data_dir / f".{DATABASE_NAME}.creating"
+        try:
+            params = kdf()
+            recovery_key = crypto_keys.new_recovery_key()
+            header = _new_header(passphrase, params, recovery_key)
+            _remove_database(staging)
+            engine = open_engine(staging)
+            try:
+                migrate.upgrade(engine)
+                with translated_errors(), Session(engine) as session, session.begin():
+                    session.add_all(VaultMeta(key=k, value=v) for k, v in header.items())
+            finally:
+                engine.dispose()
+            # Only a complete vault ever carries the real name.
+            os.replace(staging, database)
+            (data_dir / MEDIA_DIR).mkdir(exist_ok=True)
+            vault_key = _unwrap_with_passphrase(header, passphrase)
+            vault = cls(data_dir, open_engine(database), directory_lock, vault_key, header)
+        except BaseException:
+            _remove_database(staging)
+            directory_lock.release()
+            raise
+        return vault, recovery_key
+
+    @classmethod
+    def unlock(cls, data_dir: Path, passphrase: str) -> VaultSession:
+        return cls._open(Path(data_dir), lambda header: _unwrap_with_passphrase(header, passphrase))
+
+    @classmethod
+    def recover(cls, data_dir: Path, recovery_key: str, new_passphrase: str) -> VaultSession:
+        """Open with the recovery key and set a new passphrase (the recovery key stays valid)."""
+        check_new_passphrase(new_passphrase)
+        session = cls._open(
+            Path(data_dir), lambda header: _unwrap_with_recovery(header, recovery_key)
+        )
+        try:
+            session._set_passphrase(new_passphrase, calibrated_kdf())
+        except BaseException:
+            session.lock()
+            raise
+        return session
+
+    @classmethod
+    def _open(cls, data_dir: Path, unwrap: _Unwrapper) -> VaultSession:
+        database = data_dir / DATABASE_NAME
+        if not database.is_file():
+            raise VaultNotFound(f"There is no StoryCapture vault in {data_dir}.")
+        directory_lock = VaultDirectoryLock(data_dir)
+        directory_lock.acquire()
+        engine: Engine | None = None
+        try:
+            engine = open_engine(database)
+            header = _read_header(engine)
+            vault_key = unwrap(header)
+            check_integrity(engine)
+            migrate.upgrade_with_backup(engine, data_dir)
+            return cls(data_dir, engine, directory_lock, vault_key, header)
+        except BaseException:
+            if engine is not None:
+                engine.dispose()
+            directory_lock.release()
+            raise
+
+    # --- the session -----------------------------------------------------------------------
+
+    @property
+    def is_unlocked(self) -> bool:
+        return self._vault_key is not None
+
+    def lock(self) -> None:
+        """Drop every key reference, close the database and let another process open the vault."""
+        self._vault_key = None
+        self._ciphers.clear()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+        self._directory_lock.release()
+
+    def _require_unlocked(self) -> bytes:
+        if self._vault_key is None:
+            raise VaultLocked("The vault is locked; unlock it to go on.")
+        return self._vault_key
+
+    @property
+    def engine(self) -> Engine:
+        self._require_unlocked()
+        assert self._engine is not None
+        return self._engine
+
+    @contextmanager
+    def edit(self) -> Iterator[Session]:
+        """One saved change: everything inside commits together, or nothing does."""
+        self._require_unlocked()
+        with translated_errors(), self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        self._require_unlocked()
+        with translated_errors(), self._sessions() as session:
+            yield session
+
+    def media_dir(self, storyteller_uuid: str) -> Path:
+        self._require_unlocked()
+        return self.data_dir / MEDIA_DIR / storyteller_uuid
+
+    def _last_clock(self) -> Hlc:
+        with self.read() as session:
+            latest = session.scalar(select(func.max(OperationRow.hlc)))
+            erased = session.scalar(select(func.max(TombstoneRow.hlc)))
+        seen = [Hlc.decode(v) for v in (latest, erased) if v]
+        return max(seen, default=Hlc.zero())
+
+    # --- keys ------------------------------------------------------------------------------
+
+    def new_storyteller_keys(self, storyteller_uuid: str) -> tuple[Sealer, StorytellerKeyRow]:
+        """A new storyteller's key and age identity: their sealer, and the row to store after
+        the storyteller's own row (the key row refers to it)."""
+        vault_key = self._require_unlocked()
+        key = crypto.new_key()
+        identity = crypto_keys.new_age_identity()
+        row = StorytellerKeyRow(
+            storyteller_uuid=storyteller_uuid,
+            wrapped_key=crypto.seal(vault_key, key, _storyteller_key_aad(storyteller_uuid)),
+            wrapped_age_identity=crypto.seal(
+                key, identity.encode(), _storyteller_age_aad(storyteller_uuid)
+            ),
+            age_recipient=crypto_keys.age_recipient(identity),
+        )
+        cipher = self._make_cipher(key)
+        self._ciphers[storyteller_uuid] = cipher
+        return cipher, row
+
+    def cipher(self, session: Session, storyteller_uuid: str) -> Sealer:
+        """The field sealer of one storyteller (their key, unwrapped once per session)."""
+        cached = self._ciphers.get(storyteller_uuid)
+        if cached is not None:
+            return cached
+        cipher = self._make_cipher(self._storyteller_key(session, storyteller_uuid))
+        self._ciphers[storyteller_uuid] = cipher
+        return cipher
+
+    def _make_cipher(self, key: bytes) -> Sealer:
+        return crypto.FieldCipher(key)
+
+    def _storyteller_key(self, session: Session, storyteller_uuid: str) -> bytes:
+        vault_key = self._require_unlocked()
+        row = session.get(StorytellerKeyRow, storyteller_uuid)
+        if row is None:
+            raise VaultDamaged("A storyteller's key is missing, so their story cannot be opened.")
+        try:
+            return crypto.open_sealed(
+                vault_key, row.wrapped_key, _storyteller_key_aad(storyteller_uuid)
+            )
+        except crypto.DecryptionFailed as error:
+            raise VaultDamaged(
+                "A storyteller's key has been altered or damaged, so their story cannot be opened."
+            ) from error
+
+    def storyteller_age_keys(self, session: Session, storyteller_uuid: str) -> tuple[str, str]:
+        """(age identity, age recipient) for a storyteller's media."""
+        key = self._storyteller_key(session, storyteller_uuid)
+        row = session.get(StorytellerKeyRow, storyteller_uuid)
+        assert row is not None
+        try:
+            identity = crypto.open_sealed(
+                key, row.wrapped_age_identity, _storyteller_age_aad(storyteller_uuid)
+            ).decode()
+        except crypto.DecryptionFailed as error:
+            raise VaultDamaged("A storyteller's media key has been altered or damaged.") from error
+        return identity, row.age_recipient
+
+    def forget_storyteller_key(self, storyteller_uuid: str) -> None:
+        self._ciphers.pop(storyteller_uuid, None)
+
+    def device_signing_key(self) -> bytes:
+        return self._device_secret("wrapped_signing_key", "signing key")
+
+    def device_age_identity(self) -> str:
+        return self._device_secret("wrapped_age_identity", "age identity").decode()
+
+    @property
+    def device_signing_public_key(self) -> bytes:
+        return self._header["signing_public_key"]
+
+    @property
+    def device_age_recipient(self) -> str:
+        return self._header["age_recipient"].decode()
+
+    def _device_secret(self, name: str, what: str) -> bytes:
+        vault_key = self._require_unlocked()
+        try:
+            return crypto.open_sealed(
+                vault_key, self._header[name], _device_aad(what, self.vault_id)
+            )
+        except crypto.DecryptionFailed as error:
+            raise VaultDamaged(f"This device's {what} has been altered or damaged.") from error
+
+    # --- passphrase ------------------------------------------------------------------------
+
+    def change_passphrase(self, current: str, new: str, kdf: KdfChooser = calibrated_kdf) -> None:
+        """Re-wrap the vault key under a new passphrase; no content is re-encrypted."""
+        self._require_unlocked()
+        check_new_passphrase(new)
+        _unwrap_with_passphrase(self._header, current)
+        self._set_passphrase(new, kdf())
+
+    def _set_passphrase(self, passphrase: str, params: crypto.KdfParams) -> None:
+        vault_key = self._require_unlocked()
+        kdf_json = params.to_json()
+        kek = crypto.derive_key(passphrase, params)
+        updated = {
+            "kdf": kdf_json.encode(),
+            "wrapped_vault_key": crypto.seal(
+                kek, vault_key, _passphrase_aad(self.vault_id, kdf_json)
+            ),
+        }
+        with self.edit() as session:
+            for key, value in updated.items():
+                session.merge(VaultMeta(key=key, value=value))
+        self._header.update(updated)
+
+    def kdf_params(self) -> crypto.KdfParams:
+        return crypto.KdfParams.from_json(self._header["kdf"].decode())
+
+    # --- information -----------------------------------------------------------------------
+
+    def info(self) -> VaultInfo:
+        from storycapture.store import models
+
+        tables = {
+            "storytellers": models.StorytellerRow,
+            "consent records": models.ConsentRow,
+            "visits": models.VisitRow,
+            "timeline events": models.TimelineEventRow,
+            "strength cards": models.StrengthCardRow,
+            "quotes": models.QuoteRow,
+            "narrative notes": models.NarrativeNoteRow,
+            "photos": models.PhotoRow,
+            "recorded changes": models.OperationRow,
+        }
+        with self.read() as session:
+            counts = {}
+            for label, table in tables.items():
+                query = select(func.count()).select_from(table)
+                if hasattr(table, "deleted"):
+                    query = query.where(table.deleted.is_(False))
+                counts[label] = session.scalar(query) or 0
+            tombstones = session.scalar(select(func.count()).select_from(TombstoneRow)) or 0
+            page_count = session.execute(text("PRAGMA page_count")).scalar() or 0
+            page_size = session.execute(text("PRAGMA page_size")).scalar() or 0
+        params = self.kdf_params()
+        media = self.data_dir / MEDIA_DIR
+        return VaultInfo(
+            data_dir=self.data_dir,
+            vault_id=self.vault_id,
+            device_id=self.device_id,
+            schema_revision=migrate.current_revision(self.engine),
+            kdf_memory_mib=params.memory_kib // 1024,
+            kdf_iterations=params.iterations,
+            kdf_lanes=params.lanes,
+            counts=counts,
+            tombstones=tombstones,
+            database_bytes=int(page_count) * int(page_size),
+            media_files=sum(1 for _ in media.rglob("*.age")) if media.is_dir() else 0,
+        )
+
+
+class _Unwrapper(Protocol):
+    def __call__(self, header: dict[str, bytes]) -> bytes: ...
+
+
+def _new_header(passphrase: str, params: crypto.KdfParams, recovery_key: str) -> dict[str, bytes]:
+    vault_id = str(uuid.uuid4())
+    vault_key = crypto.new_key()
+    kdf_json = params.to_json()
+    recovery_salt = crypto_keys.new_salt()
+    signing_key = crypto_keys.new_signing_key()
+    age_identity = crypto_keys.new_age_identity()
+    return {
+        "format": HEADER_FORMAT,
+        "vault_id": vault_id.encode(),
+        "device_id": str(uuid.uuid4()).encode(),
+        "created_on": datetime.date.today().isoformat().encode(),
+        "kdf": kdf_json.encode(),
+        "wrapped_vault_key": crypto.seal(
+            crypto.derive_key(passphrase, params), vault_key, _passphrase_aad(vault_id, kdf_json)
+        ),
+        "recovery_salt": recovery_salt,
+        "wrapped_vault_key_recovery": crypto.seal(
+            crypto_keys.recovery_kek(recovery_key, recovery_salt),
+            vault_key,
+            _recovery_aad(vault_id),
+        ),
+        "wrapped_signing_key": crypto.seal(
+            vault_key, signing_key, _device_aad("signing key", vault_id)
+        ),
+        "signing_public_key": crypto_keys.signing_public_key(signing_key),
+        "wrapped_age_identity": crypto.seal(
+            vault_key, age_identity.encode(), _device_aad("age identity", vault_id)
+        ),
+        "age_recipient": crypto_keys.age_recipient(age_identity).encode(),
+    }
+
+
+_REQUIRED_HEADER = (
+    "format",
+    "vault_id",
+    "device_id",
+    "kdf",
+    "wrapped_vault_key",
+    "recovery_salt",
+    "wrapped_vault_key_recovery",
+    "wrapped_signing_key",
+    "signing_public_key",
+    "wrapped_age_identity",
+    "age_recipient",
+)
+
+
+def _read_header(engine: Engine) -> dict[str, bytes]:
+    try:
+        with translated_errors(), Session(engine) as session:
+            header = {row.key: row.value for row in session.scalars(select(VaultMeta))}
+    except VaultDamaged:
+        raise
+    except StorageUnavailable:
+        raise
+    except Exception as error:  # a file that is SQLite but not a vault
+        raise VaultDamaged(_DAMAGED_HEADER) from error
+    if any(name not in header for name in _REQUIRED_HEADER) or header["format"] != HEADER_FORMAT:
+        raise VaultDamaged(_DAMAGED_HEADER)
+    return header
+
+
+def _unwrap_with_passphrase(header: dict[str, bytes], passphrase: str) -> bytes:
+    kdf_json = header["kdf"].decode("utf-8", errors="replace")
+    try:
+        params = crypto.KdfParams.from_json(kdf_json)
+    except crypto.KdfParamsOutOfBounds as error:
+        raise VaultDamaged(_DAMAGED_HEADER) from error
+    kek = crypto.derive_key(passphrase, params)
+    aad = _passphrase_aad(header["vault_id"].decode(), kdf_json)
+    try:
+        return crypto.open_sealed(kek, header["wrapped_vault_key"], aad)
+    except crypto.DecryptionFailed as error:
+        raise WrongPassphrase(_WRONG_PASSPHRASE) from error
+
+
+def _unwrap_with_recovery(header: dict[str, bytes], recovery_key: str) -> bytes:
+    try:
+        kek = crypto_keys.recovery_kek(recovery_key, header["recovery_salt"])
+    except crypto_keys.MalformedRecoveryKey as error:
+        raise WrongPassphrase(
+            "That is not a recovery key: it has 32 letters and digits in groups of four."
+        ) from error
+    try:
+        return crypto.open_sealed(
+            kek, header["wrapped_vault_key_recovery"], _recovery_aad(header["vault_id"].decode())
+        )
+    except crypto.DecryptionFailed as error:
+        raise WrongPassphrase("That recovery key does not open this vault.") from error
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()
+
+
+def remove_backups(data_dir: Path) -> None:
+    """Backups hold old ciphertexts; after an erasure they must go too."""
+    shutil.rmtree(data_dir / migrate.BACKUPS_DIR, ignore_errors=True)

@@ -1,0 +1,52 @@
+"""Sealing one field value: JSON, then AES-256-GCM bound to where the value lives.
+
+The associated data names table, column, row, storyteller and field-format version, so a
+ciphertext copied to another row, column or person does not open: it is reported as damage.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from storycapture.crypto import DecryptionFailed
+
+FIELD_FORMAT_VERSION = 1
+
+
+class Sealer(Protocol):
+    def seal(self, plaintext: bytes, associated_data: bytes) -> bytes: ...
+
+    def open(self, sealed: bytes, associated_data: bytes) -> bytes: ...
+
+
+class FieldDamaged(Exception):
+    """A stored field did not open under its own key and place."""
+
+    def __init__(self, table: str, column: str, row_uuid: str) -> None:
+        super().__init__(f"{table}.{column} of {row_uuid} does not verify")
+        self.table = table
+        self.column = column
+        self.row_uuid = row_uuid
+
+
+def field_associated_data(table: str, column: str, row_uuid: str, storyteller_uuid: str) -> bytes:
+    return f"{table}|{column}|{row_uuid}|{storyteller_uuid}|{FIELD_FORMAT_VERSION}".encode()
+
+
+def seal_field(
+    sealer: Sealer, table: str, column: str, row_uuid: str, storyteller_uuid: str, value: Any
+) -> bytes:
+    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    aad = field_associated_data(table, column, row_uuid, storyteller_uuid)
+    return sealer.seal(plaintext, aad)
+
+
+def open_field(
+    sealer: Sealer, table: str, column: str, row_uuid: str, storyteller_uuid: str, sealed: bytes
+) -> Any:
+    aad = field_associated_data(table, column, row_uuid, storyteller_uuid)
+    try:
+        return json.loads(sealer.open(sealed, aad).decode("utf-8"))
+    except (DecryptionFailed, UnicodeDecodeError, ValueError) as error:
+        raise FieldDamaged(table, column, row_uuid) from error

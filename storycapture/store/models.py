@@ -1,0 +1,180 @@
+"""The vault's tables. Every personal field is a sealed blob (see ``store.fields``); only ids,
+clocks, authorship, version numbers and deletion flags are stored in the clear.
+
+Changing anything here needs a new Alembic revision in ``store/migrations/versions``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+UUID_LEN = 36
+HLC_LEN = 22
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class VaultMeta(Base):
+    """The vault header and small settings: key-derivation parameters, wrapped keys, device id."""
+
+    __tablename__ = "vault_meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class _Record:
+    uuid: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    created_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    updated_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    author: Mapped[str] = mapped_column(String(100))
+
+
+def _storyteller_fk() -> Mapped[str]:
+    return mapped_column(
+        String(UUID_LEN), ForeignKey("storytellers.uuid", ondelete="CASCADE"), index=True
+    )
+
+
+class StorytellerRow(_Record, Base):
+    __tablename__ = "storytellers"
+    pseudonym: Mapped[bytes] = mapped_column(LargeBinary)
+    real_name: Mapped[bytes] = mapped_column(LargeBinary)
+    birth_year: Mapped[bytes] = mapped_column(LargeBinary)
+    role: Mapped[bytes] = mapped_column(LargeBinary)
+    notes: Mapped[bytes] = mapped_column(LargeBinary)
+
+    @property
+    def storyteller_uuid(self) -> str:
+        return self.uuid
+
+
+class StorytellerKeyRow(Base):
+    """A storyteller's field key and age identity, wrapped by the vault key. Deleting this row
+    is what makes their remaining ciphertexts unreadable (crypto-shredding)."""
+
+    __tablename__ = "storyteller_keys"
+    storyteller_uuid: Mapped[str] = mapped_column(
+        String(UUID_LEN), ForeignKey("storytellers.uuid", ondelete="CASCADE"), primary_key=True
+    )
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_age_identity: Mapped[bytes] = mapped_column(LargeBinary)
+    age_recipient: Mapped[str] = mapped_column(String(100))
+
+
+class ConsentRow(_Record, Base):
+    __tablename__ = "consent_records"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    version: Mapped[int] = mapped_column(Integer)
+    items: Mapped[bytes] = mapped_column(LargeBinary)
+    how: Mapped[bytes] = mapped_column(LargeBinary)
+    given_on: Mapped[bytes] = mapped_column(LargeBinary)
+    facilitator: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class VisitRow(_Record, Base):
+    __tablename__ = "visits"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    visit_date: Mapped[bytes] = mapped_column(LargeBinary)
+    place_type: Mapped[bytes] = mapped_column(LargeBinary)
+    present: Mapped[bytes] = mapped_column(LargeBinary)
+    notes: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TimelineEventRow(_Record, Base):
+    __tablename__ = "timeline_events"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    visit_uuid: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    title: Mapped[bytes] = mapped_column(LargeBinary)
+    words: Mapped[bytes] = mapped_column(LargeBinary)
+    starts: Mapped[bytes] = mapped_column(LargeBinary)
+    ends: Mapped[bytes] = mapped_column(LargeBinary)
+    valence: Mapped[bytes] = mapped_column(LargeBinary)
+    life_area: Mapped[bytes] = mapped_column(LargeBinary)
+    help: Mapped[bytes] = mapped_column(LargeBinary)
+    visibility: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StrengthCardRow(_Record, Base):
+    __tablename__ = "strength_cards"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    visit_uuid: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    kind: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Mapped[bytes] = mapped_column(LargeBinary)
+    prompt_id: Mapped[bytes] = mapped_column(LargeBinary)
+    position: Mapped[bytes] = mapped_column(LargeBinary)
+    colour: Mapped[bytes] = mapped_column(LargeBinary)
+    visibility: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class QuoteRow(_Record, Base):
+    __tablename__ = "quotes"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    visit_uuid: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    event_uuid: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    text: Mapped[bytes] = mapped_column(LargeBinary)
+    visibility: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class NarrativeNoteRow(_Record, Base):
+    __tablename__ = "narrative_notes"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    visit_uuid: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    text: Mapped[bytes] = mapped_column(LargeBinary)
+    visibility: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PhotoRow(_Record, Base):
+    """A photo's description; its bytes are an age file under ``media/<storyteller>/``."""
+
+    __tablename__ = "photos"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    event_uuid: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    caption: Mapped[bytes] = mapped_column(LargeBinary)
+    original_name: Mapped[bytes] = mapped_column(LargeBinary)
+    media_type: Mapped[bytes] = mapped_column(LargeBinary)
+    visibility: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OperationRow(Base):
+    """One change to one field: the history of every item and the unit of sync.
+
+    ``value`` is sealed under the storyteller's key like the field itself, so deleting the
+    storyteller's key shreds their history too.
+    """
+
+    __tablename__ = "operations"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_uuid: Mapped[str] = mapped_column(String(UUID_LEN))
+    field: Mapped[str] = mapped_column(String(40))
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    device_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    author: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("ix_operations_entity_field", "entity_uuid", "field"),
+        Index("ix_operations_hlc", "hlc"),
+    )
+
+
+class TombstoneRow(Base):
+    """What remains of a withdrawn storyteller: that they were erased, when, and by whom."""
+
+    __tablename__ = "tombstones"
+    storyteller_uuid: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    device_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    author: Mapped[str] = mapped_column(String(100))

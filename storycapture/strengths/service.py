@@ -1,0 +1,149 @@
+"""Strength cards: add from a prompt or in the person's own words, move, change, remove."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.errors import InvalidInput
+from storycapture.domain.story import BoardPosition, StrengthCard
+from storycapture.domain.text import checked_text
+from storycapture.domain.vocabulary import CardKind, ConsentItem, Visibility
+from storycapture.services import records
+from storycapture.services.base import (
+    UNSET,
+    StoryService,
+    Unset,
+    as_visibility,
+    changes_of,
+    provenance,
+)
+from storycapture.services.records import STRENGTH_CARD, VISIT, StoredRecord
+
+CARD_TEXT_LIMIT = 500
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_PROMPT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def _card(record: StoredRecord) -> StrengthCard:
+    values = record.values
+    position = values["position"] or {}
+    return StrengthCard(
+        meta=provenance(record),
+        kind=CardKind(values["kind"]),
+        text=values["text"],
+        prompt_id=values["prompt_id"],
+        position=BoardPosition(
+            int(position.get("order", 0)),
+            float(position.get("x", 0.0)),
+            float(position.get("y", 0.0)),
+        ),
+        colour=values["colour"],
+        visibility=Visibility(values["visibility"]),
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+def _position(position: BoardPosition) -> dict[str, Any]:
+    if not all(abs(v) < 1e7 for v in (position.order, position.x, position.y)):
+        raise InvalidInput("That place on the board is too far away.")
+    return {"order": int(position.order), "x": float(position.x), "y": float(position.y)}
+
+
+def _colour(colour: str | None) -> str | None:
+    if colour is not None and not _COLOUR.fullmatch(colour):
+        raise InvalidInput(f"“{colour}” is not a colour like #F4C95D.")
+    return colour
+
+
+def _prompt(prompt_id: str | None) -> str | None:
+    if prompt_id is not None and not _PROMPT_ID.fullmatch(prompt_id):
+        raise InvalidInput(f"“{prompt_id}” is not a prompt card of the deck.")
+    return prompt_id
+
+
+class StrengthService(StoryService):
+    def add_card(
+        self,
+        storyteller_uuid: str,
+        *,
+        kind: CardKind | str,
+        text: str,
+        author: Author,
+        prompt_id: str | None = None,
+        position: BoardPosition | None = None,
+        colour: str | None = None,
+        visibility: Visibility | str = Visibility.TEAM,
+        visit_uuid: str | None = None,
+    ) -> StrengthCard:
+        card_kind = CardKind.parse(kind)
+        with self._vault.edit() as session:
+            self._require_consent(session, storyteller_uuid, ConsentItem.TAKE_PART)
+            self._require_same_storyteller(session, VISIT, visit_uuid, storyteller_uuid)
+            if position is None:
+                in_zone = [
+                    _card(r)
+                    for r in records.find(self._vault, session, STRENGTH_CARD, storyteller_uuid)
+                ]
+                last = max((c.position.order for c in in_zone if c.kind is card_kind), default=-1)
+                position = BoardPosition(order=last + 1)
+            values = {
+                "kind": card_kind.value,
+                "text": checked_text(text, "card", CARD_TEXT_LIMIT, required=True),
+                "prompt_id": _prompt(prompt_id),
+                "position": _position(position),
+                "colour": _colour(colour),
+                "visibility": as_visibility(visibility).value,
+                "visit_uuid": visit_uuid,
+                "deleted": False,
+            }
+            record = records.insert(
+                self._vault, session, STRENGTH_CARD, storyteller_uuid, values, author
+            )
+        return _card(record)
+
+    def update_card(
+        self,
+        card_uuid: str,
+        *,
+        author: Author,
+        kind: CardKind | str | Unset = UNSET,
+        text: str | Unset = UNSET,
+        position: BoardPosition | Unset = UNSET,
+        colour: str | Unset | None = UNSET,
+        visibility: Visibility | str | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+    ) -> StrengthCard:
+        changes = changes_of(
+            kind=kind if isinstance(kind, Unset) else CardKind.parse(kind).value,
+            text=text
+            if isinstance(text, Unset)
+            else checked_text(text, "card", CARD_TEXT_LIMIT, required=True),
+            position=position if isinstance(position, Unset) else _position(position),
+            colour=colour if isinstance(colour, Unset) else _colour(colour),
+            visibility=visibility
+            if isinstance(visibility, Unset)
+            else as_visibility(visibility).value,
+            deleted=deleted if isinstance(deleted, Unset) else bool(deleted),
+        )
+        with self._vault.edit() as session:
+            record = records.update(self._vault, session, STRENGTH_CARD, card_uuid, changes, author)
+        return _card(record)
+
+    def remove_card(self, card_uuid: str, *, author: Author) -> StrengthCard:
+        return self.update_card(card_uuid, author=author, deleted=True)
+
+    def restore_card(self, card_uuid: str, *, author: Author) -> StrengthCard:
+        return self.update_card(card_uuid, author=author, deleted=False)
+
+    def cards(self, storyteller_uuid: str) -> list[StrengthCard]:
+        """Cards by zone (in the order of ``CardKind``), then by their order in the zone."""
+        with self._vault.read() as session:
+            self._require_storyteller(session, storyteller_uuid)
+            found = records.find(self._vault, session, STRENGTH_CARD, storyteller_uuid)
+        zones = list(CardKind)
+        cards = [_card(r) for r in found]
+        return sorted(
+            cards, key=lambda c: (zones.index(c.kind), c.position.order, c.meta.created_hlc)
+        )

@@ -1,0 +1,1 @@
+"""The timeline's Qt views. They draw the plain model; they never own the state."""

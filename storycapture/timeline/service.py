@@ -1,0 +1,229 @@
+"""Timeline events and periods: add, change, remove and bring back, in time order.
+
+Dates are fuzzy (see ``domain.fuzzydate``); a date typed relative to another event
+("after I moved to Leeds") is linked to that event by its title when one matches.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.errors import InvalidInput
+from storycapture.domain.fuzzydate import FuzzyDate, parse_fuzzy_date
+from storycapture.domain.story import HelpSeeking, TimelineEvent
+from storycapture.domain.text import SHORT, checked_text, checked_valence
+from storycapture.domain.vocabulary import ConsentItem, Helped, LifeArea, Visibility
+from storycapture.services import records
+from storycapture.services.base import (
+    UNSET,
+    StoryService,
+    Unset,
+    as_visibility,
+    changes_of,
+    provenance,
+)
+from storycapture.services.records import STORYTELLER, TIMELINE_EVENT, VISIT, StoredRecord
+
+Range = tuple[datetime.date, datetime.date]
+
+
+def _help_from(value: dict[str, Any] | None) -> HelpSeeking | None:
+    if value is None:
+        return None
+    helped = value.get("helped")
+    return HelpSeeking(
+        asked_for=value.get("asked_for", ""),
+        from_whom=value.get("from_whom", ""),
+        what_happened=value.get("what_happened", ""),
+        helped=Helped(helped) if helped else None,
+    )
+
+
+def _help_value(help_seeking: HelpSeeking | None) -> dict[str, Any] | None:
+    if help_seeking is None:
+        return None
+    return {
+        "asked_for": checked_text(help_seeking.asked_for, "what was asked for"),
+        "from_whom": checked_text(help_seeking.from_whom, "who it was asked of", SHORT),
+        "what_happened": checked_text(help_seeking.what_happened, "what happened"),
+        "helped": help_seeking.helped.value if help_seeking.helped else None,
+    }
+
+
+def _event(record: StoredRecord) -> TimelineEvent:
+    values = record.values
+    return TimelineEvent(
+        meta=provenance(record),
+        title=values["title"],
+        words=values["words"],
+        starts=FuzzyDate.from_dict(values["starts"]),
+        ends=FuzzyDate.from_dict(values["ends"]) if values["ends"] else None,
+        valence=values["valence"],
+        life_area=LifeArea(values["life_area"]),
+        visibility=Visibility(values["visibility"]),
+        help=_help_from(values["help"]),
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+class EventPlacer:
+    """Places a storyteller's events on the calendar, following before/after links safely."""
+
+    def __init__(self, events: list[TimelineEvent], birth_year: int | None) -> None:
+        self._by_uuid = {e.uuid: e for e in events}
+        self._birth_year = birth_year
+        self._placing: set[str] = set()
+        self._cache: dict[str, Range | None] = {}
+
+    def resolve(self, event_uuid: str) -> Range | None:
+        if event_uuid in self._cache:
+            return self._cache[event_uuid]
+        event = self._by_uuid.get(event_uuid)
+        if event is None or event_uuid in self._placing:  # missing, or a loop of links
+            return None
+        self._placing.add(event_uuid)
+        try:
+            placed = self.range_of(event)
+        finally:
+            self._placing.discard(event_uuid)
+        self._cache[event_uuid] = placed
+        return placed
+
+    def range_of(self, event: TimelineEvent) -> Range | None:
+        start = event.starts.date_range(self._birth_year, self.resolve)
+        if event.ends is None or start is None:
+            return start
+        end = event.ends.date_range(self._birth_year, self.resolve)
+        return start if end is None else (start[0], max(start[1], end[1]))
+
+    def sort_key(self, event: TimelineEvent) -> tuple[Any, ...]:
+        return (event.starts.sort_key(self._birth_year, self.resolve), event.meta.created_hlc)
+
+
+class TimelineService(StoryService):
+    def add_event(
+        self,
+        storyteller_uuid: str,
+        *,
+        title: str,
+        starts: FuzzyDate | str,
+        author: Author,
+        ends: FuzzyDate | str | None = None,
+        valence: int = 0,
+        life_area: LifeArea | str = LifeArea.OTHER,
+        words: str = "",
+        help: HelpSeeking | None = None,
+        visibility: Visibility | str = Visibility.TEAM,
+        visit_uuid: str | None = None,
+    ) -> TimelineEvent:
+        with self._vault.edit() as session:
+            self._require_consent(session, storyteller_uuid, ConsentItem.TAKE_PART)
+            self._require_same_storyteller(session, VISIT, visit_uuid, storyteller_uuid)
+            anchors = self._anchor_lookup(session, storyteller_uuid)
+            values = {
+                "title": checked_text(title, "title", SHORT, required=True),
+                "words": checked_text(words, "words"),
+                "starts": self._date(starts, anchors, "date").to_dict(),
+                "ends": None if ends is None else self._date(ends, anchors, "end").to_dict(),
+                "valence": checked_valence(valence),
+                "life_area": LifeArea.parse(life_area).value,
+                "help": _help_value(help),
+                "visibility": as_visibility(visibility).value,
+                "visit_uuid": visit_uuid,
+                "deleted": False,
+            }
+            record = records.insert(
+                self._vault, session, TIMELINE_EVENT, storyteller_uuid, values, author
+            )
+        return _event(record)
+
+    def update_event(
+        self,
+        event_uuid: str,
+        *,
+        author: Author,
+        title: str | Unset = UNSET,
+        starts: FuzzyDate | str | Unset = UNSET,
+        ends: FuzzyDate | str | Unset | None = UNSET,
+        valence: int | Unset = UNSET,
+        life_area: LifeArea | str | Unset = UNSET,
+        words: str | Unset = UNSET,
+        help: HelpSeeking | Unset | None = UNSET,
+        visibility: Visibility | str | Unset = UNSET,
+    ) -> TimelineEvent:
+        with self._vault.edit() as session:
+            current = records.get(self._vault, session, TIMELINE_EVENT, event_uuid)
+            anchors = self._anchor_lookup(session, current.storyteller_uuid)
+            changes = changes_of(
+                title=title
+                if isinstance(title, Unset)
+                else checked_text(title, "title", SHORT, required=True),
+                words=words if isinstance(words, Unset) else checked_text(words, "words"),
+                starts=starts
+                if isinstance(starts, Unset)
+                else self._date(starts, anchors, "date").to_dict(),
+                ends=ends
+                if isinstance(ends, Unset) or ends is None
+                else self._date(ends, anchors, "end").to_dict(),
+                valence=valence if isinstance(valence, Unset) else checked_valence(valence),
+                life_area=life_area
+                if isinstance(life_area, Unset)
+                else LifeArea.parse(life_area).value,
+                help=help if isinstance(help, Unset) else _help_value(help),
+                visibility=visibility
+                if isinstance(visibility, Unset)
+                else as_visibility(visibility).value,
+            )
+            record = records.update(
+                self._vault, session, TIMELINE_EVENT, event_uuid, changes, author
+            )
+        return _event(record)
+
+    def remove_event(self, event_uuid: str, *, author: Author) -> TimelineEvent:
+        """Take an event off the timeline; it stays in the history and can be brought back."""
+        return self._set_deleted(event_uuid, True, author)
+
+    def restore_event(self, event_uuid: str, *, author: Author) -> TimelineEvent:
+        return self._set_deleted(event_uuid, False, author)
+
+    def _set_deleted(self, event_uuid: str, deleted: bool, author: Author) -> TimelineEvent:
+        with self._vault.edit() as session:
+            record = records.update(
+                self._vault, session, TIMELINE_EVENT, event_uuid, {"deleted": deleted}, author
+            )
+        return _event(record)
+
+    def get_event(self, event_uuid: str) -> TimelineEvent:
+        with self._vault.read() as session:
+            return _event(records.get(self._vault, session, TIMELINE_EVENT, event_uuid))
+
+    def events(self, storyteller_uuid: str) -> list[TimelineEvent]:
+        """The storyteller's events in time order (events that cannot be placed come last)."""
+        with self._vault.read() as session:
+            storyteller = records.get(self._vault, session, STORYTELLER, storyteller_uuid)
+            found = records.find(self._vault, session, TIMELINE_EVENT, storyteller_uuid)
+        events = [_event(r) for r in found]
+        placer = EventPlacer(events, storyteller.values["birth_year"])
+        return sorted(events, key=placer.sort_key)
+
+    def placer(self, storyteller_uuid: str) -> EventPlacer:
+        with self._vault.read() as session:
+            storyteller = records.get(self._vault, session, STORYTELLER, storyteller_uuid)
+        return EventPlacer(self.events(storyteller_uuid), storyteller.values["birth_year"])
+
+    def _anchor_lookup(self, session: Any, storyteller_uuid: str) -> Callable[[str], str | None]:
+        titles: dict[str, str] = {}
+        for record in records.find(self._vault, session, TIMELINE_EVENT, storyteller_uuid):
+            titles.setdefault(record.values["title"].strip().casefold(), record.uuid)
+        return lambda label: titles.get(label.strip().casefold())
+
+    @staticmethod
+    def _date(value: FuzzyDate | str, anchors: Callable[[str], str | None], what: str) -> FuzzyDate:
+        if isinstance(value, FuzzyDate):
+            return value
+        if not isinstance(value, str):
+            raise InvalidInput(f"The {what} must be typed as words, like “spring 2015”.")
+        return parse_fuzzy_date(value, anchors)

@@ -1,0 +1,69 @@
+"""Shared fixtures: every test gets a fresh temporary vault of its own.
+
+Vaults made here use the smallest key-derivation settings the vault accepts (19 MiB) so the
+suite stays quick; the real settings (256 MiB, calibrated) are covered by tests/crypto and the
+benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from storycapture import crypto  # noqa: E402
+from storycapture.domain.authorship import Author  # noqa: E402
+from storycapture.domain.vocabulary import ConsentHow, ConsentItem  # noqa: E402
+from storycapture.services.consent import ConsentService  # noqa: E402
+from storycapture.services.storytellers import StorytellerService  # noqa: E402
+from storycapture.services.vault import VaultSession  # noqa: E402
+
+PASSPHRASE = "a calm test passphrase"
+FACILITATOR = Author.facilitator("Priya")
+
+
+def fast_kdf() -> crypto.KdfParams:
+    return crypto.KdfParams.new(crypto.kdf.MIN_MEMORY_KIB, crypto.kdf.MIN_ITERATIONS, 4)
+
+
+@pytest.fixture(autouse=True)
+def _quick_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passphrase changes and recovery inside tests also use the quick settings."""
+    monkeypatch.setattr("storycapture.services.vault.calibrated_kdf", fast_kdf)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "vault"
+
+
+@pytest.fixture
+def created_vault(data_dir: Path) -> Iterator[tuple[VaultSession, str]]:
+    """A new, unlocked vault and its recovery key."""
+    vault, recovery_key = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
+    yield vault, recovery_key
+    vault.lock()
+
+
+@pytest.fixture
+def vault(created_vault: tuple[VaultSession, str]) -> VaultSession:
+    return created_vault[0]
+
+
+@pytest.fixture
+def storyteller_uuid(vault: VaultSession) -> str:
+    """A storyteller who has agreed to everything, so story content can be added."""
+    person = StorytellerService(vault).add("Juniper", author=FACILITATOR, birth_year=1980)
+    ConsentService(vault).record(
+        person.uuid,
+        items=list(ConsentItem),
+        how=ConsentHow.VERBAL,
+        given_on="2026-03-02",
+        facilitator="Priya",
+        author=FACILITATOR,
+    )
+    return person.uuid
