@@ -12,7 +12,7 @@ import datetime
 import shutil
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput, NotFound
@@ -22,11 +22,12 @@ from storycapture.domain.vocabulary import ConsentHow, ConsentItem
 from storycapture.services import records
 from storycapture.services.base import StoryService, as_date, consent_from_record
 from storycapture.services.records import CONSENT, ENTITY_KINDS, STORYTELLER
-from storycapture.services.vault import VaultSession, remove_backups
+from storycapture.services.vault import MEDIA_DIR, VaultSession, remove_backups
 from storycapture.store import models
 from storycapture.store.db import checkpoint_and_compact
 
 SIGNATURE_LIMIT = 2 * 1024 * 1024
+_ERASED_THROUGH = "erasures_cleaned_through"
 
 
 class ConsentService(StoryService):
@@ -119,16 +120,30 @@ class ConsentService(StoryService):
 
 
 def erase_leftovers(vault: VaultSession) -> None:
-    """Remove the files of erased storytellers and compact the database.
+    """Remove the files of erased storytellers, then compact the database and empty its log.
 
-    Run after every withdrawal and on unlock, so an interruption between the erasing
-    transaction and the file clean-up is finished the next time the vault opens.
+    Runs after every withdrawal, and again on unlock if a withdrawal was interrupted between
+    its erasing transaction and this clean-up (see ``finish_interrupted_erasures``).
     """
     with vault.read() as session:
         erased = set(session.scalars(select(models.TombstoneRow.storyteller_uuid)))
-    media_root = vault.data_dir / "media"
+        latest = session.scalar(select(func.max(models.TombstoneRow.hlc)))
+    media_root = vault.data_dir / MEDIA_DIR
     for folder in media_root.iterdir() if media_root.is_dir() else ():
         if folder.name in erased:
             shutil.rmtree(folder, ignore_errors=True)
     remove_backups(vault.data_dir)
+    if latest:
+        vault.set_setting(_ERASED_THROUGH, latest.encode())
     checkpoint_and_compact(vault.engine)
+
+
+def finish_interrupted_erasures(vault: VaultSession) -> bool:
+    """Complete the clean-up of any withdrawal that a crash or power cut interrupted."""
+    with vault.read() as session:
+        latest = session.scalar(select(func.max(models.TombstoneRow.hlc)))
+    done = (vault.setting(_ERASED_THROUGH) or b"").decode()
+    if latest and latest > done:
+        erase_leftovers(vault)
+        return True
+    return False

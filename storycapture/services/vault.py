@@ -374,6 +374,16 @@ class VaultSession:
                 session.merge(VaultMeta(key=key, value=value))
         self._header.update(updated)
 
+    def setting(self, key: str) -> bytes | None:
+        """A small non-personal value kept in the vault header table."""
+        with self.read() as session:
+            row = session.get(VaultMeta, f"setting:{key}")
+            return None if row is None else row.value
+
+    def set_setting(self, key: str, value: bytes) -> None:
+        with self.edit() as session:
+            session.merge(VaultMeta(key=f"setting:{key}", value=value))
+
     def kdf_params(self) -> crypto.KdfParams:
         return crypto.KdfParams.from_json(self._header["kdf"].decode())
 
@@ -520,6 +530,14 @@ def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with suppress(FileNotFoundError):
             Path(f"{path}{suffix}").unlink()
+
+
+def discard_new_vault(data_dir: Path) -> None:
+    """Remove a vault this process has just created and locked (after a failed first fill)."""
+    _remove_database(data_dir / DATABASE_NAME)
+    shutil.rmtree(data_dir / MEDIA_DIR, ignore_errors=True)
+    with suppress(FileNotFoundError):
+        (data_dir / "vault.lock").unlink()
 
 
 def remove_backups(data_dir: Path) -> None:

@@ -1,0 +1,24 @@
+"""Opening a vault the way both faces of the app do: unlock, then finish interrupted work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storycapture.services.consent import finish_interrupted_erasures
+from storycapture.services.media import remove_partial_media
+from storycapture.services.vault import MEDIA_DIR, VaultSession
+
+
+def open_vault(data_dir: Path, passphrase: str) -> VaultSession:
+    vault = VaultSession.unlock(data_dir, passphrase)
+    try:
+        tidy_after_unlock(vault)
+    except BaseException:
+        vault.lock()
+        raise
+    return vault
+
+
+def tidy_after_unlock(vault: VaultSession) -> None:
+    remove_partial_media(vault.data_dir / MEDIA_DIR)
+    finish_interrupted_erasures(vault)
