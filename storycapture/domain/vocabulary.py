@@ -7,6 +7,7 @@ the windows and the command line show.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class _Choice(StrEnum):
@@ -17,7 +18,7 @@ class _Choice(StrEnum):
         return _LABELS[self]
 
     @classmethod
-    def parse(cls, text: str) -> _Choice:
+    def parse(cls, text: str) -> Self:
         wanted = text.strip().lower().replace("-", "_").replace(" ", "_")
         for member in cls:
             if wanted in (member.value, member.label.lower().replace(" ", "_")):

@@ -12,7 +12,7 @@ from typing import Any
 
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput
-from storycapture.domain.fuzzydate import FuzzyDate, parse_fuzzy_date
+from storycapture.domain.fuzzydate import DateKind, FuzzyDate, parse_fuzzy_date
 from storycapture.domain.story import HelpSeeking, TimelineEvent
 from storycapture.domain.text import SHORT, checked_text, checked_valence
 from storycapture.domain.vocabulary import ConsentItem, Helped, LifeArea, Visibility
@@ -100,7 +100,14 @@ class EventPlacer:
         return start if end is None else (start[0], max(start[1], end[1]))
 
     def sort_key(self, event: TimelineEvent) -> tuple[Any, ...]:
-        return (event.starts.sort_key(self._birth_year, self.resolve), event.meta.created_hlc)
+        starts = event.starts
+        anchor = self.resolve(starts.anchor_uuid) if starts.anchor_uuid else None
+        if anchor is not None:
+            # "after X" sits just after X in the story, not in the middle of its possible range.
+            nudge = 1 if starts.kind is DateKind.AFTER else -1
+            edge = anchor[1] if starts.kind is DateKind.AFTER else anchor[0]
+            return ((0, 2 * edge.toordinal() + nudge, 0), event.meta.created_hlc)
+        return (starts.sort_key(self._birth_year, self.resolve), event.meta.created_hlc)
 
 
 class TimelineService(StoryService):

@@ -1,0 +1,649 @@
+"""The ``storycapture`` command: the app when run bare, and sub-commands over the same services.
+
+An error a person can cause prints one plain sentence and exits with code 2, having written
+nothing. Personal content is only printed when a command is asked to show it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from storycapture import __version__
+from storycapture.domain.errors import InvalidInput, NotFound, StoryCaptureError
+
+if TYPE_CHECKING:
+    from storycapture.domain.authorship import Author
+    from storycapture.services.vault import VaultSession
+
+EXIT_USER_ERROR = 2
+FACILITATOR_ENV = "STORYCAPTURE_FACILITATOR"
+
+
+class UsageError(StoryCaptureError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code is 2 as well
+        self.print_usage(sys.stderr)
+        raise UsageError(f"{message[0].upper()}{message[1:]}.")
+
+
+# --- passphrases ---------------------------------------------------------------------------
+
+
+def _read_secret_file(path: Path, what: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput(f"The {what} file cannot be read ({error.strerror}).") from error
+    secret = text.splitlines()[0] if text else ""
+    if not secret:
+        raise InvalidInput(f"The {what} file is empty.")
+    return secret
+
+
+def _ask(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        if not line:
+            raise InvalidInput("No passphrase was given; use --passphrase-file or type it in.")
+        return line.rstrip("\n")
+    return getpass.getpass(prompt)
+
+
+def _passphrase(args: argparse.Namespace) -> str:
+    if args.passphrase_file:
+        return _read_secret_file(args.passphrase_file, "passphrase")
+    return _ask("Passphrase: ")
+
+
+def _new_passphrase(args: argparse.Namespace, file_option: Path | None) -> str:
+    if file_option:
+        return _read_secret_file(file_option, "new passphrase")
+    first = _ask("New passphrase: ")
+    if sys.stdin.isatty() and _ask("The same again: ") != first:
+        raise InvalidInput("The two passphrases are not the same; nothing was changed.")
+    return first
+
+
+# --- opening -------------------------------------------------------------------------------
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    from storycapture.paths import default_data_dir
+
+    return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
+
+
+def _open(args: argparse.Namespace) -> VaultSession:
+    from storycapture.services.opening import open_vault
+
+    return open_vault(_data_dir(args), _passphrase(args))
+
+
+def _author(args: argparse.Namespace) -> Author:
+    from storycapture.domain.authorship import Author
+
+    if getattr(args, "by_storyteller", False):
+        return Author.storyteller()
+    return Author.facilitator(args.facilitator or os.environ.get(FACILITATOR_ENV, ""))
+
+
+def _find_storyteller(vault: VaultSession, reference: str) -> str:
+    """A storyteller by pseudonym (any case), full id, or the first characters of their id."""
+    from storycapture.services.storytellers import StorytellerService
+
+    everyone = StorytellerService(vault).list()
+    wanted = reference.strip().casefold()
+    by_name = [s for s in everyone if s.pseudonym.casefold() == wanted]
+    by_id = [s for s in everyone if len(wanted) >= 4 and s.uuid.startswith(wanted)]
+    matches = by_name or by_id
+    if len(matches) == 1:
+        return matches[0].uuid
+    if not matches:
+        raise NotFound(f"No storyteller here is called or numbered “{reference}”.")
+    raise InvalidInput(f"More than one storyteller matches “{reference}”; use their id instead.")
+
+
+def _date_option(text: str | None) -> datetime.date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidInput(f"“{text}” is not a date like 2026-03-14.") from error
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.vault import VaultSession
+
+    data_dir = _data_dir(args)
+    passphrase = _new_passphrase(args, args.passphrase_file)
+    print("Setting up the vault (this takes a few seconds)…", file=sys.stderr)
+    vault, recovery_key = VaultSession.create(data_dir, passphrase)
+    vault.lock()
+    print(f"A new vault is ready in {data_dir}.", file=out)
+    _show_recovery_key(recovery_key, out)
+    return 0
+
+
+def _show_recovery_key(recovery_key: str, out: TextIO) -> None:
+    print(
+        "\nYour recovery key (write it down and keep it somewhere safe, away from this laptop;"
+        " it is shown only this once):\n",
+        file=out,
+    )
+    print(f"    {recovery_key}\n", file=out)
+    print("If the passphrase is ever forgotten, `storycapture recover` uses it.", file=out)
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.paths import resources_dir
+    from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
+    from storycapture.store.db import DATABASE_NAME
+
+    data_dir = _data_dir(args)
+    vault = None
+    if (data_dir / DATABASE_NAME).exists() and args.open:
+        print(f"Opening the practice vault in {data_dir}.", file=out)
+    else:
+        print("Making the practice vault (this takes a few seconds)…", file=sys.stderr)
+        vault, recovery_key = create_demo_vault(
+            data_dir, resources_dir() / "demo" / "demo-vault.json"
+        )
+        counts = vault.info().counts
+        print(
+            f"A practice vault of invented storytellers is ready in {data_dir}: "
+            f"{counts['storytellers']} storytellers, {counts['timeline events']} timeline events.",
+            file=out,
+        )
+        _show_recovery_key(recovery_key, out)
+    print(f"Its passphrase is: {DEMO_PASSPHRASE}", file=out)
+    if args.open:
+        from storycapture.gui.app import run_app
+
+        return run_app(data_dir, vault=vault)
+    if vault is not None:
+        vault.lock()
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
+    vault = _open(args)
+    try:
+        info = vault.info()
+    finally:
+        vault.lock()
+    print(f"Vault folder:      {info.data_dir}", file=out)
+    print(f"Vault id:          {info.vault_id}", file=out)
+    print(f"This device:       {info.device_id}", file=out)
+    print(f"Schema revision:   {info.schema_revision}", file=out)
+    print(
+        f"Key derivation:    Argon2id, {info.kdf_memory_mib} MiB, "
+        f"{info.kdf_iterations} iterations, {info.kdf_lanes} lanes",
+        file=out,
+    )
+    print("Encryption:        AES-256-GCM per field, age (X25519) for media", file=out)
+    print(f"Database size:     {info.database_bytes:,} bytes; media files: {info.media_files}")
+    for label, count in info.counts.items():
+        print(f"  {label + ':':<19}{count:,}", file=out)
+    print(f"  {'erased storytellers:':<19}{info.tombstones:,}", file=out)
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.opening import open_vault
+
+    current = _passphrase(args)
+    vault = open_vault(_data_dir(args), current)
+    try:
+        vault.change_passphrase(current, _new_passphrase(args, args.new_passphrase_file))
+    finally:
+        vault.lock()
+    print("The passphrase is changed. The recovery key still works.", file=out)
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.vault import VaultSession
+
+    if args.recovery_key_file:
+        recovery_key = _read_secret_file(args.recovery_key_file, "recovery key")
+    else:
+        recovery_key = _ask("Recovery key: ")
+    new = _new_passphrase(args, args.new_passphrase_file)
+    vault = VaultSession.recover(_data_dir(args), recovery_key, new)
+    vault.lock()
+    print("The vault is open again with the new passphrase.", file=out)
+    return 0
+
+
+def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.consent import ConsentService
+    from storycapture.services.storytellers import StorytellerService
+
+    vault = _open(args)
+    try:
+        people = StorytellerService(vault)
+        if args.action == "list":
+            consent = ConsentService(vault)
+            for person in people.list():
+                current = consent.current(person.uuid)
+                agreed = (
+                    "no consent yet"
+                    if current is None
+                    else f"consent v{current.version}: "
+                    + ", ".join(item.label.lower() for item in sorted(current.items))
+                )
+                print(f"{person.uuid[:8]}  {person.pseudonym}  ({agreed})", file=out)
+        elif args.action == "add":
+            person = people.add(
+                args.pseudonym,
+                author=_author(args),
+                real_name=args.real_name,
+                birth_year=args.birth_year,
+                role=args.role,
+                notes=args.notes,
+            )
+            print(f"Added {person.pseudonym} ({person.uuid}).", file=out)
+        elif args.action == "show":
+            person = people.get(_find_storyteller(vault, args.storyteller))
+            print(f"{person.pseudonym}  ({person.role.label})", file=out)
+            if person.real_name:
+                print(f"Real name:  {person.real_name}", file=out)
+            if person.birth_year:
+                print(f"Born:       {person.birth_year}", file=out)
+            if person.notes:
+                print(f"Notes:      {person.notes}", file=out)
+            print(f"Id:         {person.uuid}", file=out)
+        elif args.action == "withdraw":
+            uuid = _find_storyteller(vault, args.storyteller)
+            name = people.get(uuid).pseudonym
+            if not args.yes:
+                raise InvalidInput(
+                    f"Withdrawing erases {name} and everything of theirs on this laptop for good; "
+                    "add --yes to confirm."
+                )
+            ConsentService(vault).withdraw(uuid, author=_author(args))
+            print(f"{name}'s story has been erased from this laptop.", file=out)
+    finally:
+        vault.lock()
+    return 0
+
+
+def cmd_consent(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.consent import ConsentService
+
+    vault = _open(args)
+    try:
+        consent = ConsentService(vault)
+        uuid = _find_storyteller(vault, args.storyteller)
+        if args.action == "record":
+            record = consent.record(
+                uuid,
+                items=[i for i in args.items.split(",") if i.strip()],
+                how=args.how,
+                given_on=_date_option(args.given_on) or datetime.date.today(),
+                facilitator=args.facilitator or os.environ.get(FACILITATOR_ENV, ""),
+                author=_author(args),
+            )
+            print(f"Consent version {record.version} recorded.", file=out)
+        else:
+            for record in consent.history(uuid):
+                items = ", ".join(item.label.lower() for item in sorted(record.items))
+                print(
+                    f"v{record.version}  {record.given_on}  {record.how.label}, "
+                    f"with {record.facilitator}: {items or 'nothing'}",
+                    file=out,
+                )
+    finally:
+        vault.lock()
+    return 0
+
+
+def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.visits import VisitService
+
+    vault = _open(args)
+    try:
+        visits = VisitService(vault)
+        uuid = _find_storyteller(vault, args.storyteller)
+        if args.action == "start":
+            visit = visits.start(
+                uuid,
+                author=_author(args),
+                visit_date=_date_option(args.date),
+                place_type=args.place,
+                present=args.present,
+                notes=args.notes,
+            )
+            print(f"Visit recorded for {visit.visit_date} ({visit.uuid}).", file=out)
+        else:
+            for visit in visits.list(uuid):
+                print(f"{visit.uuid[:8]}  {visit.visit_date}  {visit.place_type.label}", file=out)
+    finally:
+        vault.lock()
+    return 0
+
+
+def _help_seeking(args: argparse.Namespace) -> Any:
+    from storycapture.domain.story import HelpSeeking
+    from storycapture.domain.vocabulary import Helped
+
+    if not any((args.asked_for, args.from_whom, args.what_happened, args.helped)):
+        return None
+    return HelpSeeking(
+        asked_for=args.asked_for or "",
+        from_whom=args.from_whom or "",
+        what_happened=args.what_happened or "",
+        helped=Helped.parse(args.helped) if args.helped else None,
+    )
+
+
+def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.history import HistoryService
+    from storycapture.timeline.service import TimelineService
+
+    vault = _open(args)
+    try:
+        timeline = TimelineService(vault)
+        if args.action == "add":
+            event = timeline.add_event(
+                _find_storyteller(vault, args.storyteller),
+                title=args.title,
+                starts=args.when,
+                ends=args.until,
+                valence=args.feeling,
+                life_area=args.area,
+                words=args.words,
+                visibility=args.visibility,
+                visit_uuid=args.visit,
+                help=_help_seeking(args),
+                author=_author(args),
+            )
+            print(f"Added “{event.title}” ({event.starts.display()}) — {event.uuid}.", file=out)
+        elif args.action == "list":
+            for event in timeline.events(_find_storyteller(vault, args.storyteller)):
+                when = event.starts.display()
+                if event.ends is not None:
+                    when += f" – {event.ends.display()}"
+                feeling = f"{event.valence:+d}" if event.valence else " 0"
+                lock = "  [private]" if event.visibility.value == "private" else ""
+                print(f"{event.uuid[:8]}  {feeling}  {when}: {event.title}{lock}", file=out)
+        elif args.action == "remove":
+            event = timeline.remove_event(_event_uuid(vault, args.event), author=_author(args))
+            print(f"“{event.title}” is off the timeline (it can be brought back).", file=out)
+        elif args.action == "history":
+            for change in HistoryService(vault).of(
+                "timeline_event", _event_uuid(vault, args.event)
+            ):
+                print(
+                    f"{change.hlc}  {change.author.describe()}  {change.field} = {change.value!r}",
+                    file=out,
+                )
+    finally:
+        vault.lock()
+    return 0
+
+
+def _event_uuid(vault: VaultSession, reference: str) -> str:
+    from sqlalchemy import select
+
+    from storycapture.store.models import TimelineEventRow
+
+    wanted = reference.strip().lower()
+    with vault.read() as session:
+        found = list(
+            session.scalars(
+                select(TimelineEventRow.uuid).where(TimelineEventRow.uuid.startswith(wanted))
+            )
+        )
+    if len(wanted) < 4 or len(found) != 1:
+        raise NotFound(f"No single timeline event has the id “{reference}”.")
+    return found[0]
+
+
+def cmd_card(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.strengths.service import StrengthService
+
+    vault = _open(args)
+    try:
+        strengths = StrengthService(vault)
+        uuid = _find_storyteller(vault, args.storyteller)
+        if args.action == "add":
+            card = strengths.add_card(
+                uuid,
+                kind=args.kind,
+                text=args.text,
+                visibility=args.visibility,
+                author=_author(args),
+            )
+            print(f"Added the {card.kind.label.lower()} card “{card.text}”.", file=out)
+        else:
+            for card in strengths.cards(uuid):
+                print(f"{card.kind.label:<16} {card.text}", file=out)
+    finally:
+        vault.lock()
+    return 0
+
+
+def cmd_words(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.story import StoryWordsService
+
+    vault = _open(args)
+    try:
+        words = StoryWordsService(vault)
+        uuid = _find_storyteller(vault, args.storyteller)
+        adding = args.action == "add"
+        if args.command == "quote":
+            if adding:
+                words.add_quote(uuid, args.text, visibility=args.visibility, author=_author(args))
+            else:
+                for quote in words.quotes(uuid):
+                    print(f"“{quote.text}”  [{quote.visibility.label.lower()}]", file=out)
+        else:
+            if adding:
+                words.add_note(uuid, args.text, visibility=args.visibility, author=_author(args))
+            else:
+                for note in words.notes(uuid):
+                    print(f"{note.text}  [{note.visibility.label.lower()}]\n", file=out)
+        if adding:
+            print(f"The {args.command} is saved.", file=out)
+    finally:
+        vault.lock()
+    return 0
+
+
+def cmd_photo(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.services.media import PhotoService
+
+    vault = _open(args)
+    try:
+        photos = PhotoService(vault)
+        if args.action == "add":
+            event = _event_uuid(vault, args.event) if args.event else None
+            photo = photos.add(
+                _find_storyteller(vault, args.storyteller),
+                Path(args.file),
+                caption=args.caption,
+                event_uuid=event,
+                author=_author(args),
+            )
+            print(f"The photo is stored, encrypted ({photo.uuid}).", file=out)
+        else:
+            for photo in photos.list(_find_storyteller(vault, args.storyteller)):
+                print(f"{photo.uuid[:8]}  {photo.original_name}  {photo.caption}", file=out)
+    finally:
+        vault.lock()
+    return 0
+
+
+def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.gui.app import run_app
+
+    return run_app(_data_dir(args))
+
+
+# --- the parser ----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="storycapture",
+        description="Gather life stories safely. Run without a command to open the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"StoryCapture {__version__}")
+    parser.add_argument(
+        "--data-dir", help="the vault folder (default: $STORYCAPTURE_DATA_DIR, or your data folder)"
+    )
+    parser.add_argument(
+        "--passphrase-file", type=Path, help="read the passphrase from the first line of this file"
+    )
+    parser.add_argument(
+        "--facilitator", help=f"your name, recorded as the author (or ${FACILITATOR_ENV})"
+    )
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def command(name: str, handler: Callable[..., int], text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=text, description=text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("app", cmd_app, "open the app (the same as running storycapture on its own)")
+    command("init", cmd_init, "create a new, empty vault")
+    demo = command("demo", cmd_demo, "create a practice vault of invented storytellers")
+    demo.add_argument("--open", action="store_true", help="then open the app on it")
+    command("info", cmd_info, "counts and key settings of the vault (nothing personal)")
+    passwd = command("passwd", cmd_passwd, "change the passphrase")
+    passwd.add_argument("--new-passphrase-file", type=Path)
+    recover = command("recover", cmd_recover, "set a new passphrase with the recovery key")
+    recover.add_argument("--recovery-key-file", type=Path)
+    recover.add_argument("--new-passphrase-file", type=Path)
+
+    def actions(name: str, handler: Callable[..., int], text: str) -> Any:
+        sub = command(name, handler, text)
+        return sub.add_subparsers(dest="action", required=True, parser_class=_Parser)
+
+    def by_storyteller(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--by-storyteller",
+            action="store_true",
+            help="record the storyteller as the author (they typed or said it themselves)",
+        )
+
+    def visibility(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--visibility",
+            default="team",
+            help="private (never leaves this laptop), team, or shareable",
+        )
+
+    people = actions("storyteller", cmd_storyteller, "storytellers on this laptop")
+    people.add_parser("list", help="everyone, with their consent at a glance")
+    add = people.add_parser("add", help="add a storyteller")
+    add.add_argument("pseudonym")
+    add.add_argument("--real-name")
+    add.add_argument("--birth-year", type=int)
+    add.add_argument("--role", default="lived_experience")
+    add.add_argument("--notes", default="")
+    people.add_parser("show", help="one storyteller's details").add_argument("storyteller")
+    withdraw = people.add_parser("withdraw", help="consent withdrawn: erase them for good")
+    withdraw.add_argument("storyteller")
+    withdraw.add_argument("--yes", action="store_true", help="confirm the erasure")
+
+    consent = actions("consent", cmd_consent, "what a storyteller agrees to")
+    record = consent.add_parser("record", help="record a new version of consent")
+    record.add_argument("storyteller")
+    record.add_argument(
+        "--items",
+        required=True,
+        help="comma-separated: take_part, photos, audio, share_with_team, "
+        "share_quotes_with_partners",
+    )
+    record.add_argument("--how", required=True, help="signed_on_screen, verbal or paper_form")
+    record.add_argument("--given-on", help="date (default today)")
+    consent.add_parser("history", help="every version").add_argument("storyteller")
+
+    visit = actions("visit", cmd_visit, "story-gathering visits")
+    start = visit.add_parser("start", help="record a visit")
+    start.add_argument("storyteller")
+    start.add_argument("--date")
+    start.add_argument("--place", default="home")
+    start.add_argument("--present", default="")
+    start.add_argument("--notes", default="")
+    visit.add_parser("list").add_argument("storyteller")
+
+    event = actions("event", cmd_event, "events and periods on the timeline")
+    add_event = event.add_parser("add", help="add an event or, with --until, a period")
+    add_event.add_argument("storyteller")
+    add_event.add_argument("--title", required=True)
+    add_event.add_argument(
+        "--when", required=True, help="e.g. “spring 2015”, “the 1990s”, “about 15”"
+    )
+    add_event.add_argument("--until", help="the end, for a period")
+    add_event.add_argument("--feeling", type=int, default=0, help="how it felt, -3 to +3")
+    add_event.add_argument("--area", default="other", help="life area, e.g. family, money")
+    add_event.add_argument("--words", default="", help="in the person's own words")
+    add_event.add_argument("--visit", help="the visit id it belongs to")
+    add_event.add_argument("--asked-for", help="help-seeking: what was asked for")
+    add_event.add_argument("--from-whom", help="help-seeking: who it was asked of")
+    add_event.add_argument("--what-happened", help="help-seeking: what happened")
+    add_event.add_argument("--helped", help="help-seeking: yes, partly, no, not_sure")
+    visibility(add_event)
+    by_storyteller(add_event)
+    event.add_parser("list").add_argument("storyteller")
+    event.add_parser("remove").add_argument("event")
+    event.add_parser("history", help="every earlier value, who changed it").add_argument("event")
+
+    card = actions("card", cmd_card, "strength cards")
+    add_card = card.add_parser("add")
+    add_card.add_argument("storyteller")
+    add_card.add_argument("--kind", required=True, help="strength, talent, hope, desire, ...")
+    add_card.add_argument("--text", required=True)
+    visibility(add_card)
+    by_storyteller(add_card)
+    card.add_parser("list").add_argument("storyteller")
+
+    for name, text in (("quote", "quotes in their own words"), ("note", "narrative notes")):
+        sub = actions(name, cmd_words, text)
+        add_words = sub.add_parser("add")
+        add_words.add_argument("storyteller")
+        add_words.add_argument("text")
+        visibility(add_words)
+        by_storyteller(add_words)
+        sub.add_parser("list").add_argument("storyteller")
+
+    photo = actions("photo", cmd_photo, "photos, stored encrypted")
+    add_photo = photo.add_parser("add")
+    add_photo.add_argument("storyteller")
+    add_photo.add_argument("file")
+    add_photo.add_argument("--caption", default="")
+    add_photo.add_argument("--event", help="the timeline event id it belongs to")
+    by_storyteller(add_photo)
+    photo.add_parser("list").add_argument("storyteller")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    try:
+        args = build_parser().parse_args(argv)
+        handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", cmd_app)
+        return handler(args, out)
+    except StoryCaptureError as error:
+        print(f"storycapture: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("\nstorycapture: stopped; nothing half-done was kept.", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""The application shell: windows over the services. Thin: it calls services, renders models."""
