@@ -20,7 +20,6 @@ from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import (
     KdfChooser,
     VaultSession,
-    calibrated_kdf,
     discard_new_vault,
 )
 from storycapture.services.visits import VisitService
@@ -42,7 +41,7 @@ def read_demo(path: Path) -> dict[str, Any]:
 
 
 def create_demo_vault(
-    data_dir: Path, source: Path, kdf: KdfChooser = calibrated_kdf
+    data_dir: Path, source: Path, kdf: KdfChooser | None = None
 ) -> tuple[VaultSession, str]:
     """Create a vault holding the demo storytellers; returns it unlocked, with its recovery key."""
     data = read_demo(source)

@@ -136,7 +136,7 @@ class VaultSession:
 
     @classmethod
     def create(
-        cls, data_dir: Path, passphrase: str, kdf: KdfChooser = calibrated_kdf
+        cls, data_dir: Path, passphrase: str, kdf: KdfChooser | None = None
     ) -> tuple[VaultSession, str]:
         """Create a new vault; returns the session and the recovery key (shown once, then gone)."""
         check_new_passphrase(passphrase)
@@ -154,7 +154,7 @@ class VaultSession:
         directory_lock.acquire()
         staging = data_dir / f".{DATABASE_NAME}.creating"
         try:
-            params = kdf()
+            params = (kdf or calibrated_kdf)()
             recovery_key = crypto_keys.new_recovery_key()
             header = _new_header(passphrase, params, recovery_key)
             _remove_database(staging)
@@ -352,12 +352,12 @@ class VaultSession:
 
     # --- passphrase ------------------------------------------------------------------------
 
-    def change_passphrase(self, current: str, new: str, kdf: KdfChooser = calibrated_kdf) -> None:
+    def change_passphrase(self, current: str, new: str, kdf: KdfChooser | None = None) -> None:
         """Re-wrap the vault key under a new passphrase; no content is re-encrypted."""
         self._require_unlocked()
         check_new_passphrase(new)
         _unwrap_with_passphrase(self._header, current)
-        self._set_passphrase(new, kdf())
+        self._set_passphrase(new, (kdf or calibrated_kdf)())
 
     def _set_passphrase(self, passphrase: str, params: crypto.KdfParams) -> None:
         vault_key = self._require_unlocked()
