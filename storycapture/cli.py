@@ -149,8 +149,8 @@ def _show_recovery_key(recovery_key: str, out: TextIO) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
-    from storycapture.paths import resources_dir
     from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
+    from storycapture.paths import resources_dir
     from storycapture.store.db import DATABASE_NAME
 
     data_dir = _data_dir(args)

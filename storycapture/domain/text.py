@@ -20,6 +20,13 @@ def checked_text(value: object, what: str, limit: int = LONG, required: bool = F
         raise InvalidInput(f"The {what} must be text.")
     if required and not value.strip():
         raise InvalidInput(f"The {what} cannot be empty.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        # A lone surrogate (from a broken paste) is not text that any file can hold.
+        raise InvalidInput(
+            f"The {what} contains a broken character that cannot be saved; please retype it."
+        ) from error
     if len(value) > limit:
         raise InvalidInput(
             f"The {what} is {len(value):,} characters long; it can be at most {limit:,}."

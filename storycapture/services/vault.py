@@ -143,6 +143,8 @@ class VaultSession:
         data_dir = Path(data_dir)
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
+            if os.name == "posix":
+                data_dir.chmod(0o700)  # other accounts on the laptop need not even see names
         except OSError as error:
             raise StorageUnavailable(
                 f"StoryCapture cannot create its data folder ({error.strerror})."
