@@ -195,10 +195,13 @@ def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     print("Encryption:        AES-256-GCM per field, age (X25519) for media", file=out)
-    print(f"Database size:     {info.database_bytes:,} bytes; media files: {info.media_files}")
-    for label, count in info.counts.items():
-        print(f"  {label + ':':<19}{count:,}", file=out)
-    print(f"  {'erased storytellers:':<19}{info.tombstones:,}", file=out)
+    print(
+        f"Database size:     {info.database_bytes:,} bytes; media files: {info.media_files}",
+        file=out,
+    )
+    counts = {**info.counts, "erased storytellers": info.tombstones}
+    for label, count in counts.items():
+        print(f"  {label + ':':<22}{count:>8,}", file=out)
     return 0
 
 
@@ -244,7 +247,7 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
                     "no consent yet"
                     if current is None
                     else f"consent v{current.version}: "
-                    + ", ".join(item.label.lower() for item in sorted(current.items))
+                    + ", ".join(item.label.lower() for item in current.agreed())
                 )
                 print(f"{person.uuid[:8]}  {person.pseudonym}  ({agreed})", file=out)
         elif args.action == "add":
@@ -301,7 +304,7 @@ def cmd_consent(args: argparse.Namespace, out: TextIO) -> int:
             print(f"Consent version {record.version} recorded.", file=out)
         else:
             for record in consent.history(uuid):
-                items = ", ".join(item.label.lower() for item in sorted(record.items))
+                items = ", ".join(item.label.lower() for item in record.agreed())
                 print(
                     f"v{record.version}  {record.given_on}  {record.how.label}, "
                     f"with {record.facilitator}: {items or 'nothing'}",
@@ -352,6 +355,7 @@ def _help_seeking(args: argparse.Namespace) -> Any:
 
 
 def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.domain.clock import Hlc
     from storycapture.services.history import HistoryService
     from storycapture.timeline.service import TimelineService
 
@@ -388,8 +392,10 @@ def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
             for change in HistoryService(vault).of(
                 "timeline_event", _event_uuid(vault, args.event)
             ):
+                changed_at = Hlc.decode(change.hlc).as_datetime().astimezone()
                 print(
-                    f"{change.hlc}  {change.author.describe()}  {change.field} = {change.value!r}",
+                    f"{changed_at:%Y-%m-%d %H:%M:%S}  {change.author.describe()}  "
+                    f"{change.field} = {change.value!r}",
                     file=out,
                 )
     finally:
@@ -406,7 +412,9 @@ def _event_uuid(vault: VaultSession, reference: str) -> str:
     with vault.read() as session:
         found = list(
             session.scalars(
-                select(TimelineEventRow.uuid).where(TimelineEventRow.uuid.startswith(wanted))
+                select(TimelineEventRow.uuid).where(
+                    TimelineEventRow.uuid.startswith(wanted, autoescape=True)
+                )
             )
         )
     if len(wanted) < 4 or len(found) != 1:

@@ -15,12 +15,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from storycapture import crypto  # noqa: E402
-from storycapture.domain.authorship import Author  # noqa: E402
-from storycapture.domain.vocabulary import ConsentHow, ConsentItem  # noqa: E402
-from storycapture.services.consent import ConsentService  # noqa: E402
-from storycapture.services.storytellers import StorytellerService  # noqa: E402
-from storycapture.services.vault import VaultSession  # noqa: E402
+from storycapture import crypto
+from storycapture.domain.authorship import Author
+from storycapture.domain.vocabulary import ConsentHow, ConsentItem
+from storycapture.services.consent import ConsentService
+from storycapture.services.storytellers import StorytellerService
+from storycapture.services.vault import VaultSession
 
 PASSPHRASE = "a calm test passphrase"
 FACILITATOR = Author.facilitator("Priya")

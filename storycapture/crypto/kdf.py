@@ -36,6 +36,8 @@ class KdfParams:
     salt: bytes
 
     def __post_init__(self) -> None:
+        if not all(type(v) is int for v in (self.memory_kib, self.iterations, self.lanes)):
+            raise KdfParamsOutOfBounds("parameters must be whole numbers")
         if not MIN_MEMORY_KIB <= self.memory_kib <= MAX_MEMORY_KIB:
             raise KdfParamsOutOfBounds(f"memory {self.memory_kib} KiB out of bounds")
         if not MIN_ITERATIONS <= self.iterations <= MAX_ITERATIONS:

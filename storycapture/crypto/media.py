@@ -20,8 +20,16 @@ def encrypt_stream(source: BinaryIO, target: BinaryIO, recipients: list[str]) ->
 
 
 def decrypt_stream(source: BinaryIO, target: BinaryIO, identities: list[str]) -> None:
+    """Decrypt into ``target``. On failure part of the plaintext may already be in ``target``:
+    callers must pass a stream they discard on error (memory, or a file they then delete)."""
     parsed = [pyrage.x25519.Identity.from_str(i) for i in identities]
     try:
         pyrage.decrypt_io(source, target, parsed)
     except pyrage.DecryptError as error:
         raise DecryptionFailed("age file does not decrypt") from error
+    except OSError as error:
+        # Damage after the header surfaces from pyrage as an OSError without an errno;
+        # a real I/O failure carries one and is passed on as it is.
+        if error.errno is None:
+            raise DecryptionFailed("age file does not decrypt") from error
+        raise

@@ -24,6 +24,12 @@ class Author:
 
     @classmethod
     def facilitator(cls, name: str = "") -> Author:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidInput(
+                "A facilitator's name contains a broken character; please retype it."
+            ) from error
         if ":" in name or len(name) > 80:
             raise InvalidInput(
                 "A facilitator's name can be at most 80 characters, without a colon."

@@ -6,6 +6,7 @@ compares ``(hlc, device_id)``, which is a total order across every device.
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ class Hlc:
     @classmethod
     def zero(cls) -> Hlc:
         return cls(0, 0)
+
+    def as_datetime(self) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self.wall_ms / 1000, tz=datetime.UTC)
 
 
 def _wall_ms() -> int:

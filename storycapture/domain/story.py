@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from storycapture.domain.authorship import Author
-from storycapture.domain.fuzzydate import FuzzyDate
+from storycapture.domain.fuzzydate import DateKind, FuzzyDate
 from storycapture.domain.vocabulary import (
     CardKind,
     ConsentHow,
@@ -61,6 +61,10 @@ class ConsentRecord:
     def allows(self, item: ConsentItem) -> bool:
         return item in self.items
 
+    def agreed(self) -> list[ConsentItem]:
+        """The items agreed to, in the order the consent form asks them."""
+        return [item for item in ConsentItem if item in self.items]
+
 
 @dataclass(frozen=True)
 class Visit:
@@ -107,6 +111,20 @@ class TimelineEvent:
     @property
     def is_period(self) -> bool:
         return self.ends is not None
+
+    def when(self) -> str:
+        """The date or span in plain words: "spring 2015", "when I was 6 to 12"."""
+        if self.ends is None:
+            return self.starts.display()
+        start, end = self.starts, self.ends
+        if (
+            start.kind is DateKind.AGE
+            and end.kind is DateKind.AGE
+            and not end.approximate
+            and end.age_from is not None
+        ):
+            return f"{start.display()} to {end.age_from}"
+        return f"{start.display()} to {end.display()}"
 
 
 @dataclass(frozen=True)

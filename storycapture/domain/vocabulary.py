@@ -93,6 +93,22 @@ class Helped(_Choice):
     NOT_SURE = "not_sure"
 
 
+_FEELINGS = {
+    -3: "very hard",
+    -2: "hard",
+    -1: "a bit hard",
+    0: "in between",
+    1: "a bit good",
+    2: "good",
+    3: "very good",
+}
+
+
+def describe_feeling(valence: int) -> str:
+    """How a time felt, in words rather than as a score of someone's life."""
+    return _FEELINGS[max(-3, min(3, valence))]
+
+
 _LABELS: dict[_Choice, str] = {
     Role.LIVED_EXPERIENCE: "Person with lived experience",
     Role.CARER_OR_FAMILY: "Carer or family",

@@ -156,6 +156,11 @@ class CreatePage(QWidget):
         self.problem.setText(message)
         self.problem.show()
 
+    def reset(self) -> None:
+        self.first.clear()
+        self.second.clear()
+        self.problem.hide()
+
 
 class RecoveryKeyPage(QWidget):
     """The recovery key, shown once; cleared from the window when the facilitator moves on."""
@@ -186,7 +191,7 @@ class RecoveryKeyPage(QWidget):
                 self.key,
                 copy,
                 written,
-                width=560,
+                width=680,
             )
         )
 
@@ -245,7 +250,7 @@ class StoriesPage(QWidget):
         self.storytellers.clear()
         for person in StorytellerService(vault).list():
             current = consent.current(person.uuid)
-            state = "no consent yet" if current is None else f"consent v{current.version}"
+            state = "no consent yet" if current is None else "consent recorded"
             item = QListWidgetItem(f"{person.pseudonym}\n{state}")
             item.setData(Qt.ItemDataRole.UserRole, person.uuid)
             self.storytellers.addItem(item)
@@ -256,6 +261,7 @@ class StoriesPage(QWidget):
     def _show_selected(self, item: QListWidgetItem | None, _previous: object) -> None:
         if item is None or self._vault is None:
             return
+        from storycapture.domain.vocabulary import Visibility, describe_feeling
         from storycapture.services.consent import ConsentService
         from storycapture.services.story import StoryWordsService
         from storycapture.services.storytellers import StorytellerService
@@ -272,23 +278,32 @@ class StoriesPage(QWidget):
         agreed = (
             "No consent recorded yet."
             if current is None
-            else "Agreed to: " + ", ".join(i.label.lower() for i in sorted(current.items)) + "."
+            else "Agreed to: " + ", ".join(i.label.lower() for i in current.agreed()) + "."
         )
-        last = f"Last visit: {visits[0].visit_date:%d %B %Y}." if visits else "No visits yet."
+        last = (
+            f"Last visit: {visits[0].visit_date.day} {visits[0].visit_date:%B %Y}."
+            if visits
+            else "No visits yet."
+        )
         self.overview.setPlainText(
             f"{person.role.label}\n\n{agreed}\n{last}\n"
             f"{len(events)} events and periods on the timeline.\n\n{person.notes}"
         )
         self.timeline.clear()
         for event in events:
-            when = event.starts.display()
-            if event.ends is not None:
-                when += f" to {event.ends.display()}"
-            mark = "  (private)" if event.visibility.value == "private" else ""
-            self.timeline.addItem(f"{when}  ·  {event.title}  ·  {event.valence:+d}{mark}")
+            mark = "  🔒 private" if event.visibility is Visibility.PRIVATE else ""
+            feeling = describe_feeling(event.valence)
+            self.timeline.addItem(f"{event.when()}  ·  {event.title}  ·  {feeling}{mark}")
         words = StoryWordsService(vault)
-        lines = [f"“{q.text}”" for q in words.quotes(uuid)]
-        lines += [n.text for n in words.notes(uuid)]
+        private = "\n🔒 private: stays on this laptop"
+        lines = [
+            f"“{q.text}”" + (private if q.visibility is Visibility.PRIVATE else "")
+            for q in words.quotes(uuid)
+        ]
+        lines += [
+            n.text + (private if n.visibility is Visibility.PRIVATE else "")
+            for n in words.notes(uuid)
+        ]
         self.story.setPlainText("\n\n".join(lines))
 
     def clear(self) -> None:
@@ -318,12 +333,12 @@ class StoryCaptureWindow(QMainWindow):
         self.unlock_page.unlock_requested.connect(self.unlock_vault)
         self.create_page.create_requested.connect(self.create_vault)
         self.recovery_page.done.connect(self._show_stories)
-        lock = QAction("Lock", self)
-        lock.setShortcut(QKeySequence("Ctrl+L"))
-        lock.triggered.connect(self.lock)
-        self.addAction(lock)
-        self.menuBar().addMenu("&Vault").addAction(lock)
-        self.statusBar().showMessage("Every change is saved as you make it.")
+        self.lock_action = QAction("Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.lock_action.setEnabled(False)
+        self.addAction(self.lock_action)
+        self.menuBar().addMenu("&Vault").addAction(self.lock_action)
         if vault is not None:
             self.vault = vault
             self._show_stories()
@@ -361,8 +376,10 @@ class StoryCaptureWindow(QMainWindow):
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
+        self.create_page.reset()
         self.recovery_page.show_key(recovery_key)
         self.pages.setCurrentWidget(self.recovery_page)
+        self.lock_action.setEnabled(True)
 
     @Slot()
     def _show_stories(self) -> None:
@@ -370,14 +387,21 @@ class StoryCaptureWindow(QMainWindow):
             return
         self.stories_page.show_vault(self.vault)
         self.pages.setCurrentWidget(self.stories_page)
+        self.lock_action.setEnabled(True)
+        self.statusBar().showMessage("Every change is saved as you make it.")
 
     @Slot()
     def lock(self) -> None:
+        self.create_page.reset()
+        self.recovery_page.key.clear()
+        self.unlock_page.reset()
         if self.vault is None:
             return
         self.stories_page.clear()
         self.vault.lock()
         self.vault = None
+        self.lock_action.setEnabled(False)
+        self.statusBar().clearMessage()
         self.pages.setCurrentWidget(self.unlock_page)
         self.unlock_page.passphrase.setFocus()
 

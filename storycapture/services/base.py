@@ -57,6 +57,8 @@ def as_visibility(value: Visibility | str) -> Visibility:
 
 
 def as_date(value: datetime.date | str, what: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
     if isinstance(value, datetime.date):
         return value
     try:

@@ -53,9 +53,9 @@ def _photo(record: StoredRecord) -> Photo:
 def _storage_error(error: OSError) -> StorageUnavailable:
     if error.errno == errno.ENOSPC:
         return StorageUnavailable(
-            "The disk is full, so the photo was not added; everything else is safe."
+            "The disk is full, so the photo was not saved; everything else is safe."
         )
-    return StorageUnavailable(f"The photo could not be saved ({error.strerror}).")
+    return StorageUnavailable(f"The photo could not be read or saved ({error.strerror}).")
 
 
 class PhotoService(StoryService):
@@ -125,7 +125,8 @@ class PhotoService(StoryService):
         return _photo(record)
 
     def write_to(self, photo_uuid: str, target: BinaryIO) -> None:
-        """Stream the photo's bytes into ``target`` (an open stream the caller owns)."""
+        """Stream the photo's bytes into ``target``, an open stream the caller owns and must
+        discard if this raises (part of the photo may already be in it)."""
         with self._vault.read() as session:
             photo = _photo(records.get(self._vault, session, PHOTO, photo_uuid))
             identity, _ = self._vault.storyteller_age_keys(session, photo.meta.storyteller_uuid)
@@ -136,6 +137,8 @@ class PhotoService(StoryService):
             raise VaultDamaged("This photo's file is missing from the vault.") from error
         except DecryptionFailed as error:
             raise VaultDamaged("This photo's file has been damaged and cannot be shown.") from error
+        except OSError as error:
+            raise _storage_error(error) from error
 
     def update(
         self,

@@ -22,10 +22,10 @@ SALT = bytes(range(16))
 
 def test_seal_then_open_gives_back_the_plaintext() -> None:
     key = crypto.new_key()
-    sealed = crypto.seal(key, "the day I moved to Leeds".encode(), AAD)
+    sealed = crypto.seal(key, b"the day I moved to Leeds", AAD)
 
     assert b"Leeds" not in sealed
-    assert crypto.open_sealed(key, sealed, AAD) == "the day I moved to Leeds".encode()
+    assert crypto.open_sealed(key, sealed, AAD) == b"the day I moved to Leeds"
 
 
 def test_sealing_twice_gives_different_ciphertexts() -> None:
@@ -275,6 +275,15 @@ def test_age_stream_round_trips_a_one_mebibyte_payload() -> None:
     assert opened.getvalue() == payload
 
 
+def test_age_stream_with_a_flipped_byte_in_the_header_fails() -> None:
+    identity = crypto_keys.new_age_identity()
+    sealed = bytearray(_encrypted(os.urandom(1024), crypto_keys.age_recipient(identity)))
+    sealed[60] ^= 0x01
+
+    with pytest.raises(DecryptionFailed):
+        decrypt_stream(io.BytesIO(bytes(sealed)), io.BytesIO(), [identity])
+
+
 def test_age_stream_with_a_flipped_byte_in_the_middle_fails() -> None:
     identity = crypto_keys.new_age_identity()
     sealed = bytearray(_encrypted(os.urandom(1024 * 1024), crypto_keys.age_recipient(identity)))
@@ -282,6 +291,14 @@ def test_age_stream_with_a_flipped_byte_in_the_middle_fails() -> None:
 
     with pytest.raises(DecryptionFailed):
         decrypt_stream(io.BytesIO(bytes(sealed)), io.BytesIO(), [identity])
+
+
+def test_age_stream_cut_short_fails() -> None:
+    identity = crypto_keys.new_age_identity()
+    sealed = _encrypted(os.urandom(1024 * 1024), crypto_keys.age_recipient(identity))
+
+    with pytest.raises(DecryptionFailed):
+        decrypt_stream(io.BytesIO(sealed[: len(sealed) // 2]), io.BytesIO(), [identity])
 
 
 def test_age_stream_for_another_identity_fails() -> None:

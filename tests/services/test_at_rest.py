@@ -41,6 +41,7 @@ from storycapture.domain.vocabulary import (
 )
 from storycapture.services.consent import ConsentService
 from storycapture.services.media import PhotoService
+from storycapture.services.opening import open_vault
 from storycapture.services.story import StoryWordsService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
@@ -92,9 +93,7 @@ def _needles(marker: str) -> list[tuple[str, bytes, bool]]:
     return needles
 
 
-def _find_markers(
-    data: bytes, markers: dict[str, str] = MARKERS
-) -> Iterator[tuple[str, str]]:
+def _find_markers(data: bytes, markers: dict[str, str] = MARKERS) -> Iterator[tuple[str, str]]:
     lowered = data.lower()
     for name, marker in markers.items():
         for encoding, needle, fold in _needles(marker):
@@ -482,16 +481,6 @@ def test_withdrawal_leaves_no_ciphertext_anywhere(
     assert_no_bytes(blobs, data_dir)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG storycapture/services/vault.py VaultSession._open: erase_leftovers() is documented "
-        "(services/consent.py) to run 'after every withdrawal and on unlock', but unlock never "
-        "calls it. A crash between the erasing commit and the clean-up leaves the withdrawn "
-        "person's media folder and every backups/ copy (readable: the vault key still opens "
-        "their wrapped key there) for good."
-    ),
-)
 def test_an_interrupted_withdrawal_is_finished_on_the_next_unlock(
     tmp_path: Path, photo_source: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -514,7 +503,7 @@ def test_an_interrupted_withdrawal_is_finished_on_the_next_unlock(
     finally:
         vault.lock()
 
-    again = VaultSession.unlock(data_dir, PASSPHRASE)
+    again = open_vault(data_dir, PASSPHRASE)
     try:
         assert StorytellerService(again).list() == []
         leftovers = [
