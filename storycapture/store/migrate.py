@@ -50,7 +50,18 @@ def backup_copy(engine: Engine, data_dir: Path, label: str) -> Path:
     """Write a consistent copy of the database to ``backups/`` (ciphertext only, like the vault)."""
     folder = data_dir / BACKUPS_DIR
     folder.mkdir(exist_ok=True)
-    target = folder / f"vault-{label}-{time.strftime('%Y%m%d-%H%M%S')}.sqlite"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for attempt in range(1000):
+        target = folder / f"vault-{label}-{stamp}-{attempt:03d}.sqlite"
+        try:
+            # Claim the name exclusively: an earlier backup is never overwritten.
+            with open(target, "xb"):
+                pass
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"no free backup name in {folder}")
     with translated_errors():
         raw = engine.raw_connection()
         try:

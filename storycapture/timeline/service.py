@@ -222,10 +222,19 @@ class TimelineService(StoryService):
         return EventPlacer(self.events(storyteller_uuid), storyteller.values["birth_year"])
 
     def _anchor_lookup(self, session: Any, storyteller_uuid: str) -> Callable[[str], str | None]:
-        titles: dict[str, str] = {}
-        for record in records.find(self._vault, session, TIMELINE_EVENT, storyteller_uuid):
-            titles.setdefault(record.values["title"].strip().casefold(), record.uuid)
-        return lambda label: titles.get(label.strip().casefold())
+        """Event titles to ids, read only if a date actually names another event."""
+        titles: dict[str, str] | None = None
+
+        def lookup(label: str) -> str | None:
+            nonlocal titles
+            if titles is None:
+                titles = {}
+                found = records.find(self._vault, session, TIMELINE_EVENT, storyteller_uuid)
+                for record in found:
+                    titles.setdefault(record.values["title"].strip().casefold(), record.uuid)
+            return titles.get(label.strip().casefold())
+
+        return lookup
 
     @staticmethod
     def _date(value: FuzzyDate | str, anchors: Callable[[str], str | None], what: str) -> FuzzyDate:

@@ -16,6 +16,7 @@ next round.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -24,7 +25,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -32,6 +33,7 @@ from typing import IO
 import pytest
 from sqlalchemy import text
 
+from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem
 from storycapture.services.consent import ConsentService
 from storycapture.services.history import HistoryService
@@ -42,14 +44,16 @@ from storycapture.strengths.service import StrengthService
 from storycapture.timeline.service import TimelineService
 from tests.conftest import FACILITATOR, PASSPHRASE, fast_kdf
 
-pytestmark = pytest.mark.skipif(
-    not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)"
-)
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
 
-EDIT_KILLS = 50  # kills while the child is editing, each after at least one reported edit
-EARLY_KILL_EVERY = 8  # and, every so many rounds, one more while the child is starting up
+KILLS = 50
+EARLY_KILL_EVERY = 10  # every so many rounds, the kill comes while the child is starting up
+SPAWN_AHEAD = 2  # children importing while an earlier one edits and the parent checks
 MAX_EDITS_BEFORE_KILL = 40
 ROUND_TIMEOUT_SECONDS = 30
+# Adding an event or card reads the storyteller's others (title anchors, card order), so an
+# edit slows as one story grows: the rounds move to a new storyteller every so often.
+ROUNDS_PER_STORYTELLER = 6
 
 # The child: argv = [data dir, storyteller uuid, round tag]; the passphrase comes on stdin.
 # It prints "ready" once unlocked, then one JSON line per edit after the call returns.
@@ -68,7 +72,9 @@ data_dir, storyteller, tag = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 passphrase = sys.stdin.readline().rstrip("\n")
 vault = VaultSession.unlock(data_dir, passphrase)
 author = Author.facilitator("Crash tester")
-timeline, strengths, words = TimelineService(vault), StrengthService(vault), StoryWordsService(vault)
+timeline = TimelineService(vault)
+strengths = StrengthService(vault)
+words = StoryWordsService(vault)
 print("ready", flush=True)
 
 def report(**edit):
@@ -105,10 +111,10 @@ while True:
 
 @dataclass
 class Expected:
-    """Everything the children reported, and how many unreported edits the kills allow."""
+    """Everything the children reported (plus edits found committed though unreported)."""
 
     events: dict[str, dict[str, str]] = field(default_factory=dict)  # uuid -> title, words
-    updated_in_round: dict[str, bool] = field(default_factory=dict)  # uuid -> update reported
+    updated: set[str] = field(default_factory=set)  # events whose one update is in
     cards: dict[str, str] = field(default_factory=dict)
     quotes: dict[str, str] = field(default_factory=dict)
     unreported: int = 0
@@ -123,65 +129,72 @@ class Round:
     stderr: str
 
 
-def _run_child_and_kill(
-    data_dir: Path, storyteller: str, number: int, rng: random.Random, early: bool
-) -> Round:
-    stderr_path = data_dir.parent / f"child-{number}.stderr"
-    with open(stderr_path, "w+b") as stderr:
-        child = subprocess.Popen(
+class Child:
+    """One editing process. It is started ahead of its round (so its imports overlap the
+    previous round) and waits for the passphrase before it touches the vault."""
+
+    def __init__(self, data_dir: Path, storyteller: str, number: int) -> None:
+        self.number = number
+        self._stderr: IO[bytes] = open(  # noqa: SIM115 - closed in close()
+            data_dir.parent / f"child-{number}.stderr", "w+b"
+        )
+        self.process = subprocess.Popen(
             [sys.executable, "-c", CHILD_SCRIPT, str(data_dir), storyteller, f"r{number}"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=stderr,
+            stderr=self._stderr,
             text=True,
             encoding="utf-8",
             bufsize=1,
         )
-        watchdog = threading.Timer(ROUND_TIMEOUT_SECONDS, child.kill)
+
+    def stderr(self) -> str:
+        self._stderr.flush()
+        self._stderr.seek(0)
+        return self._stderr.read().decode("utf-8", errors="replace")[-3000:]
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        self._stderr.close()
+
+    def edit_until_killed(self, rng: random.Random, early: bool) -> Round:
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None
+        watchdog = threading.Timer(ROUND_TIMEOUT_SECONDS, process.kill)
         watchdog.start()
         reported: list[dict[str, str]] = []
         try:
-            assert child.stdin is not None and child.stdout is not None
-            child.stdin.write(PASSPHRASE + "\n")
-            child.stdin.flush()
+            process.stdin.write(PASSPHRASE + "\n")
+            process.stdin.flush()
             if early:
-                # Somewhere in start-up: importing, deriving the key, checking, opening.
-                time.sleep(rng.uniform(0.0, 0.6))
+                # While it derives the key, checks and opens the vault, or just after.
+                time.sleep(rng.uniform(0.0, 0.3))
             else:
-                assert child.stdout.readline() == "ready\n", _stderr_of(stderr)
+                ready = process.stdout.readline()
+                assert ready == "ready\n", f"child {self.number}: {ready!r}\n{self.stderr()}"
                 wanted = rng.randint(1, MAX_EDITS_BEFORE_KILL)
                 while len(reported) < wanted:
-                    line = child.stdout.readline()
+                    line = process.stdout.readline()
                     if not line:
-                        break  # the child ended by itself: reported below
+                        break  # it ended by itself: reported by the return code
                     reported.append(json.loads(line))
-                if rng.random() < 0.5:
-                    time.sleep(rng.uniform(0.0, 0.9))
-            os.kill(child.pid, signal.SIGKILL)
-            child.wait()
+                if rng.random() < 1 / 3:
+                    time.sleep(rng.uniform(0.0, 0.6))
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait()
             # Lines written before the kill are edits the child saw committed, read or not.
-            for line in child.stdout.read().splitlines(keepends=True):
-                if line == "ready\n":
-                    continue
-                if line.endswith("\n"):
+            for line in process.stdout.read().splitlines(keepends=True):
+                if line != "ready\n" and line.endswith("\n"):
                     reported.append(json.loads(line))
         finally:
             watchdog.cancel()
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            for stream in (child.stdin, child.stdout):
-                if stream is not None:
-                    try:
-                        stream.close()
-                    except BrokenPipeError:
-                        pass
-        return Round(number, reported, early, child.returncode, _stderr_of(stderr))
-
-
-def _stderr_of(stderr: IO[bytes]) -> str:
-    stderr.seek(0)
-    return stderr.read().decode("utf-8", errors="replace")[-3000:]
+        return Round(self.number, reported, early, process.returncode, self.stderr())
 
 
 def _record(expected: Expected, crash: Round) -> None:
@@ -197,10 +210,9 @@ def _record(expected: Expected, crash: Round) -> None:
         op = edit["op"]
         if op == "add_event":
             expected.events[edit["id"]] = {"title": edit["title"], "words": edit["words"]}
-            expected.updated_in_round[edit["id"]] = False
         elif op == "update_event":
             expected.events[edit["id"]]["words"] = edit["words"]
-            expected.updated_in_round[edit["id"]] = True
+            expected.updated.add(edit["id"])
         elif op == "add_card":
             expected.cards[edit["id"]] = edit["text"]
         elif op == "add_quote":
@@ -209,66 +221,60 @@ def _record(expected: Expected, crash: Round) -> None:
             raise AssertionError(f"unknown edit {edit!r}")
 
 
-def _check_vault(data_dir: Path, storyteller: str, expected: Expected, crash: Round) -> None:
-    where = f"after kill in round {crash.number} ({len(crash.reported)} edits reported)"
+def _check_vault(data_dir: Path, storytellers: list[str], expected: Expected, crash: Round) -> None:
+    where = f"after the kill of round {crash.number} ({len(crash.reported)} edits reported)"
     # Unlocking at all proves the dead child's lock on the vault folder was released.
     vault = VaultSession.unlock(data_dir, PASSPHRASE)
     try:
         with vault.engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA integrity_check").scalars().all() == [
-                "ok"
-            ], where
+            integrity = connection.exec_driver_sql("PRAGMA integrity_check").scalars().all()
+            assert integrity == ["ok"], where
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == [], where
-            logged = Counter(
+            logged = {
                 (row.entity, row.entity_uuid)
-                for row in connection.execute(
-                    text("SELECT entity, entity_uuid FROM operations")
-                )
-            )
+                for row in connection.execute(text("SELECT entity, entity_uuid FROM operations"))
+            }
 
-        timeline = TimelineService(vault)
-        events = {e.uuid: e for e in timeline.events(storyteller)}
-        cards = {c.uuid: c.text for c in StrengthService(vault).cards(storyteller)}
-        quotes = {q.uuid: q.text for q in StoryWordsService(vault).quotes(storyteller)}
-        history = HistoryService(vault)
+        events: dict[str, TimelineEvent] = {}
+        cards: dict[str, str] = {}
+        quotes: dict[str, str] = {}
+        for storyteller in storytellers:
+            events |= {e.uuid: e for e in TimelineService(vault).events(storyteller)}
+            cards |= {c.uuid: c.text for c in StrengthService(vault).cards(storyteller)}
+            quotes |= {q.uuid: q.text for q in StoryWordsService(vault).quotes(storyteller)}
 
         # The edit the child was making when it died, if it committed before its line.
         in_flight = f"r{crash.number}-{len(crash.reported)}"
         unreported: list[tuple[str, str, str]] = []
-        last_reported = crash.reported[-1] if crash.reported else None
+        last = crash.reported[-1] if crash.reported else None
         for uuid, want in expected.events.items():
-            got = timeline.get_event(uuid)
-            assert got.title == want["title"], where
+            got = events.get(uuid)
+            assert got is not None, (where, "event lost", uuid, want)
+            assert got.title == want["title"], (where, uuid, got.title, want)
             if got.words != want["words"]:
-                # Only the update of the event the child just added, committed but unreported.
-                assert last_reported is not None and last_reported["op"] == "add_event", where
-                assert last_reported["id"] == uuid, (where, uuid, got.words, want)
+                # Only the update of the event the child had just added may be unreported.
+                assert last is not None and last["op"] == "add_event", (where, uuid, got.words)
+                assert last["id"] == uuid and uuid not in expected.updated, (where, uuid)
                 assert got.words == f"changed words of {in_flight}", (where, got.words, want)
                 expected.events[uuid]["words"] = got.words
-                expected.updated_in_round[uuid] = True
+                expected.updated.add(uuid)
                 unreported.append(("update", uuid, got.words))
-            # The row and the log agree: the log's latest words are the row's words.
-            assert history.earlier_values("timeline_event", uuid, "words")[-1].value == got.words
         for uuid, want in expected.cards.items():
-            assert cards.get(uuid) == want, (where, uuid)
+            assert cards.get(uuid) == want, (where, "card", uuid, cards.get(uuid), want)
         for uuid, want in expected.quotes.items():
-            assert quotes.get(uuid) == want, (where, uuid)
+            assert quotes.get(uuid) == want, (where, "quote", uuid, quotes.get(uuid), want)
 
-        # Anything present that was never reported is the one edit in flight at the kill.
+        # Anything present that was never reported can only be that one edit in flight.
         extra = (
-            [("event", e.uuid, e.title) for u, e in events.items() if u not in expected.events]
+            [("event", u, e.title) for u, e in events.items() if u not in expected.events]
             + [("card", u, t) for u, t in cards.items() if u not in expected.cards]
             + [("quote", u, t) for u, t in quotes.items() if u not in expected.quotes]
         )
+        prefixes = (f"event {in_flight}", f"card {in_flight}:", f"quote {in_flight}:")
         for kind, uuid, value in extra:
-            assert value.startswith((f"event {in_flight}", f"card {in_flight}:", f"quote {in_flight}:")), (
-                where,
-                kind,
-                value,
-            )
+            assert value.startswith(prefixes), (where, kind, value)
             if kind == "event":
                 expected.events[uuid] = {"title": value, "words": events[uuid].words}
-                expected.updated_in_round[uuid] = False
             elif kind == "card":
                 expected.cards[uuid] = value
             else:
@@ -277,16 +283,37 @@ def _check_vault(data_dir: Path, storyteller: str, expected: Expected, crash: Ro
         assert len(unreported) <= 1, (where, unreported)
         expected.unreported += len(unreported)
 
-        # Every item has its log, and every log entry its item (one transaction each).
+        # Each edit wrote its item and its log entries in one transaction: every item has its
+        # log and every log entry its item; and for what this round touched, the log's latest
+        # words are the event's words.
         items = (
             {("timeline_event", u) for u in events}
             | {("strength_card", u) for u in cards}
             | {("quote", u) for u in quotes}
         )
-        story_log = {key for key in logged if key[0] in ("timeline_event", "strength_card", "quote")}
-        assert story_log == items, where
+        story_kinds = ("timeline_event", "strength_card", "quote")
+        assert {key for key in logged if key[0] in story_kinds} == items, where
+        history = HistoryService(vault)
+        touched = {e["id"] for e in crash.reported if e["op"] in ("add_event", "update_event")}
+        touched |= {uuid for kind, uuid, _ in unreported if kind in ("event", "update")}
+        for uuid in touched:
+            words_log = history.earlier_values("timeline_event", uuid, "words")
+            assert words_log[-1].value == events[uuid].words, (where, uuid)
     finally:
         vault.lock()
+
+
+def _storyteller_with_consent(vault: VaultSession, pseudonym: str) -> str:
+    person = StorytellerService(vault).add(pseudonym, author=FACILITATOR)
+    ConsentService(vault).record(
+        person.uuid,
+        items=list(ConsentItem),
+        how=ConsentHow.VERBAL,
+        given_on="2026-03-02",
+        facilitator="Priya",
+        author=FACILITATOR,
+    )
+    return person.uuid
 
 
 @pytest.mark.slow
@@ -296,39 +323,43 @@ def test_killed_editor_loses_nothing_it_reported(tmp_path: Path) -> None:
     data_dir = tmp_path / "vault"
     vault, _recovery = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
     try:
-        person = StorytellerService(vault).add("Kestrel", author=FACILITATOR)
-        ConsentService(vault).record(
-            person.uuid,
-            items=list(ConsentItem),
-            how=ConsentHow.VERBAL,
-            given_on="2026-03-02",
-            facilitator="Priya",
-            author=FACILITATOR,
-        )
+        storytellers = [_storyteller_with_consent(vault, f"Kestrel {n}") for n in range(10)]
     finally:
         vault.lock()
 
+    def storyteller_of(number: int) -> str:
+        return storytellers[number // ROUNDS_PER_STORYTELLER % len(storytellers)]
+
     expected = Expected()
     edit_kills = 0
-    number = 0
     started = time.monotonic()
-    while edit_kills < EDIT_KILLS:
-        early = number % EARLY_KILL_EVERY == EARLY_KILL_EVERY - 1
-        crash = _run_child_and_kill(data_dir, person.uuid, number, rng, early)
-        try:
-            _record(expected, crash)
-            _check_vault(data_dir, person.uuid, expected, crash)
-        except AssertionError as error:
-            raise AssertionError(f"random seed {seed}: {error}") from error
-        if not early:
-            edit_kills += 1
-        number += 1
+    upcoming = deque(Child(data_dir, storyteller_of(n), n) for n in range(SPAWN_AHEAD))
+    try:
+        for number in range(KILLS):
+            child = upcoming.popleft()
+            if number + SPAWN_AHEAD < KILLS:
+                ahead = number + SPAWN_AHEAD
+                upcoming.append(Child(data_dir, storyteller_of(ahead), ahead))
+            early = number % EARLY_KILL_EVERY == EARLY_KILL_EVERY - 1
+            try:
+                crash = child.edit_until_killed(rng, early)
+            finally:
+                child.close()
+            try:
+                _record(expected, crash)
+                _check_vault(data_dir, storytellers, expected, crash)
+            except AssertionError as error:
+                raise AssertionError(f"random seed {seed}: {error}") from error
+            edit_kills += not early
+    finally:
+        for child in upcoming:
+            child.close()
 
-    reported = len(expected.events) + len(expected.cards) + len(expected.quotes)
-    assert edit_kills >= 50 and number >= 50
-    assert reported >= EDIT_KILLS, "the children made too few edits for this to mean much"
-    elapsed = time.monotonic() - started
+    items = len(expected.events) + len(expected.cards) + len(expected.quotes)
+    assert edit_kills >= KILLS * 0.8
+    assert items >= KILLS, "the children made too few edits for this to mean much"
     print(
-        f"{number} kills ({edit_kills} while editing), {reported} items, "
-        f"{expected.unreported} committed-but-unreported edits, {elapsed:.1f}s, seed {seed}"
+        f"{KILLS} kills ({edit_kills} while editing), {items} items, "
+        f"{expected.unreported} committed-but-unreported edits, "
+        f"{time.monotonic() - started:.1f}s, seed {seed}"
     )

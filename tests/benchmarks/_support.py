@@ -1,0 +1,171 @@
+"""Shared helpers of the benchmarks: made-up but realistically sized story content, a timer and
+a small table printer. Nothing here asserts on time; benchmarks only print what they measure."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from storycapture import crypto
+from storycapture.domain.authorship import Author
+from storycapture.domain.fuzzydate import parse_fuzzy_date
+from storycapture.domain.vocabulary import LifeArea, Visibility
+
+T = TypeVar("T")
+
+PASSPHRASE = "a calm benchmark passphrase"
+FACILITATOR = Author.facilitator("Priya")
+
+_PLACES = ["Leeds", "Bradford", "the coast", "my aunt's flat", "Glasgow", "a new estate", "Hull"]
+_TITLES = [
+    "Moved to {place}",
+    "Started work in {place}",
+    "Met my partner in {place}",
+    "Left school",
+    "My dad got ill",
+    "First time I asked for help",
+    "Lost the flat",
+    "Back at college",
+    "Our first baby",
+    "Joined the choir",
+    "Stopped drinking",
+    "Long winter on my own",
+]
+_SENTENCES = [
+    "We packed everything into the van and drove north in the rain.",
+    "Nobody at the new place knew my name, and I liked that for a while.",
+    "Mum said it would be fine, but I could tell she was frightened.",
+    "I kept the letter for years without opening it.",
+    "The woman at the advice centre was the first person who actually listened.",
+    "There was a garden, and I grew tomatoes for the first time.",
+    "Money was tight; some weeks we lived on toast.",
+    "I started walking every morning, and that helped more than anything.",
+    "My brother rang every Sunday, even when I didn't pick up.",
+    "I was proud of myself that day.",
+    "It felt like the floor had gone from under me.",
+    "The job was hard work but the people were kind.",
+]
+_DATE_TEXTS = [
+    "1972",
+    "1979",
+    "1984",
+    "1988",
+    "1991",
+    "1995",
+    "1999",
+    "2003",
+    "2008",
+    "2012",
+    "2016",
+    "2020",
+    "spring 1995",
+    "winter 1999",
+    "summer 2004",
+    "autumn 2011",
+    "March 2001",
+    "June 1987",
+    "October 2015",
+    "about 1990",
+    "about 2006",
+    "the 1980s",
+    "the 1990s",
+    "about 15",
+    "when I was 12",
+    "aged 20 to 25",
+]
+DATES = [parse_fuzzy_date(text).to_dict() for text in _DATE_TEXTS]
+_LIFE_AREAS = [area.value for area in LifeArea]
+_VISIBILITIES = [v.value for v in Visibility]
+
+
+def event_values(rng: random.Random) -> dict[str, Any]:
+    """Every field of a timeline event, valid for ``TimelineService`` to read back."""
+    help_value = None
+    if rng.random() < 0.15:
+        help_value = {
+            "asked_for": "Somewhere to stay for a few weeks",
+            "from_whom": "The council",
+            "what_happened": rng.choice(_SENTENCES),
+            "helped": rng.choice(["yes", "partly", "no", "not_sure"]),
+        }
+    return {
+        "title": rng.choice(_TITLES).format(place=rng.choice(_PLACES)),
+        "words": " ".join(rng.sample(_SENTENCES, rng.randint(1, 3))),
+        "starts": rng.choice(DATES),
+        "ends": rng.choice(DATES) if rng.random() < 0.2 else None,
+        "valence": rng.randint(-3, 3),
+        "life_area": rng.choice(_LIFE_AREAS),
+        "help": help_value,
+        "visibility": rng.choice(_VISIBILITIES),
+        "visit_uuid": None,
+        "deleted": False,
+    }
+
+
+def mean_sealed_plaintext(values: Sequence[dict[str, Any]], sealed: Sequence[str]) -> float:
+    """Mean size in bytes of the JSON plaintexts that ``seal_field`` would seal."""
+    sizes = [
+        len(json.dumps(v[f], ensure_ascii=False, separators=(",", ":")).encode())
+        for v in values
+        for f in sealed
+    ]
+    return statistics.fmean(sizes)
+
+
+def fast_kdf() -> crypto.KdfParams:
+    """The smallest key-derivation settings a vault accepts, where unlock speed is not measured."""
+    return crypto.KdfParams.new(crypto.kdf.MIN_MEMORY_KIB, crypto.kdf.MIN_ITERATIONS, 4)
+
+
+def timed(action: Callable[[], T]) -> tuple[float, T]:
+    """Seconds ``action`` took (after a garbage collection, so earlier garbage is not billed)."""
+    gc.collect()
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def machine_note() -> str:
+    """CPU count and load, printed beside the figures: a busy machine makes every figure slower."""
+    one, five, _ = os.getloadavg()
+    return f"{os.cpu_count()} CPUs, load average {one:.1f} (1 min) / {five:.1f} (5 min)"
+
+
+def fmt_seconds(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:8.2f} s "
+    return f"{seconds * 1000:8.1f} ms"
+
+
+def fmt_mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+    print(f"\n{title}")
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+    print(line)
+    for row in rows:
+        cells = [
+            str(c).rjust(w) if i else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        print("  ".join(cells))
+
+
+def stats_row(label: str, samples: Sequence[float], extra: str = "") -> list[str]:
+    return [
+        label,
+        fmt_seconds(min(samples)),
+        fmt_seconds(statistics.median(samples)),
+        str(len(samples)),
+        extra,
+    ]
