@@ -70,6 +70,8 @@ def backup_copy(engine: Engine, data_dir: Path, label: str) -> Path:
             destination = sqlite3.connect(target)
             try:
                 source.backup(destination)
+                # A backup is one self-contained file: no write-ahead log beside it.
+                destination.execute("PRAGMA journal_mode=DELETE")
             finally:
                 destination.close()
         finally:
