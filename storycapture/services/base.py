@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -112,5 +113,12 @@ class StoryService:
             raise NotFound(f"That is not {kind.label} in this storyteller's story.")
 
 
-def changes_of(**given: Any) -> dict[str, Any]:
-    return {name: value for name, value in given.items() if value is not UNSET}
+def checked_changes(**given: tuple[Any, Callable[[Any], Any]]) -> dict[str, Any]:
+    """The fields given (not ``UNSET``), each passed through its check: ``name=(value, check)``."""
+    return {
+        name: check(value) for name, (value, check) in given.items() if not isinstance(value, Unset)
+    }
+
+
+def visibility_value(value: Visibility | str) -> str:
+    return as_visibility(value).value

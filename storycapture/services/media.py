@@ -28,9 +28,9 @@ from storycapture.services.base import (
     UNSET,
     StoryService,
     Unset,
-    as_visibility,
-    changes_of,
+    checked_changes,
     provenance,
+    visibility_value,
 )
 from storycapture.services.records import PHOTO, TIMELINE_EVENT, StoredRecord
 
@@ -89,7 +89,7 @@ class PhotoService(StoryService):
             "caption": checked_text(caption, "caption"),
             "original_name": checked_text(source.name, "file name", SHORT),
             "media_type": media_type,
-            "visibility": as_visibility(visibility).value,
+            "visibility": visibility_value(visibility),
             "event_uuid": event_uuid,
             "deleted": False,
         }
@@ -149,12 +149,10 @@ class PhotoService(StoryService):
         visibility: Visibility | str | Unset = UNSET,
         deleted: bool | Unset = UNSET,
     ) -> Photo:
-        changes = changes_of(
-            caption=caption if isinstance(caption, Unset) else checked_text(caption, "caption"),
-            visibility=visibility
-            if isinstance(visibility, Unset)
-            else as_visibility(visibility).value,
-            deleted=deleted if isinstance(deleted, Unset) else bool(deleted),
+        changes = checked_changes(
+            caption=(caption, lambda v: checked_text(v, "caption")),
+            visibility=(visibility, visibility_value),
+            deleted=(deleted, bool),
         )
         with self._vault.edit() as session:
             return _photo(records.update(self._vault, session, PHOTO, photo_uuid, changes, author))

@@ -11,9 +11,9 @@ from storycapture.services.base import (
     UNSET,
     StoryService,
     Unset,
-    as_visibility,
-    changes_of,
+    checked_changes,
     provenance,
+    visibility_value,
 )
 from storycapture.services.records import (
     NARRATIVE_NOTE,
@@ -61,7 +61,7 @@ class StoryWordsService(StoryService):
     ) -> Quote:
         values = {
             "text": checked_text(text, "quote", required=True),
-            "visibility": as_visibility(visibility).value,
+            "visibility": visibility_value(visibility),
             "event_uuid": event_uuid,
             "visit_uuid": visit_uuid,
             "deleted": False,
@@ -84,7 +84,7 @@ class StoryWordsService(StoryService):
     ) -> NarrativeNote:
         values = {
             "text": checked_text(text, "note", required=True),
-            "visibility": as_visibility(visibility).value,
+            "visibility": visibility_value(visibility),
             "visit_uuid": visit_uuid,
             "deleted": False,
         }
@@ -127,12 +127,10 @@ class StoryWordsService(StoryService):
         visibility: Visibility | str | Unset,
         deleted: bool | Unset,
     ) -> StoredRecord:
-        changes = changes_of(
-            text=text if isinstance(text, Unset) else checked_text(text, "text", required=True),
-            visibility=visibility
-            if isinstance(visibility, Unset)
-            else as_visibility(visibility).value,
-            deleted=deleted if isinstance(deleted, Unset) else bool(deleted),
+        changes = checked_changes(
+            text=(text, lambda v: checked_text(v, "text", required=True)),
+            visibility=(visibility, visibility_value),
+            deleted=(deleted, bool),
         )
         with self._vault.edit() as session:
             return records.update(self._vault, session, kind, record_uuid, changes, author)

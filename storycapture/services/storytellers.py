@@ -9,7 +9,7 @@ from storycapture.domain.story import Storyteller
 from storycapture.domain.text import SHORT, checked_birth_year, checked_text
 from storycapture.domain.vocabulary import Role
 from storycapture.services import records
-from storycapture.services.base import UNSET, StoryService, Unset, changes_of, provenance
+from storycapture.services.base import UNSET, StoryService, Unset, checked_changes, provenance
 from storycapture.services.records import STORYTELLER, StoredRecord
 
 
@@ -35,6 +35,10 @@ def _checked_real_name(value: object) -> str | None:
     return checked_text(value, "real name", SHORT)
 
 
+def _checked_birth_year(value: object) -> int | None:
+    return checked_birth_year(value, datetime.date.today().year)
+
+
 class StorytellerService(StoryService):
     def add(
         self,
@@ -49,7 +53,7 @@ class StorytellerService(StoryService):
         values = {
             "pseudonym": _checked_pseudonym(pseudonym),
             "real_name": _checked_real_name(real_name),
-            "birth_year": checked_birth_year(birth_year, datetime.date.today().year),
+            "birth_year": _checked_birth_year(birth_year),
             "role": Role.parse(role).value,
             "notes": checked_text(notes, "notes"),
         }
@@ -71,14 +75,12 @@ class StorytellerService(StoryService):
         role: Role | str | Unset = UNSET,
         notes: str | Unset = UNSET,
     ) -> Storyteller:
-        changes = changes_of(
-            pseudonym=pseudonym if pseudonym is UNSET else _checked_pseudonym(pseudonym),
-            real_name=real_name if real_name is UNSET else _checked_real_name(real_name),
-            birth_year=birth_year
-            if birth_year is UNSET
-            else checked_birth_year(birth_year, datetime.date.today().year),
-            role=role if isinstance(role, Unset) else Role.parse(role).value,
-            notes=notes if notes is UNSET else checked_text(notes, "notes"),
+        changes = checked_changes(
+            pseudonym=(pseudonym, _checked_pseudonym),
+            real_name=(real_name, _checked_real_name),
+            birth_year=(birth_year, _checked_birth_year),
+            role=(role, lambda v: Role.parse(v).value),
+            notes=(notes, lambda v: checked_text(v, "notes")),
         )
         with self._vault.edit() as session:
             record = records.update(

@@ -10,7 +10,14 @@ from storycapture.domain.story import Visit
 from storycapture.domain.text import checked_text
 from storycapture.domain.vocabulary import ConsentItem, PlaceType
 from storycapture.services import records
-from storycapture.services.base import UNSET, StoryService, Unset, as_date, changes_of, provenance
+from storycapture.services.base import (
+    UNSET,
+    StoryService,
+    Unset,
+    as_date,
+    checked_changes,
+    provenance,
+)
 from storycapture.services.records import VISIT, StoredRecord
 
 
@@ -65,15 +72,11 @@ class VisitService(StoryService):
         present: str | Unset = UNSET,
         notes: str | Unset = UNSET,
     ) -> Visit:
-        changes = changes_of(
-            visit_date=visit_date
-            if isinstance(visit_date, Unset)
-            else _checked_visit_date(visit_date),
-            place_type=place_type
-            if isinstance(place_type, Unset)
-            else PlaceType.parse(place_type).value,
-            present=present if present is UNSET else checked_text(present, "list of who was there"),
-            notes=notes if notes is UNSET else checked_text(notes, "visit notes"),
+        changes = checked_changes(
+            visit_date=(visit_date, _checked_visit_date),
+            place_type=(place_type, lambda v: PlaceType.parse(v).value),
+            present=(present, lambda v: checked_text(v, "list of who was there")),
+            notes=(notes, lambda v: checked_text(v, "visit notes")),
         )
         with self._vault.edit() as session:
             record = records.update(self._vault, session, VISIT, visit_uuid, changes, author)

@@ -15,9 +15,9 @@ from storycapture.services.base import (
     UNSET,
     StoryService,
     Unset,
-    as_visibility,
-    changes_of,
+    checked_changes,
     provenance,
+    visibility_value,
 )
 from storycapture.services.records import STRENGTH_CARD, VISIT, StoredRecord
 
@@ -94,7 +94,7 @@ class StrengthService(StoryService):
                 "prompt_id": _prompt(prompt_id),
                 "position": _position(position),
                 "colour": _colour(colour),
-                "visibility": as_visibility(visibility).value,
+                "visibility": visibility_value(visibility),
                 "visit_uuid": visit_uuid,
                 "deleted": False,
             }
@@ -115,17 +115,13 @@ class StrengthService(StoryService):
         visibility: Visibility | str | Unset = UNSET,
         deleted: bool | Unset = UNSET,
     ) -> StrengthCard:
-        changes = changes_of(
-            kind=kind if isinstance(kind, Unset) else CardKind.parse(kind).value,
-            text=text
-            if isinstance(text, Unset)
-            else checked_text(text, "card", CARD_TEXT_LIMIT, required=True),
-            position=position if isinstance(position, Unset) else _position(position),
-            colour=colour if isinstance(colour, Unset) else _colour(colour),
-            visibility=visibility
-            if isinstance(visibility, Unset)
-            else as_visibility(visibility).value,
-            deleted=deleted if isinstance(deleted, Unset) else bool(deleted),
+        changes = checked_changes(
+            kind=(kind, lambda v: CardKind.parse(v).value),
+            text=(text, lambda v: checked_text(v, "card", CARD_TEXT_LIMIT, required=True)),
+            position=(position, _position),
+            colour=(colour, _colour),
+            visibility=(visibility, visibility_value),
+            deleted=(deleted, bool),
         )
         with self._vault.edit() as session:
             record = records.update(self._vault, session, STRENGTH_CARD, card_uuid, changes, author)

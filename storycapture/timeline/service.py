@@ -21,9 +21,9 @@ from storycapture.services.base import (
     UNSET,
     StoryService,
     Unset,
-    as_visibility,
-    changes_of,
+    checked_changes,
     provenance,
+    visibility_value,
 )
 from storycapture.services.records import STORYTELLER, TIMELINE_EVENT, VISIT, StoredRecord
 
@@ -138,7 +138,7 @@ class TimelineService(StoryService):
                 "valence": checked_valence(valence),
                 "life_area": LifeArea.parse(life_area).value,
                 "help": _help_value(help),
-                "visibility": as_visibility(visibility).value,
+                "visibility": visibility_value(visibility),
                 "visit_uuid": visit_uuid,
                 "deleted": False,
             }
@@ -164,25 +164,18 @@ class TimelineService(StoryService):
         with self._vault.edit() as session:
             current = records.get(self._vault, session, TIMELINE_EVENT, event_uuid)
             anchors = self._anchor_lookup(session, current.storyteller_uuid)
-            changes = changes_of(
-                title=title
-                if isinstance(title, Unset)
-                else checked_text(title, "title", SHORT, required=True),
-                words=words if isinstance(words, Unset) else checked_text(words, "words"),
-                starts=starts
-                if isinstance(starts, Unset)
-                else self._date(starts, anchors, "date").to_dict(),
-                ends=ends
-                if isinstance(ends, Unset) or ends is None
-                else self._date(ends, anchors, "end").to_dict(),
-                valence=valence if isinstance(valence, Unset) else checked_valence(valence),
-                life_area=life_area
-                if isinstance(life_area, Unset)
-                else LifeArea.parse(life_area).value,
-                help=help if isinstance(help, Unset) else _help_value(help),
-                visibility=visibility
-                if isinstance(visibility, Unset)
-                else as_visibility(visibility).value,
+            changes = checked_changes(
+                title=(title, lambda v: checked_text(v, "title", SHORT, required=True)),
+                words=(words, lambda v: checked_text(v, "words")),
+                starts=(starts, lambda v: self._date(v, anchors, "date").to_dict()),
+                ends=(
+                    ends,
+                    lambda v: None if v is None else self._date(v, anchors, "end").to_dict(),
+                ),
+                valence=(valence, checked_valence),
+                life_area=(life_area, lambda v: LifeArea.parse(v).value),
+                help=(help, _help_value),
+                visibility=(visibility, visibility_value),
             )
             record = records.update(
                 self._vault, session, TIMELINE_EVENT, event_uuid, changes, author
