@@ -96,10 +96,22 @@ def calibrate(
     lanes: int = TARGET_LANES,
     target_seconds: float = TARGET_SECONDS,
 ) -> KdfParams:
-    """Choose iterations so that one derivation takes about ``target_seconds`` here (at least 3)."""
-    probe = KdfParams.new(memory_kib, MIN_ITERATIONS, lanes)
-    started = time.perf_counter()
-    derive_key("calibration", probe)
-    per_iteration = (time.perf_counter() - started) / MIN_ITERATIONS
-    iterations = round(target_seconds / per_iteration) if per_iteration > 0 else MIN_ITERATIONS
+    """Choose iterations so that one derivation takes about ``target_seconds`` here (at least 3).
+
+    A derivation costs a fixed part (filling the memory) plus a part per iteration, so two
+    probes are fitted as a line rather than one probe scaled.
+    """
+    low, high = MIN_ITERATIONS, MIN_ITERATIONS + 2
+    timings = {n: _time_derivation(memory_kib, n, lanes) for n in (low, high)}
+    per_iteration = (timings[high] - timings[low]) / (high - low)
+    fixed = timings[low] - low * per_iteration
+    if per_iteration <= 0:  # a noisy machine: fall back to scaling the faster probe
+        per_iteration, fixed = min(timings[low] / low, timings[high] / high), 0.0
+    iterations = round((target_seconds - fixed) / per_iteration)
     return KdfParams.new(memory_kib, max(MIN_ITERATIONS, min(MAX_ITERATIONS, iterations)), lanes)
+
+
+def _time_derivation(memory_kib: int, iterations: int, lanes: int) -> float:
+    started = time.perf_counter()
+    derive_key("calibration", KdfParams.new(memory_kib, iterations, lanes))
+    return time.perf_counter() - started

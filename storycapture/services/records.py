@@ -270,7 +270,10 @@ def find(
     if not include_deleted and "deleted" in kind.plain:
         query = query.where(kind.row.deleted.is_(False))
     query = query.order_by(kind.row.created_hlc)
-    return [_open_row(vault, session, kind, row) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    if storyteller_uuid is None:
+        vault.preload_ciphers(session, {row.storyteller_uuid for row in rows})
+    return [_open_row(vault, session, kind, row) for row in rows]
 
 
 def history(

@@ -296,6 +296,24 @@ class VaultSession:
         self._ciphers[storyteller_uuid] = cipher
         return cipher
 
+    def preload_ciphers(self, session: Session, storyteller_uuids: set[str]) -> None:
+        """Unwrap the keys of many storytellers with one query (a first list after unlock)."""
+        vault_key = self._require_unlocked()
+        missing = storyteller_uuids - self._ciphers.keys()
+        if not missing:
+            return
+        rows = session.scalars(
+            select(StorytellerKeyRow).where(StorytellerKeyRow.storyteller_uuid.in_(missing))
+        )
+        for row in rows:
+            try:
+                key = crypto.open_sealed(
+                    vault_key, row.wrapped_key, _storyteller_key_aad(row.storyteller_uuid)
+                )
+            except crypto.DecryptionFailed:
+                continue  # reported, with its own message, when that storyteller is opened
+            self._ciphers[row.storyteller_uuid] = self._make_cipher(key)
+
     def _make_cipher(self, key: bytes) -> Sealer:
         return crypto.FieldCipher(key)
 
