@@ -30,7 +30,7 @@ profiles both phases regardless.
 
 Nothing is asserted about time. Run it with::
 
-    cd /work/main && /work/venv/bin/python -m pytest tests/benchmarks/test_field_crypto.py \
+    .venv/bin/python -m pytest tests/benchmarks/test_field_crypto.py \
         -s -p no:cacheprovider -o addopts=""
 """
 

@@ -20,7 +20,7 @@ Nothing is asserted about time. Building the vault takes 2–4 minutes (100,000 
 through ``records.insert``, one transaction per storyteller; only while building, the engine
 skips fsync). The whole benchmark takes about 3–5 minutes. Run it with::
 
-    cd /work/main && /work/venv/bin/python -m pytest tests/benchmarks/test_unlock.py \
+    .venv/bin/python -m pytest tests/benchmarks/test_unlock.py \
         -s -p no:cacheprovider -o addopts=""
 
 ``BENCH_STORYTELLERS=50`` (say) builds a smaller vault for a quick try of the benchmark itself.
