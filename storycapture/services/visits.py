@@ -82,6 +82,20 @@ class VisitService(StoryService):
             record = records.update(self._vault, session, VISIT, visit_uuid, changes, author)
         return _visit(record)
 
+    def remove(self, visit_uuid: str, *, author: Author) -> Visit:
+        """Take back a visit started by mistake (it stays in the history)."""
+        return self._set_deleted(visit_uuid, True, author)
+
+    def restore(self, visit_uuid: str, *, author: Author) -> Visit:
+        return self._set_deleted(visit_uuid, False, author)
+
+    def _set_deleted(self, visit_uuid: str, deleted: bool, author: Author) -> Visit:
+        with self._vault.edit() as session:
+            record = records.update(
+                self._vault, session, VISIT, visit_uuid, {"deleted": deleted}, author
+            )
+        return _visit(record)
+
     def list(self, storyteller_uuid: str) -> list[Visit]:
         """A storyteller's visits, most recent first."""
         with self._vault.read() as session:
