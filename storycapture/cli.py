@@ -497,6 +497,15 @@ def cmd_photo(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_screenshots(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.gui.screenshots import render_screenshots
+
+    written = render_screenshots(Path(args.out))
+    for path in written:
+        print(path, file=out)
+    return 0
+
+
 def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.gui.app import run_app
 
@@ -529,6 +538,10 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     command("app", cmd_app, "open the app (the same as running storycapture on its own)")
+    shots = command(
+        "screenshots", cmd_screenshots, "render the main screens of the demo vault to PNG files"
+    )
+    shots.add_argument("--out", required=True, help="the folder for the pictures")
     command("init", cmd_init, "create a new, empty vault")
     demo = command("demo", cmd_demo, "create a practice vault of invented storytellers")
     demo.add_argument("--open", action="store_true", help="then open the app on it")

@@ -29,35 +29,28 @@ skips fsync). The whole benchmark takes about 3–5 minutes. Run it with::
 from __future__ import annotations
 
 import os
-import random
 import shutil
 import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from storycapture import crypto
-from storycapture.domain.vocabulary import ConsentHow, ConsentItem
-from storycapture.services import opening, records
+from storycapture.services import opening
 from storycapture.services import vault as vault_module
-from storycapture.services.consent import ConsentService
 from storycapture.services.opening import open_vault
-from storycapture.services.records import TIMELINE_EVENT
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.store import migrate
-from storycapture.store.db import DATABASE_NAME
 from storycapture.timeline.service import TimelineService
 from tests.benchmarks._support import (
-    FACILITATOR,
     PASSPHRASE,
-    event_values,
+    BuiltVault,
+    build_vault,
     fmt_mib,
     fmt_seconds,
     machine_note,
@@ -72,73 +65,12 @@ REPEATS = 5  # unlock and first screen
 FULL_READ_REPEATS = 3  # decrypting all 100,000 events takes a while each time
 
 
-@dataclass(frozen=True)
-class BuiltVault:
-    data_dir: Path
-    params: crypto.KdfParams
-    build_seconds: float
-
-    @property
-    def database(self) -> Path:
-        return self.data_dir / DATABASE_NAME
-
-
-def _speed_up_building(vault: VaultSession) -> None:
-    """Only while the fixture fills the vault: no fsync per commit and a bigger page cache.
-
-    The file that results is the same; the timed unlocks later open it with the app's own
-    pragmas (``synchronous=FULL``, default cache), through a fresh engine."""
-    engine = vault.engine
-    engine.dispose()
-
-    @event.listens_for(engine, "connect")
-    def _quick(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        dbapi_connection.execute("PRAGMA synchronous=OFF")
-        dbapi_connection.execute("PRAGMA cache_size=-262144")  # 256 MiB
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltVault]:
     """The vault, built once for the module and removed afterwards (it is ~450 MiB)."""
     data_dir = tmp_path_factory.mktemp("unlock") / "vault"
-    started = time.perf_counter()
-    vault, _recovery_key = VaultSession.create(data_dir, PASSPHRASE, kdf=crypto.calibrate)
-    params = vault.kdf_params()
-    rng = random.Random(20_240_601)
-    try:
-        _speed_up_building(vault)
-        people = StorytellerService(vault)
-        consent = ConsentService(vault)
-        for number in range(STORYTELLERS):
-            person = people.add(
-                f"Storyteller {number:03d}",
-                author=FACILITATOR,
-                real_name=f"Real Name {number:03d}",
-                birth_year=rng.randint(1940, 2000),
-                notes="Prefers visits in the morning; likes to show photos first.",
-            )
-            consent.record(
-                person.uuid,
-                items=list(ConsentItem),
-                how=ConsentHow.VERBAL,
-                given_on="2025-06-01",
-                facilitator="Priya",
-                author=FACILITATOR,
-            )
-            with vault.edit() as session:  # one transaction per storyteller's 200 events
-                for _ in range(EVENTS_EACH):
-                    records.insert(
-                        vault, session, TIMELINE_EVENT, person.uuid, event_values(rng), FACILITATOR
-                    )
-            if (number + 1) % 50 == 0:
-                print(
-                    f"  built {number + 1}/{STORYTELLERS} storytellers "
-                    f"({time.perf_counter() - started:.0f} s)",
-                    flush=True,
-                )
-    finally:
-        vault.lock()
-    yield BuiltVault(data_dir, params, time.perf_counter() - started)
+    built = build_vault(data_dir, STORYTELLERS, EVENTS_EACH, kdf=crypto.calibrate)
+    yield built
     shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -1,0 +1,131 @@
+"""``storycapture screenshots``: the main screens of the demo vault, rendered offscreen to PNG.
+
+A throwaway copy of the (fictional) demo vault is made in a temporary folder and removed
+afterwards; the user's own vault and settings are never touched.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from pathlib import Path
+
+from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
+from storycapture.paths import resources_dir
+
+SIZES = ((1366, 768), (1920, 1080))
+SHOWN_STORYTELLER = "Marigold"
+
+
+def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from storycapture import crypto
+    from storycapture.gui.app import application
+    from storycapture.gui.consent import ConsentDialog
+    from storycapture.gui.settings import AppSettings
+    from storycapture.gui.theme import apply_theme
+    from storycapture.gui.window import MainWindow
+    from storycapture.services.consent import ConsentService
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    app = application()
+
+    def settle() -> None:
+        for _ in range(5):
+            QApplication.processEvents()
+
+    def save(widget: QWidget, name: str) -> None:
+        settle()
+        path = out_dir / f"{name}.png"
+        widget.grab().save(str(path))
+        written.append(path)
+
+    with tempfile.TemporaryDirectory(prefix="storycapture-screens-") as scratch:
+        root = Path(scratch)
+        settings = AppSettings(QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat))
+        settings.facilitator_name = "Priya"
+        apply_theme(app, settings.theme, settings.interface_scale)
+        vault, _ = create_demo_vault(
+            root / "vault",
+            resources_dir() / "demo" / "demo-vault.json",
+            kdf=lambda: crypto.KdfParams.new(crypto.kdf.MIN_MEMORY_KIB, 3, 4),
+        )
+        vault.lock()
+        for width, height in sizes:
+            size = f"{width}x{height}"
+            window = MainWindow(root / "vault", settings)
+            window.resize(width, height)
+            window.show()
+            save(window, f"unlock-{size}")
+            window.unlock_vault(DEMO_PASSPHRASE)
+            assert window.stories is not None and window.vault is not None
+            sidebar = window.stories.sidebar
+            for row in range(sidebar.model.rowCount()):
+                summary = sidebar.model.summary(
+                    str(sidebar.model.index(row).data(sidebar.model.UuidRole))
+                )
+                if summary and summary.storyteller.pseudonym == SHOWN_STORYTELLER:
+                    sidebar.select(summary.uuid)
+            page = window.stories.storyteller
+            save(window, f"main-{size}")
+            page.tabs.setCurrentIndex(1)
+            page.timeline.set_layout_mode("lifeline")
+            save(window, f"timeline-lifeline-{size}")
+            page.timeline.set_layout_mode("lanes")
+            save(window, f"timeline-lanes-{size}")
+            page.tabs.setCurrentIndex(3)
+            save(window, f"story-{size}")
+
+            person = page.storyteller_uuid
+            assert person is not None
+            dialog = ConsentDialog(
+                ConsentService(window.vault),
+                person,
+                SHOWN_STORYTELLER,
+                settings.facilitator_name,
+                window.author(),
+                window,
+            )
+            dialog.show()
+            settle()
+            _draw_signature(dialog)
+            save(dialog, f"consent-{size}")
+            dialog.reject()
+            window.lock()
+            window.close()
+            window.deleteLater()
+            settle()
+    return written
+
+
+def _draw_signature(dialog: object) -> None:
+    """Sign the pad with a looping stroke, as a hand would."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from storycapture.gui.consent import ConsentDialog, SignaturePad
+
+    assert isinstance(dialog, ConsentDialog)
+    pads = dialog.findChildren(SignaturePad)
+    if not pads:
+        return
+    pad = pads[0]
+    if not pad.isVisible():
+        return
+    width, height = pad.width(), pad.height()
+    points = [
+        QPoint(
+            int(width * (0.15 + 0.7 * t / 40)),
+            int(height * (0.55 - 0.22 * math.sin(t / 3.2) * (1 - t / 60))),
+        )
+        for t in range(41)
+    ]
+    QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[0])
+    for point in points[1:]:
+        QTest.mouseMove(pad, point)
+    QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, points[-1])

@@ -1,0 +1,440 @@
+"""The stories page: the storyteller sidebar with search, and one storyteller's tabs.
+
+Built only after unlock (it imports the services and the tools). Widgets show what the
+services return; ``clear()`` empties every one of them when the vault locks.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storycapture.domain.vocabulary import CardKind, Visibility
+from storycapture.gui.consent import ConsentHistoryView
+from storycapture.gui.story_words import StoryWordsPanel
+from storycapture.qtkit.context import EditingContext
+from storycapture.services.consent import ConsentService
+from storycapture.services.media import PhotoService
+from storycapture.services.overview import StorytellerSummary
+from storycapture.services.search import SearchHit
+from storycapture.services.story import StoryWordsService
+from storycapture.services.vault import VaultSession
+from storycapture.services.visits import VisitService
+from storycapture.strengths.service import StrengthService
+from storycapture.timeline.qt.tool import TimelineTool
+from storycapture.timeline.service import TimelineService
+
+_KIND_WORDS = {
+    "storyteller": "Name",
+    "timeline_event": "Timeline",
+    "strength_card": "Strengths",
+    "quote": "Quote",
+    "narrative_note": "Note",
+}
+_TAB_OF_KIND = {"timeline_event": 1, "strength_card": 2, "quote": 3, "narrative_note": 3}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class StorytellerListModel(QAbstractListModel):
+    """The sidebar's rows over plain summaries: pseudonym, consent and last visit."""
+
+    UuidRole = Qt.ItemDataRole.UserRole
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[StorytellerSummary] = []
+
+    def set_summaries(self, rows: list[StorytellerSummary]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            visit = (
+                f"last visit {row.last_visit.day} {row.last_visit:%b %Y}"
+                if row.last_visit
+                else "no visits yet"
+            )
+            return f"{row.storyteller.pseudonym}\n{row.consent_words()} · {visit}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{row.storyteller.pseudonym}. {row.consent_words()}."
+        if role == self.UuidRole:
+            return row.uuid
+        return None
+
+    def row_of(self, storyteller_uuid: str) -> int:
+        for number, row in enumerate(self._rows):
+            if row.uuid == storyteller_uuid:
+                return number
+        return -1
+
+    def summary(self, storyteller_uuid: str) -> StorytellerSummary | None:
+        number = self.row_of(storyteller_uuid)
+        return None if number < 0 else self._rows[number]
+
+
+class StorytellerDelegate(QStyledItemDelegate):
+    """Two lines per storyteller: the name, then consent and last visit in quieter type."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        name, _, detail = text.partition("\n")
+        painter.save()
+        rect = option.rect.adjusted(10, 6, -8, -6)
+        palette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(option.rect.adjusted(2, 2, -2, -2), 8, 8)
+        ink = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(ink)
+        first = QFontMetrics(bold).height()
+        painter.drawText(
+            rect.adjusted(0, 0, 0, -rect.height() + first), Qt.AlignmentFlag.AlignLeft, name
+        )
+        small = QFont(option.font)
+        small.setPointSizeF(max(6.0, small.pointSizeF() * 0.88))
+        painter.setFont(small)
+        quiet = QColor(ink)
+        quiet.setAlphaF(0.72)
+        painter.setPen(quiet)
+        detail_rect = rect.adjusted(0, first + 2, 0, 0)
+        painter.drawText(
+            detail_rect,
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            | int(Qt.TextFlag.TextWordWrap),
+            detail,
+        )
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        metrics = QFontMetrics(option.font)
+        return QSize(200, int(metrics.height() * 3.1) + 12)
+
+
+class Sidebar(QWidget):
+    """Storytellers, and search over names, events, cards and quotes."""
+
+    storyteller_chosen = Signal(str)
+    hit_chosen = Signal(object)  # a SearchHit
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("sidebar")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search the stories")
+        self.search.setAccessibleName("Search")
+        self.search.setClearButtonEnabled(True)
+        self.model = StorytellerListModel()
+        self.people = QListView()
+        self.people.setObjectName("storytellers")
+        self.people.setAccessibleName("Storytellers")
+        self.people.setModel(self.model)
+        self.people.setItemDelegate(StorytellerDelegate(self.people))
+        self.people.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.people.setUniformItemSizes(True)
+        self.people.selectionModel().currentChanged.connect(self._person_changed)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Search results")
+        self.results.setWordWrap(True)
+        self.results.itemActivated.connect(self._hit_activated)
+        self.results.itemClicked.connect(self._hit_activated)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setSpacing(3)
+        self.results.hide()
+        self.new_storyteller = QPushButton("New storyteller…")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 12, 10, 10)
+        layout.addWidget(self.search)
+        layout.addWidget(self.results, 1)
+        layout.addWidget(self.people, 1)
+        layout.addWidget(self.new_storyteller)
+
+    def show_summaries(self, rows: list[StorytellerSummary]) -> None:
+        current = self.current_uuid()
+        self.model.set_summaries(rows)
+        if current and self.model.row_of(current) >= 0:
+            self.select(current)
+
+    def current_uuid(self) -> str | None:
+        index = self.people.currentIndex()
+        if not index.isValid():
+            return None
+        return str(index.data(StorytellerListModel.UuidRole))
+
+    def select(self, storyteller_uuid: str) -> None:
+        row = self.model.row_of(storyteller_uuid)
+        if row >= 0:
+            self.people.setCurrentIndex(self.model.index(row))
+
+    def show_hits(self, hits: list[SearchHit], names: dict[str, str]) -> None:
+        self.results.clear()
+        if not self.search.text().strip():
+            self.results.hide()
+            self.people.show()
+            return
+        self.people.hide()
+        for hit in hits:
+            item = QListWidgetItem(
+                f"{names.get(hit.storyteller_uuid, '')} · {_KIND_WORDS[hit.kind]}\n{hit.snippet}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, hit)
+            self.results.addItem(item)
+        if not hits:
+            self.results.addItem("Nothing found. Try fewer or shorter words.")
+        self.results.show()
+
+    def clear(self) -> None:
+        self.search.clear()
+        self.results.clear()
+        self.results.hide()
+        self.people.show()
+        self.model.set_summaries([])
+
+    @Slot(QModelIndex, QModelIndex)
+    def _person_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.storyteller_chosen.emit(str(current.data(StorytellerListModel.UuidRole)))
+
+    @Slot(QListWidgetItem)
+    def _hit_activated(self, item: QListWidgetItem) -> None:
+        hit = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(hit, SearchHit):
+            self.hit_chosen.emit(hit)
+
+
+class StrengthsList(QWidget):
+    """The storyteller's cards by kind, to read; the board itself comes with the strengths tool."""
+
+    def __init__(self, service: StrengthService) -> None:
+        super().__init__()
+        self._service = service
+        self.view = QTextBrowser()
+        self.view.setAccessibleName("Strength cards")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view)
+
+    def show_storyteller(self, storyteller_uuid: str) -> None:
+        cards = self._service.cards(storyteller_uuid)
+        parts = []
+        for kind in CardKind:
+            mine = [c for c in cards if c.kind is kind]
+            if mine:
+                rows = "".join(
+                    f"<li>{_html(c.text)}"
+                    f"{' (private)' if c.visibility is Visibility.PRIVATE else ''}</li>"
+                    for c in mine
+                )
+                parts.append(f"<h3>{kind.label}</h3><ul>{rows}</ul>")
+        self.view.setHtml("".join(parts) or "<p>No cards yet.</p>")
+
+    def clear(self) -> None:
+        self.view.clear()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class StorytellerPage(QWidget):
+    """One storyteller: Overview, Timeline, Strengths and Story."""
+
+    changed = Signal()
+    start_visit_requested = Signal()
+    consent_requested = Signal()
+    withdraw_requested = Signal()
+
+    def __init__(self, vault: VaultSession, context: EditingContext) -> None:
+        super().__init__()
+        self.setObjectName("page")
+        self._vault = vault
+        self.storyteller_uuid: str | None = None
+        self.name = QLabel()
+        self.name.setObjectName("heading")
+        self.role = QLabel()
+        self.role.setObjectName("subtle")
+        start_visit = QPushButton("Start visit")
+        start_visit.setObjectName("primary")
+        start_visit.clicked.connect(self.start_visit_requested)
+        consent = QPushButton("Consent…")
+        consent.clicked.connect(self.consent_requested)
+        header = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.addWidget(self.name)
+        titles.addWidget(self.role)
+        header.addLayout(titles, 1)
+        header.addWidget(consent)
+        header.addWidget(start_visit)
+
+        self.overview = QTextBrowser()
+        self.overview.setAccessibleName("Overview")
+        self.consent_history = ConsentHistoryView()
+        withdraw = QPushButton("Withdraw consent and erase…")
+        withdraw.clicked.connect(self.withdraw_requested)
+        overview_tab = QWidget()
+        overview_layout = QVBoxLayout(overview_tab)
+        overview_layout.addWidget(self.overview, 2)
+        overview_layout.addWidget(QLabel("Consent, newest first"))
+        overview_layout.addWidget(self.consent_history, 1)
+        overview_layout.addWidget(withdraw, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.timeline = TimelineTool(TimelineService(vault), PhotoService(vault), context)
+        self.timeline.changed.connect(self._changed)
+        self.strengths = StrengthsList(StrengthService(vault))
+        self.story = StoryWordsPanel(StoryWordsService(vault), context)
+        self.story.changed.connect(self._changed)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(overview_tab, "Overview")
+        self.tabs.addTab(self.timeline, "Timeline")
+        self.tabs.addTab(self.strengths, "Strengths")
+        self.tabs.addTab(self.story, "Story")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 12)
+        layout.addLayout(header)
+        layout.addWidget(self.tabs, 1)
+
+    def show_storyteller(self, summary: StorytellerSummary) -> None:
+        person = summary.storyteller
+        self.storyteller_uuid = person.uuid
+        self.name.setText(person.pseudonym)
+        self.role.setText(person.role.label)
+        self.timeline.show_storyteller(person.uuid, person.birth_year)
+        self.strengths.show_storyteller(person.uuid)
+        self.story.show_storyteller(person.uuid)
+        self.refresh_overview(summary)
+
+    def refresh_overview(self, summary: StorytellerSummary) -> None:
+        person = summary.storyteller
+        vault = self._vault
+        consent = ConsentService(vault)
+        visits = VisitService(vault).list(person.uuid)
+        events = TimelineService(vault).events(person.uuid)
+        cards = StrengthService(vault).cards(person.uuid)
+        words = StoryWordsService(vault)
+        quotes, notes = words.quotes(person.uuid), words.notes(person.uuid)
+        current = summary.consent
+        agreed = (
+            "<p>No consent is recorded yet. Record it before their story begins.</p>"
+            if current is None
+            else "<p><b>They have agreed to:</b> "
+            + _html(", ".join(i.label.lower() for i in current.agreed()))
+            + f". <span>(recorded {current.given_on.day} {current.given_on:%B %Y}, "
+            + f"{_html(current.how.label.lower())})</span></p>"
+        )
+        visit_rows = "".join(
+            f"<li>{v.visit_date.day} {v.visit_date:%B %Y}: {_html(v.place_type.label.lower())}"
+            + (f", with {_html(v.present)}" if v.present else "")
+            + "</li>"
+            for v in visits[:8]
+        )
+        born = f", born {person.birth_year}" if person.birth_year else ""
+        facilitator_notes = (
+            f"<h3>Notes for facilitators</h3><p>{_html(person.notes)}</p>" if person.notes else ""
+        )
+        self.overview.setHtml(
+            f"<p>{_html(person.role.label)}{born}.</p>{agreed}"
+            f"<p>{len(events)} moments on the timeline · {len(cards)} strength cards · "
+            f"{len(quotes)} quotes · {len(notes)} notes</p>"
+            f"<h3>Visits</h3><ul>{visit_rows or '<li>None yet.</li>'}</ul>{facilitator_notes}"
+        )
+        self.consent_history.show_history(list(reversed(consent.history(person.uuid))))
+
+    def go_to(self, hit: SearchHit) -> None:
+        self.tabs.setCurrentIndex(_TAB_OF_KIND.get(hit.kind, 0))
+        if hit.kind == "timeline_event":
+            state = self.timeline.view_state()
+            self.timeline.restore_view_state({**state, "selected": hit.uuid})
+
+    def reload(self) -> None:
+        self.timeline.reload()
+        if self.storyteller_uuid:
+            self.strengths.show_storyteller(self.storyteller_uuid)
+        self.story.reload()
+
+    @Slot()
+    def _changed(self) -> None:
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self.storyteller_uuid = None
+        self.name.clear()
+        self.role.clear()
+        self.overview.clear()
+        self.consent_history.clear()
+        self.timeline.clear()
+        self.strengths.clear()
+        self.story.clear()
+
+
+class StoriesPage(QWidget):
+    def __init__(self, vault: VaultSession, context: EditingContext) -> None:
+        super().__init__()
+        self.sidebar = Sidebar()
+        self.storyteller = StorytellerPage(vault, context)
+        self.empty = QLabel("No storytellers yet. Choose “New storyteller…” to add the first one.")
+        self.empty.setObjectName("subtle")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.storyteller)
+        right_layout.addWidget(self.empty)
+        splitter = QSplitter()
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
+        self.sidebar.setMinimumWidth(250)
+        self.sidebar.setMaximumWidth(420)
+        splitter.setSizes([300, 1000])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def show_empty(self, empty: bool) -> None:
+        self.storyteller.setVisible(not empty)
+        self.empty.setVisible(empty)
+
+    def clear(self) -> None:
+        self.sidebar.clear()
+        self.storyteller.clear()

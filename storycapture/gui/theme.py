@@ -1,0 +1,575 @@
+"""The look of the window: three themes (light, dark, high contrast) and the interface scale.
+
+Each theme is a QPalette plus a stylesheet from ``resources/styles`` (light uses ``calm.qss``).
+The colours live in one table here; ``theme_palette`` hands them to tests, which check the
+WCAG contrast of every text/background pair. The stylesheets repeat the same colours (a test
+checks that they do), because Qt stylesheets cannot read variables.
+
+The interface scale multiplies the application font and every size in the stylesheet (font
+sizes, paddings, minimum heights), so text and touch targets grow together. Fine lines (1–2 px
+borders) stay as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QCursor,
+    QFont,
+    QGuiApplication,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QProxyStyle,
+    QRadioButton,
+    QScrollArea,
+    QStyle,
+    QStyleFactory,
+    QStyleOption,
+    QStyleOptionComplex,
+    QStyleOptionSpinBox,
+    QWidget,
+)
+
+from storycapture.paths import resources_dir
+
+THEMES: tuple[str, ...] = ("light", "dark", "high-contrast")
+THEME_LABELS: Mapping[str, str] = MappingProxyType(
+    {"light": "Light", "dark": "Dark", "high-contrast": "High contrast"}
+)
+STYLESHEETS: Mapping[str, str] = MappingProxyType(
+    {"light": "calm.qss", "dark": "dark.qss", "high-contrast": "high-contrast.qss"}
+)
+
+# Keys are the names tests and stylesheets talk about; most map onto a QPalette role below.
+_COLOURS: dict[str, dict[str, str]] = {
+    # Warm paper, soft ink, one terracotta accent.
+    "light": {
+        "window": "#fbf7f1",
+        "window_text": "#2f2a26",
+        "base": "#ffffff",
+        "alternate_base": "#f6efe6",
+        "text": "#2f2a26",
+        "placeholder_text": "#7a6f66",
+        "button": "#f1e6da",
+        "button_text": "#2f2a26",
+        "highlight": "#f0d9c4",
+        "highlighted_text": "#2f2a26",
+        "tooltip_base": "#3d3530",
+        "tooltip_text": "#fbf7f1",
+        "link": "#9a4a1f",
+        "disabled_text": "#8c7a6a",
+        "subtle_text": "#6b615a",
+        "border": "#9b8878",
+        "accent": "#ad5a2c",
+        "accent_text": "#ffffff",
+        "focus": "#ad5a2c",
+        "problem_text": "#8a2d1f",
+        "problem_background": "#fbe9e4",
+    },
+    # Deep warm brown-grey, never pure black; cream text; a soft apricot accent.
+    "dark": {
+        "window": "#2a2420",
+        "window_text": "#f2e8dc",
+        "base": "#332c27",
+        "alternate_base": "#3a322c",
+        "text": "#f2e8dc",
+        "placeholder_text": "#a8998c",
+        "button": "#40362f",
+        "button_text": "#f2e8dc",
+        "highlight": "#6e4128",
+        "highlighted_text": "#ffffff",
+        "tooltip_base": "#f2e8dc",
+        "tooltip_text": "#2a2420",
+        "link": "#f0b68a",
+        "disabled_text": "#8a7a6c",
+        "subtle_text": "#c7b7a8",
+        "border": "#8f7d6e",
+        "accent": "#e3a06f",
+        "accent_text": "#2a1a10",
+        "focus": "#e3a06f",
+        "problem_text": "#ffd6cc",
+        "problem_background": "#5a2119",
+    },
+    # Black and white, with yellow for focus and selection.
+    "high-contrast": {
+        "window": "#000000",
+        "window_text": "#ffffff",
+        "base": "#000000",
+        "alternate_base": "#1a1a1a",
+        "text": "#ffffff",
+        "placeholder_text": "#d0d0d0",
+        "button": "#000000",
+        "button_text": "#ffffff",
+        "highlight": "#ffd400",
+        "highlighted_text": "#000000",
+        "tooltip_base": "#ffffff",
+        "tooltip_text": "#000000",
+        "link": "#7fdfff",
+        "disabled_text": "#a0a0a0",
+        "subtle_text": "#e6e6e6",
+        "border": "#ffffff",
+        "accent": "#ffd400",
+        "accent_text": "#000000",
+        "focus": "#ffd400",
+        "problem_text": "#ffffff",
+        "problem_background": "#3b0000",
+    },
+}
+
+_ROLES: dict[str, QPalette.ColorRole] = {
+    "window": QPalette.ColorRole.Window,
+    "window_text": QPalette.ColorRole.WindowText,
+    "base": QPalette.ColorRole.Base,
+    "alternate_base": QPalette.ColorRole.AlternateBase,
+    "text": QPalette.ColorRole.Text,
+    "placeholder_text": QPalette.ColorRole.PlaceholderText,
+    "button": QPalette.ColorRole.Button,
+    "button_text": QPalette.ColorRole.ButtonText,
+    "highlight": QPalette.ColorRole.Highlight,
+    "highlighted_text": QPalette.ColorRole.HighlightedText,
+    "tooltip_base": QPalette.ColorRole.ToolTipBase,
+    "tooltip_text": QPalette.ColorRole.ToolTipText,
+    "link": QPalette.ColorRole.Link,
+    "accent": QPalette.ColorRole.Accent,
+    "problem_text": QPalette.ColorRole.BrightText,
+}
+
+# Where an app keeps the font size it had before any scaling, so scaling never compounds,
+# and the theme and scale last applied (read by CalmStyle and by dialogs' margins).
+_BASE_POINT_SIZE = "storycaptureBasePointSize"
+_THEME_APPLIED = "storycaptureTheme"
+_SCALE_APPLIED = "storycaptureScale"
+_calm_style: CalmStyle | None = None  # kept here so Python never collects the app's style
+_SIZE = re.compile(r"(?<![\w#.-])(\d+(?:\.\d+)?)(pt|px)\b")
+
+
+def _checked(theme: str) -> str:
+    if theme not in _COLOURS:
+        raise ValueError(f"Unknown theme {theme!r}; choose one of {', '.join(THEMES)}.")
+    return theme
+
+
+def theme_palette(theme: str) -> dict[str, str]:
+    """The colours the theme applies (``#rrggbb``), by name: window, text, base, button, …"""
+    return dict(_COLOURS[_checked(theme)])
+
+
+def build_palette(theme: str) -> QPalette:
+    colours = _COLOURS[_checked(theme)]
+    palette = QPalette()
+    for name, role in _ROLES.items():
+        palette.setColor(role, QColor(colours[name]))
+    palette.setColor(QPalette.ColorRole.LinkVisited, QColor(colours["link"]))
+    for role in (
+        QPalette.ColorRole.Light,
+        QPalette.ColorRole.Midlight,
+    ):
+        palette.setColor(role, QColor(colours["alternate_base"]))
+    for role in (QPalette.ColorRole.Mid, QPalette.ColorRole.Dark, QPalette.ColorRole.Shadow):
+        palette.setColor(role, QColor(colours["border"]))
+    disabled = QColor(colours["disabled_text"])
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
+    return palette
+
+
+def _readable_on(background: QColor) -> QColor:
+    """Black or white, whichever reads better on ``background``."""
+    return QColor("#000000") if background.lightnessF() > 0.55 else QColor("#ffffff")
+
+
+class CalmStyle(QProxyStyle):
+    """Fusion, with tick boxes, round choices and drop-down fields drawn in the theme's colours.
+
+    Fusion outlines a tick box in a darker shade of the window colour, which all but vanishes
+    on a dark or black window; here the outline is the theme's border colour (3:1 or more
+    against the background, as WCAG asks of controls), filled with the accent when chosen.
+    Drop-down fields and spin boxes (QComboBox, QDateEdit, QSpinBox, …) are drawn here whole,
+    to match the stylesheet's text fields: under a stylesheet Qt would draw their arrows on an
+    old Windows-style bevel that no theme colour reaches.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(QStyleFactory.create("Fusion"))
+
+    @property
+    def scale(self) -> float:
+        return current_scale()
+
+    @property
+    def line(self) -> int:
+        """Border width of a field in pixels; the focus border is one wider."""
+        return 2 if current_theme() == "high-contrast" else 1
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element in (
+            QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+            QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+        ):
+            self._draw_choice(element, option, painter)
+        elif element == QStyle.PrimitiveElement.PE_IndicatorArrowDown:
+            self._draw_chevron(option, painter, option.rect)
+        elif element == QStyle.PrimitiveElement.PE_IndicatorArrowUp:
+            self._draw_chevron(option, painter, option.rect, up=True)
+        else:
+            super().drawPrimitive(element, option, painter, widget)
+
+    # -- drop-down fields and spin boxes --------------------------------------------------
+    _FIELDS = (QStyle.ComplexControl.CC_ComboBox, QStyle.ComplexControl.CC_SpinBox)
+
+    def _padding(self) -> int:
+        return round(6 * self.scale)
+
+    def _button_width(self, option: QStyleOption) -> int:
+        return round(option.fontMetrics.height() * 1.6)
+
+    def _has_buttons(self, control: QStyle.ComplexControl, option: QStyleOptionComplex) -> bool:
+        if control == QStyle.ComplexControl.CC_ComboBox:
+            return True
+        return (
+            isinstance(option, QStyleOptionSpinBox)
+            and option.buttonSymbols != QAbstractSpinBox.ButtonSymbols.NoButtons
+        )
+
+    def drawComplexControl(
+        self,
+        control: QStyle.ComplexControl,
+        option: QStyleOptionComplex,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if control not in self._FIELDS:
+            super().drawComplexControl(control, option, painter, widget)
+            return
+        palette = option.palette
+        state = option.state
+        enabled = bool(state & QStyle.StateFlag.State_Enabled)
+        focused = bool(state & QStyle.StateFlag.State_HasFocus) and enabled
+        width = self.line + (1 if focused else 0)
+        edge = palette.color(
+            QPalette.ColorRole.Accent
+            if focused
+            else QPalette.ColorRole.Mid
+            if enabled
+            else QPalette.ColorRole.Midlight
+        )
+        fill = palette.color(
+            QPalette.ColorRole.Base if enabled else QPalette.ColorRole.AlternateBase
+        )
+        half = width / 2
+        frame = QRectF(option.rect).adjusted(half, half, -half, -half)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(edge, width))
+        painter.setBrush(fill)
+        radius = 8 * self.scale
+        painter.drawRoundedRect(frame, radius, radius)
+        painter.restore()
+        if control == QStyle.ComplexControl.CC_ComboBox:
+            arrow = self.subControlRect(control, option, QStyle.SubControl.SC_ComboBoxArrow)
+            self._draw_chevron(option, painter, arrow, QPalette.ColorRole.Text)
+        elif self._has_buttons(control, option):
+            assert isinstance(option, QStyleOptionSpinBox)
+            for part, flag, up in (
+                (
+                    QStyle.SubControl.SC_SpinBoxUp,
+                    QAbstractSpinBox.StepEnabledFlag.StepUpEnabled,
+                    True,
+                ),
+                (
+                    QStyle.SubControl.SC_SpinBoxDown,
+                    QAbstractSpinBox.StepEnabledFlag.StepDownEnabled,
+                    False,
+                ),
+            ):
+                rect = self.subControlRect(control, option, part)
+                can_step = enabled and bool(option.stepEnabled & flag)
+                if (
+                    can_step
+                    and option.activeSubControls & part
+                    and state & QStyle.StateFlag.State_Sunken
+                ):
+                    painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
+                role = QPalette.ColorRole.Text if can_step else QPalette.ColorRole.PlaceholderText
+                self._draw_chevron(option, painter, rect, role, up=up)
+
+    def subControlRect(
+        self,
+        control: QStyle.ComplexControl,
+        option: QStyleOptionComplex,
+        part: QStyle.SubControl,
+        widget: QWidget | None = None,
+    ) -> QRect:
+        if control not in self._FIELDS:
+            return super().subControlRect(control, option, part, widget)  # type: ignore[arg-type]
+        rect = option.rect
+        inset = self.line + 1
+        buttons = self._button_width(option) if self._has_buttons(control, option) else 0
+        column = QRect(rect.right() - buttons - inset + 1, rect.top() + inset, buttons, 0)
+        column.setBottom(rect.bottom() - inset)
+        edit_field = rect.adjusted(self._padding() + inset, inset, -(buttons + inset), -inset)
+        # Sub-control values are reused between controls (SC_ComboBoxEditField is
+        # SC_SpinBoxDown), so each control is asked about on its own.
+        if control == QStyle.ComplexControl.CC_ComboBox:
+            if part == QStyle.SubControl.SC_ComboBoxArrow:
+                return QRect(column.left(), rect.top(), buttons, rect.height())
+            if part == QStyle.SubControl.SC_ComboBoxEditField:
+                return edit_field
+            return QRect(rect)
+        if part == QStyle.SubControl.SC_SpinBoxUp:
+            return QRect(column.left(), column.top(), buttons, column.height() // 2)
+        if part == QStyle.SubControl.SC_SpinBoxDown:
+            top = column.top() + column.height() // 2
+            return QRect(column.left(), top, buttons, column.bottom() - top + 1)
+        if part == QStyle.SubControl.SC_SpinBoxEditField:
+            return edit_field
+        return QRect(rect)
+
+    def sizeFromContents(
+        self,
+        kind: QStyle.ContentsType,
+        option: QStyleOption,
+        contents: QSize,
+        widget: QWidget | None = None,
+    ) -> QSize:
+        if kind not in (QStyle.ContentsType.CT_ComboBox, QStyle.ContentsType.CT_SpinBox):
+            return super().sizeFromContents(kind, option, contents, widget)  # type: ignore[arg-type]
+        # As tall as the stylesheet's text fields: text, padding and border.
+        inner = max(contents.height(), option.fontMetrics.height(), round(24 * self.scale))
+        height = inner + 2 * (self._padding() + self.line)
+        width = contents.width() + self._padding() * 2 + self._button_width(option)
+        return QSize(width + 2 * self.line, height)
+
+    # -- tick boxes and round choices -----------------------------------------------------
+    @staticmethod
+    def _draw_choice(
+        element: QStyle.PrimitiveElement, option: QStyleOption, painter: QPainter
+    ) -> None:
+        palette = option.palette
+        state = option.state
+        enabled = bool(state & QStyle.StateFlag.State_Enabled)
+        chosen = bool(state & (QStyle.StateFlag.State_On | QStyle.StateFlag.State_NoChange))
+        accent = palette.color(QPalette.ColorRole.Accent)
+        edge = (
+            palette.color(QPalette.ColorRole.Mid)
+            if enabled
+            else palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        )
+        if chosen and enabled:
+            edge = accent
+        rect = QRectF(option.rect).adjusted(1, 1, -1, -1)
+        side = min(rect.width(), rect.height())
+        rect = QRectF(rect.center().x() - side / 2, rect.center().y() - side / 2, side, side)
+        line = max(1.5, side / 10)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(edge, line))
+        inner = rect.adjusted(line / 2, line / 2, -line / 2, -line / 2)
+        if element == QStyle.PrimitiveElement.PE_IndicatorRadioButton:
+            painter.setBrush(palette.color(QPalette.ColorRole.Base))
+            painter.drawEllipse(inner)
+            if chosen:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(edge)
+                dot = side * 0.26
+                painter.drawEllipse(rect.center(), dot, dot)
+        else:
+            painter.setBrush(edge if chosen else palette.color(QPalette.ColorRole.Base))
+            painter.drawRoundedRect(inner, side * 0.18, side * 0.18)
+            if chosen:
+                mark = QPen(_readable_on(edge), max(2.0, side / 8))
+                mark.setCapStyle(Qt.PenCapStyle.RoundCap)
+                mark.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+                painter.setPen(mark)
+                path = QPainterPath()
+                x, y = rect.left(), rect.top()
+                if state & QStyle.StateFlag.State_NoChange:
+                    path.moveTo(QPointF(x + side * 0.28, y + side * 0.5))
+                    path.lineTo(QPointF(x + side * 0.72, y + side * 0.5))
+                else:
+                    path.moveTo(QPointF(x + side * 0.26, y + side * 0.52))
+                    path.lineTo(QPointF(x + side * 0.43, y + side * 0.69))
+                    path.lineTo(QPointF(x + side * 0.75, y + side * 0.33))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+        painter.restore()
+
+    @staticmethod
+    def _draw_chevron(
+        option: QStyleOption,
+        painter: QPainter,
+        rect: QRect,
+        role: QPalette.ColorRole = QPalette.ColorRole.ButtonText,
+        *,
+        up: bool = False,
+    ) -> None:
+        size = option.fontMetrics.height() * 0.55
+        centre = QRectF(rect).center()
+        tip = -size / 4 if up else size / 4
+        pen = QPen(option.palette.color(role), max(1.5, size / 5))
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        path = QPainterPath(QPointF(centre.x() - size / 2, centre.y() - tip))
+        path.lineTo(QPointF(centre.x(), centre.y() + tip))
+        path.lineTo(QPointF(centre.x() + size / 2, centre.y() - tip))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        painter.restore()
+
+
+def scaled_stylesheet(text: str, scale: float) -> str:
+    """Every point and pixel size in ``text`` times ``scale``; hairlines (≤ 2 px) kept."""
+    if scale == 1.0:
+        return text
+
+    def grow(match: re.Match[str]) -> str:
+        number, unit = float(match.group(1)), match.group(2)
+        if unit == "px" and number <= 2:
+            return match.group(0)
+        grown = number * scale
+        if unit == "px":
+            return f"{round(grown)}px"
+        return f"{round(grown, 1):g}pt"
+
+    return _SIZE.sub(grow, text)
+
+
+def stylesheet_for(theme: str, scale: float = 1.0) -> str:
+    path = resources_dir() / "styles" / STYLESHEETS[_checked(theme)]
+    return scaled_stylesheet(path.read_text(encoding="utf-8"), scale)
+
+
+def apply_theme(app: QApplication, theme: str, scale: float) -> None:
+    """Give the whole application ``theme`` at ``scale`` (1.0 is the normal size).
+
+    The style is Fusion (``CalmStyle``) because it is the one that honours a palette fully on
+    every platform; the native Windows and macOS styles would keep their own colours in places.
+    """
+    if scale <= 0:
+        raise ValueError("The interface scale must be more than zero.")
+    sheet = stylesheet_for(theme, scale)
+    base = app.property(_BASE_POINT_SIZE)
+    if not isinstance(base, float):
+        base = float(app.font().pointSizeF())
+        app.setProperty(_BASE_POINT_SIZE, base)
+    global _calm_style
+    app.setProperty(_THEME_APPLIED, theme)
+    app.setProperty(_SCALE_APPLIED, float(scale))
+    # A new style each time: the application owns (and deletes) the one it had.
+    _calm_style = CalmStyle()
+    app.setStyle(_calm_style)
+    app.setPalette(build_palette(theme))
+    font = QFont(app.font())
+    font.setPointSizeF(base * scale)
+    app.setFont(font)
+    app.setStyleSheet(sheet)
+
+
+def current_theme() -> str:
+    """The theme last applied to the running application ("light" before any)."""
+    app = QCoreApplication.instance()
+    theme = app.property(_THEME_APPLIED) if app is not None else None
+    return theme if isinstance(theme, str) and theme in THEMES else "light"
+
+
+def current_scale() -> float:
+    """The interface scale last applied to the running application (1.0 before any)."""
+    app = QCoreApplication.instance()
+    scale = app.property(_SCALE_APPLIED) if app is not None else None
+    return float(scale) if isinstance(scale, int | float) and scale > 0 else 1.0
+
+
+def scaled_px(pixels: float) -> int:
+    """A margin or gap of ``pixels`` at the normal size, grown with the interface scale."""
+    return round(pixels * current_scale())
+
+
+class RowCheckBox(QCheckBox):
+    """A checkbox that a touch anywhere on its row ticks, not only on the box or its words."""
+
+    def hitButton(self, pos: QPoint) -> bool:
+        return self.rect().contains(pos)
+
+
+class RowRadioButton(QRadioButton):
+    """A choice that a touch anywhere on its row chooses."""
+
+    def hitButton(self, pos: QPoint) -> bool:
+        return self.rect().contains(pos)
+
+
+def _room(window: QWidget) -> QSize:
+    """The screen's free space, less the title bar and frame the window system adds."""
+    # Where the window will open: over its parent, else where the pointer is. (Not through
+    # QWidget.screen(): in PySide6 6.11 that left the screen's Python wrapper freed too soon
+    # when several dialogs asked, and the next widget made crashed.)
+    parent = window.parentWidget()
+    anchor = parent.window() if parent is not None else None
+    point = anchor.frameGeometry().center() if anchor is not None else QCursor.pos()
+    screen = QGuiApplication.screenAt(point) or QGuiApplication.primaryScreen()
+    room = screen.availableGeometry().size() if screen is not None else QSize(1280, 800)
+    return QSize(round(room.width() * 0.96), round(room.height() * 0.94))
+
+
+def make_room(window: QWidget, height: int) -> None:
+    """Make ``window`` taller by ``height`` (a message appeared), as far as the screen allows."""
+    wanted = min(window.height() + max(0, height), _room(window).height())
+    if wanted > window.height():
+        window.resize(window.width(), wanted)
+
+
+def fit_to_screen(window: QWidget, content: QWidget | None = None) -> None:
+    """Size ``window`` to show everything in it, or as much as the screen has room for.
+
+    ``content`` is the widget inside the window's scroll area, if it has one: a scroll area
+    alone would ask for only a small part of it. When the screen is too small (a big interface
+    scale on a small laptop) the window takes what there is and the scroll area does the rest.
+    """
+    window.ensurePolished()
+    hint = window.sizeHint()
+    room = _room(window)
+    scroll = content.parentWidget() if content is not None else None
+    while scroll is not None and not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    if content is not None and isinstance(scroll, QScrollArea):
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        outside = hint - scroll.sizeHint()
+        wanted = content.sizeHint().expandedTo(content.minimumSize())
+        width = min(wanted.width() + outside.width() + bar, room.width())
+        inner = width - outside.width() - bar
+        layout = content.layout()
+        height = wanted.height()
+        if layout is not None and layout.hasHeightForWidth():
+            height = max(height, layout.totalHeightForWidth(inner))
+        hint = QSize(width, height + outside.height())
+    else:
+        layout = window.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            width = min(hint.width(), room.width())
+            hint = QSize(width, max(hint.height(), layout.totalHeightForWidth(width)))
+    window.resize(hint.boundedTo(room).expandedTo(window.minimumSizeHint().boundedTo(room)))

@@ -1,0 +1,211 @@
+"""Starting a visit: the date, the kind of place, who is there, and a few notes.
+
+What is made during the visit links to it; the window keeps ``started_visit`` for that.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.errors import StoryCaptureError
+from storycapture.domain.story import Visit
+from storycapture.domain.vocabulary import PlaceType
+from storycapture.gui.theme import (
+    RowRadioButton,
+    fit_to_screen,
+    make_room,
+    scaled_px,
+)
+
+if TYPE_CHECKING:
+    from storycapture.services.visits import VisitService
+
+
+def _label(text: str = "", name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class VisitDialog(QDialog):
+    """Start a visit with a storyteller; OK records it through the visit service."""
+
+    def __init__(
+        self,
+        service: VisitService,
+        storyteller_uuid: str,
+        pseudonym: str,
+        author: Author,
+        parent: QWidget | None = None,
+        *,
+        facilitator_name: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.ensurePolished()
+        self._service = service
+        self._storyteller_uuid = storyteller_uuid
+        self._author = author
+        self.started_visit: Visit | None = None
+        self.setWindowTitle(f"A visit with {pseudonym}")
+        self.setModal(True)
+
+        heading = _label(f"A visit with {pseudonym}", "heading")
+        intro = _label(
+            "Anything you add while the visit is open is kept with it. You can change these "
+            "details later.",
+            "subtle",
+        )
+
+        self.visit_date = QDateEdit(QDate.currentDate())
+        self.visit_date.setCalendarPopup(True)
+        self.visit_date.setDisplayFormat("d MMMM yyyy")
+        self.visit_date.setMaximumDate(QDate.currentDate())
+        self.visit_date.setMinimumDate(QDate(2000, 1, 1))
+        self.visit_date.setAccessibleName("Date of the visit")
+        date_label = _label("Date")
+        date_label.setBuddy(self.visit_date)
+
+        place_label = _label("Where you are meeting", "subheading")
+        self.place_group = QButtonGroup(self)
+        self.place_buttons: dict[PlaceType, QRadioButton] = {}
+        places = QGridLayout()
+        places.setHorizontalSpacing(scaled_px(12))
+        places.setVerticalSpacing(2)
+        for index, place in enumerate(PlaceType):
+            button = RowRadioButton(place.label)
+            button.setAccessibleName(place.label)
+            self.place_group.addButton(button)
+            self.place_buttons[place] = button
+            places.addWidget(button, index // 2, index % 2)
+        self.place_buttons[PlaceType.HOME].setChecked(True)
+
+        name = facilitator_name.strip() or (author.name if not author.is_storyteller else "")
+        self.present = QLineEdit(", ".join(n for n in (pseudonym, name) if n))
+        self.present.setAccessibleName("Who is here")
+        self.present.setAccessibleDescription("Names of everyone taking part in this visit.")
+        self.present.setPlaceholderText("For example, Marigold, Priya and Marigold's sister")
+        present_label = _label("Who is here")
+        present_label.setBuddy(self.present)
+
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName("Notes about the visit")
+        self.notes.setPlaceholderText("Anything worth remembering about today (optional)")
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMinimumHeight(self.fontMetrics().height() * 5)
+        notes_label = _label("Notes")
+        notes_label.setBuddy(self.notes)
+
+        body = QWidget()
+        form = QVBoxLayout(body)
+        form.setContentsMargins(scaled_px(28), scaled_px(24), scaled_px(28), scaled_px(12))
+        form.setSpacing(scaled_px(8))
+        form.addWidget(heading)
+        form.addWidget(intro)
+        form.addSpacing(scaled_px(6))
+        form.addWidget(date_label)
+        form.addWidget(self.visit_date)
+        form.addSpacing(scaled_px(8))
+        form.addWidget(place_label)
+        form.addLayout(places)
+        form.addSpacing(scaled_px(4))
+        form.addWidget(present_label)
+        form.addWidget(self.present)
+        form.addWidget(notes_label)
+        form.addWidget(self.notes, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        self.problem = _label("", "problem")
+        self.problem.setAccessibleName("Problem")
+        self.problem.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Start the visit")
+        self.ok_button.setObjectName("primary")
+        self.ok_button.setAccessibleName("Start the visit")
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setText("Cancel")
+        self.cancel_button.setAccessibleName("Cancel without starting a visit")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        footer = QVBoxLayout()
+        self._footer = footer
+        footer.setContentsMargins(scaled_px(28), scaled_px(12), scaled_px(28), scaled_px(20))
+        footer.setSpacing(scaled_px(10))
+        footer.addWidget(self.problem)
+        footer.addWidget(self.buttons)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(footer)
+        body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        fit_to_screen(self, body)
+
+    def chosen_place(self) -> PlaceType:
+        for place, button in self.place_buttons.items():
+            if button.isChecked():
+                return place
+        return PlaceType.OTHER
+
+    def visit_day(self) -> datetime.date:
+        day = self.visit_date.date()
+        return datetime.date(day.year(), day.month(), day.day())
+
+    def show_problem(self, message: str) -> None:
+        """Show ``message`` above the buttons; everything typed stays as it is."""
+        appearing = self.problem.isHidden()
+        self.problem.setText(message)
+        self.problem.show()
+        if appearing:
+            spacing = self._footer.spacing()
+            make_room(self, self.problem.heightForWidth(self._footer_width()) + spacing)
+
+    def _footer_width(self) -> int:
+        margins = self._footer.contentsMargins()
+        return max(1, self.width() - margins.left() - margins.right())
+
+    @Slot()
+    def accept(self) -> None:
+        try:
+            visit = self._service.start(
+                self._storyteller_uuid,
+                author=self._author,
+                visit_date=self.visit_day(),
+                place_type=self.chosen_place(),
+                present=self.present.text(),
+                notes=self.notes.toPlainText(),
+            )
+        except StoryCaptureError as error:
+            self.show_problem(str(error))
+            return
+        self.started_visit = visit
+        self.problem.hide()
+        super().accept()

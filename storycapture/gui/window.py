@@ -1,0 +1,610 @@
+"""The main window: first run or unlock, then the stories; menus, undo, locking.
+
+The window is built from Qt alone, so it is on screen before the services (and SQLAlchemy
+beneath them) are imported; those arrive with the passphrase. Locking clears every widget
+that shows personal content, forgets the undo history (it holds earlier words), drops the
+keys, and remembers only where the facilitator was (storyteller id, tab, timeline view) so
+unlocking returns there.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QTimer, Slot
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QUndoGroup,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolBar,
+)
+
+from storycapture.gui.idle import IdleWatcher, SessionLockWatcher
+from storycapture.gui.pages import CreatePage, RecoveryKeyPage, UnlockPage
+from storycapture.gui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from storycapture.domain.authorship import Author
+    from storycapture.gui.stories import StoriesPage
+    from storycapture.services.search import SearchHit, SearchIndex
+    from storycapture.services.vault import VaultSession
+
+DATABASE_NAME = "vault.sqlite"  # the store's file name, checked without importing the store
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, data_dir: Path, settings: AppSettings, vault: VaultSession | None = None
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("StoryCapture")
+        self.data_dir = Path(data_dir)
+        self.settings = settings
+        self.vault: VaultSession | None = None
+        self.stories: StoriesPage | None = None
+        self.search_index: SearchIndex | None = None
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[str, QUndoStack] = {}
+        self._visits: dict[str, str] = {}
+        self._return_to: dict[str, Any] | None = None
+        self._index_queue: list[str] = []
+        self._index_timer = QTimer(self)
+        self._index_timer.setInterval(0)
+        self._index_timer.timeout.connect(self._index_next)
+        self.current_dialog: QDialog | None = None
+
+        self.pages = QStackedWidget()
+        self.unlock_page = UnlockPage()
+        self.create_page = CreatePage()
+        self.recovery_page = RecoveryKeyPage()
+        for page in (self.unlock_page, self.create_page, self.recovery_page):
+            self.pages.addWidget(page)
+        self.setCentralWidget(self.pages)
+        self.unlock_page.unlock_requested.connect(self.unlock_vault)
+        self.create_page.create_requested.connect(self.create_vault)
+        self.recovery_page.done.connect(self._show_stories)
+        self._build_actions()
+
+        self.idle = IdleWatcher(QGuiApplication.instance(), settings.auto_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        self.session_watcher = SessionLockWatcher(self)
+        self.session_watcher.lock_requested.connect(self.lock)
+
+        if vault is not None:
+            self.vault = vault
+            self._show_stories()
+        elif (self.data_dir / DATABASE_NAME).exists():
+            self.pages.setCurrentWidget(self.unlock_page)
+        else:
+            self.pages.setCurrentWidget(self.create_page)
+        self._update_actions()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def _action(
+        self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_storyteller_action = self._action(
+            "New storyteller…", self.new_storyteller, "Ctrl+N"
+        )
+        self.start_visit_action = self._action("Start visit…", self.start_visit, "Ctrl+Shift+V")
+        self.end_visit_action = self._action("End visit", self.end_visit)
+        self.consent_action = self._action("Consent…", self.record_consent)
+        self.withdraw_action = self._action("Withdraw consent and erase…", self.withdraw)
+        self.lock_action = self._action("Lock", self.lock, "Ctrl+L")
+        self.settings_action = self._action("Settings…", self.open_settings, "Ctrl+,")
+        self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = self.undo_group.createUndoAction(self, "Undo")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self, "Redo")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.lifeline_action = self._action("Lifeline", lambda: self._layout("lifeline"))
+        self.lanes_action = self._action("Life areas in lanes", lambda: self._layout("lanes"))
+        self.about_action = self._action("About StoryCapture", self.about)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.new_storyteller_action, self.start_visit_action, self.end_visit_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.settings_action)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.lifeline_action)
+        view_menu.addAction(self.lanes_action)
+        person_menu = bar.addMenu("&Storyteller")
+        person_menu.addAction(self.consent_action)
+        person_menu.addAction(self.withdraw_action)
+        bar.addMenu("&Help").addAction(self.about_action)
+
+        self.toolbar = QToolBar("Main")
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setMovable(False)
+        for action in (
+            self.new_storyteller_action,
+            self.start_visit_action,
+            self.undo_action,
+            self.redo_action,
+            self.lock_action,
+        ):
+            self.toolbar.addAction(action)
+        self.addToolBar(self.toolbar)
+
+    def _update_actions(self) -> None:
+        unlocked = self.vault is not None
+        chosen = unlocked and self._current_storyteller() is not None
+        visiting = chosen and self._current_storyteller() in self._visits
+        self.lock_action.setEnabled(unlocked)
+        self.toolbar.setVisible(
+            self.stories is not None and self.pages.currentWidget() is self.stories
+        )
+        for action in (self.new_storyteller_action,):
+            action.setEnabled(unlocked and self.stories is not None)
+        for action in (
+            self.consent_action,
+            self.withdraw_action,
+            self.lifeline_action,
+            self.lanes_action,
+        ):
+            action.setEnabled(bool(chosen))
+        self.start_visit_action.setEnabled(bool(chosen) and not visiting)
+        self.end_visit_action.setEnabled(bool(visiting))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        if self.vault is None or self.stories is None:
+            self.statusBar().clearMessage()
+            return
+        message = "Every change is saved as you make it."
+        person = self._current_storyteller()
+        if person and person in self._visits:
+            summary = self.stories.sidebar.model.summary(person)
+            name = summary.storyteller.pseudonym if summary else ""
+            message = f"Visit with {name} in progress. " + message
+        self.statusBar().showMessage(message)
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @Slot(str)
+    def unlock_vault(self, passphrase: str) -> None:
+        from storycapture.domain.errors import StoryCaptureError
+        from storycapture.services.opening import open_vault
+
+        QGuiApplication.setOverrideCursor(QGuiApplication.overrideCursor() or _wait_cursor())
+        try:
+            self.vault = open_vault(self.data_dir, passphrase)
+        except StoryCaptureError as error:
+            self.unlock_page.show_problem(str(error))
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.unlock_page.reset()
+        self._show_stories()
+
+    @Slot(str)
+    def create_vault(self, passphrase: str) -> None:
+        from storycapture.domain.errors import StoryCaptureError
+        from storycapture.services.vault import VaultSession
+
+        QGuiApplication.setOverrideCursor(_wait_cursor())
+        try:
+            self.vault, recovery_key = VaultSession.create(self.data_dir, passphrase)
+        except StoryCaptureError as error:
+            self.create_page.show_problem(str(error))
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.create_page.reset()
+        self.recovery_page.show_key(recovery_key)
+        self.pages.setCurrentWidget(self.recovery_page)
+        self._update_actions()
+
+    @Slot()
+    def _show_stories(self) -> None:
+        if self.vault is None:
+            return
+        from storycapture.gui.stories import StoriesPage
+        from storycapture.qtkit.context import EditingContext
+        from storycapture.services.search import SearchIndex
+
+        context = EditingContext(
+            undo_stack=self._stack_for_current(),
+            author=self.author,
+            current_visit=self._current_visit,
+        )
+        self._context = context
+        self.stories = StoriesPage(self.vault, context)
+        self.stories.sidebar.storyteller_chosen.connect(self._choose_storyteller)
+        self.stories.sidebar.hit_chosen.connect(self._go_to_hit)
+        self.stories.sidebar.search.textChanged.connect(self._search)
+        self.stories.sidebar.new_storyteller.clicked.connect(self.new_storyteller)
+        page = self.stories.storyteller
+        page.changed.connect(self._story_changed)
+        page.start_visit_requested.connect(self.start_visit)
+        page.consent_requested.connect(self.record_consent)
+        page.withdraw_requested.connect(self.withdraw)
+        self.pages.addWidget(self.stories)
+        self.pages.setCurrentWidget(self.stories)
+        self.search_index = SearchIndex()
+        self._refresh_people()
+        self._return_to_place()
+        self._start_indexing()
+        self.idle.start()
+        self._update_actions()
+
+    def _refresh_people(self) -> None:
+        from storycapture.services.overview import storyteller_summaries
+
+        assert self.vault is not None and self.stories is not None
+        rows = storyteller_summaries(self.vault)
+        self.stories.sidebar.show_summaries(rows)
+        self.stories.show_empty(not rows)
+        if rows and self.stories.sidebar.current_uuid() is None:
+            self.stories.sidebar.select(rows[0].uuid)
+
+    def _return_to_place(self) -> None:
+        place, self._return_to = self._return_to, None
+        if not place or self.stories is None:
+            return
+        self.stories.sidebar.select(place["storyteller"])
+        page = self.stories.storyteller
+        if page.storyteller_uuid == place["storyteller"]:
+            page.tabs.setCurrentIndex(place["tab"])
+            page.timeline.restore_view_state(place["timeline"])
+
+    # --- the storyteller in view -----------------------------------------------------------
+
+    def _current_storyteller(self) -> str | None:
+        if self.stories is None:
+            return None
+        return self.stories.storyteller.storyteller_uuid
+
+    def _stack_for_current(self) -> QUndoStack:
+        key = self._current_storyteller() or ""
+        stack = self._stacks.get(key)
+        if stack is None:
+            stack = QUndoStack(self.undo_group)
+            self._stacks[key] = stack
+        self.undo_group.setActiveStack(stack)
+        return stack
+
+    def author(self) -> Author:
+        from storycapture.domain.authorship import Author
+
+        return Author.facilitator(self.settings.facilitator_name)
+
+    def _current_visit(self) -> str | None:
+        person = self._current_storyteller()
+        return self._visits.get(person) if person else None
+
+    @Slot(str)
+    def _choose_storyteller(self, storyteller_uuid: str) -> None:
+        if self.stories is None:
+            return
+        summary = self.stories.sidebar.model.summary(storyteller_uuid)
+        if summary is None:
+            return
+        page = self.stories.storyteller
+        page.storyteller_uuid = storyteller_uuid
+        self._context.undo_stack = self._stack_for_current()
+        page.show_storyteller(summary)
+        self._update_actions()
+
+    @Slot(object)
+    def _go_to_hit(self, hit: SearchHit) -> None:
+        if self.stories is None:
+            return
+        self.stories.sidebar.select(hit.storyteller_uuid)
+        self.stories.storyteller.go_to(hit)
+
+    @Slot(str)
+    def _search(self, query: str) -> None:
+        if self.stories is None or self.search_index is None:
+            return
+        names = {
+            uuid: summary.storyteller.pseudonym
+            for uuid in self.search_index.storytellers
+            if (summary := self.stories.sidebar.model.summary(uuid)) is not None
+        }
+        self.stories.sidebar.show_hits(self.search_index.search(query), names)
+
+    def _start_indexing(self) -> None:
+        """Index a storyteller per turn of the event loop, so the window never freezes."""
+        if self.stories is None:
+            return
+        model = self.stories.sidebar.model
+        self._index_queue = [
+            str(model.index(row).data(model.UuidRole)) for row in range(model.rowCount())
+        ]
+        self._index_timer.start()
+
+    @Slot()
+    def _index_next(self) -> None:
+        if not self._index_queue or self.vault is None or self.search_index is None:
+            self._index_timer.stop()
+            return
+        self.search_index.add_storyteller(self.vault, self._index_queue.pop(0))
+        if not self._index_queue and self.stories is not None:
+            self._search(self.stories.sidebar.search.text())
+
+    @Slot()
+    def _story_changed(self) -> None:
+        person = self._current_storyteller()
+        if person and self.vault is not None and self.search_index is not None:
+            self.search_index.add_storyteller(self.vault, person)
+            if self.stories is not None:
+                self._search(self.stories.sidebar.search.text())
+                summary = self.stories.sidebar.model.summary(person)
+                if summary is not None:
+                    self.stories.storyteller.refresh_overview(summary)
+
+    # --- commands --------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog, done: Any) -> None:
+        """Show a dialog without a nested event loop; ``done`` runs when it is accepted."""
+        self.current_dialog = dialog
+        dialog.accepted.connect(done)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    @Slot()
+    def new_storyteller(self) -> None:
+        if self.vault is None or self.stories is None:
+            return
+        from storycapture.gui.storyteller_dialog import NewStorytellerDialog
+        from storycapture.services.storytellers import StorytellerService
+
+        dialog = NewStorytellerDialog(StorytellerService(self.vault), self.author(), self)
+
+        def added() -> None:
+            if dialog.created is None or self.vault is None or self.stories is None:
+                return
+            self._refresh_people()
+            self.stories.sidebar.select(dialog.created.uuid)
+            if self.search_index is not None:
+                self.search_index.add_storyteller(self.vault, dialog.created.uuid)
+            # Consent comes before anything of their story.
+            self.record_consent()
+
+        self._open(dialog, added)
+
+    @Slot()
+    def start_visit(self) -> None:
+        person = self._current_storyteller()
+        if self.vault is None or self.stories is None or person is None:
+            return
+        from storycapture.gui.visit import VisitDialog
+        from storycapture.qtkit.undo import push_step
+        from storycapture.services.visits import VisitService
+
+        visits = VisitService(self.vault)
+        name = self.stories.storyteller.name.text()
+        facilitator = self.settings.facilitator_name
+        dialog = VisitDialog(
+            visits, person, name, self.author(), self, facilitator_name=facilitator
+        )
+
+        def started_it() -> None:
+            visit = dialog.started_visit
+            if visit is None:
+                return
+            started = False
+
+            def apply() -> None:
+                nonlocal started
+                if started:  # a redo after an undo: bring the visit back
+                    visits.restore(visit.uuid, author=self.author())
+                started = True
+                self._visits[person] = visit.uuid
+
+            def revert() -> None:
+                visits.remove(visit.uuid, author=self.author())
+                self._visits.pop(person, None)
+
+            stack = self._stacks.get(person) or self._context.undo_stack
+            push_step(stack, "Start visit", apply, revert, self._after_visit)
+            self._after_visit()
+
+        self._open(dialog, started_it)
+
+    def _after_visit(self) -> None:
+        if self.stories is None:
+            return
+        self._refresh_people()
+        self._story_changed()
+        self._update_actions()
+
+    @Slot()
+    def end_visit(self) -> None:
+        person = self._current_storyteller()
+        if person:
+            self._visits.pop(person, None)
+        self._update_actions()
+
+    @Slot()
+    def record_consent(self) -> None:
+        person = self._current_storyteller()
+        if self.vault is None or self.stories is None or person is None:
+            return
+        from storycapture.gui.consent import ConsentDialog
+        from storycapture.services.consent import ConsentService
+
+        dialog = ConsentDialog(
+            ConsentService(self.vault),
+            person,
+            self.stories.storyteller.name.text(),
+            self.settings.facilitator_name,
+            self.author(),
+            self,
+        )
+
+        def recorded() -> None:
+            if self.stories is None:
+                return
+            self._refresh_people()
+            summary = self.stories.sidebar.model.summary(person)
+            if summary is not None:
+                self.stories.storyteller.refresh_overview(summary)
+            self._update_actions()
+
+        self._open(dialog, recorded)
+
+    @Slot()
+    def withdraw(self) -> None:
+        person = self._current_storyteller()
+        if self.vault is None or self.stories is None or person is None:
+            return
+        from storycapture.gui.consent import WithdrawalDialog
+
+        name = self.stories.storyteller.name.text()
+        dialog = WithdrawalDialog(name, self)
+
+        def confirmed() -> None:
+            if dialog.is_confirmed:
+                self._erase(person, name)
+
+        self._open(dialog, confirmed)
+
+    def _erase(self, person: str, name: str) -> None:
+        from storycapture.domain.errors import StoryCaptureError
+        from storycapture.services.consent import ConsentService
+
+        if self.vault is None or self.stories is None:
+            return
+        try:
+            ConsentService(self.vault).withdraw(person, author=self.author())
+        except StoryCaptureError as error:
+            QMessageBox.warning(self, "StoryCapture", str(error))
+            return
+        # Their undo history holds their words: it goes with them.
+        stack = self._stacks.pop(person, None)
+        if stack is not None:
+            self.undo_group.removeStack(stack)
+            stack.deleteLater()
+        self._visits.pop(person, None)
+        if person in self._index_queue:
+            self._index_queue.remove(person)
+        if self.search_index is not None:
+            self.search_index.forget(person)
+        self.stories.storyteller.clear()
+        self._refresh_people()
+        self._update_actions()
+        self.statusBar().showMessage(f"{name}'s story has been erased from this laptop.", 15_000)
+
+    @Slot()
+    def open_settings(self) -> None:
+        from storycapture.gui.settings import SettingsDialog
+        from storycapture.gui.theme import apply_theme
+
+        dialog = SettingsDialog(self.settings, self)
+
+        def saved() -> None:
+            self.idle.set_minutes(self.settings.auto_lock_minutes)
+            app = QGuiApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, self.settings.theme, self.settings.interface_scale)
+
+        self._open(dialog, saved)
+
+    def _layout(self, mode: str) -> None:
+        if self.stories is not None:
+            self.stories.storyteller.tabs.setCurrentIndex(1)
+            self.stories.storyteller.timeline.set_layout_mode(mode)
+
+    @Slot()
+    def about(self) -> None:
+        from storycapture import __version__
+
+        QMessageBox.about(
+            self,
+            "About StoryCapture",
+            f"<p><b>StoryCapture {__version__}</b></p>"
+            "<p>Gathering life stories safely: every word is encrypted on this laptop.</p>"
+            f"<p>The vault lives in {self.data_dir}.</p>",
+        )
+
+    # --- locking ---------------------------------------------------------------------------
+
+    @Slot()
+    def lock(self) -> None:
+        # A dialog left open (consent, a visit, an edit) may show personal words: close it.
+        for dialog in [*self.findChildren(QDialog), *QApplication.topLevelWidgets()]:
+            if isinstance(dialog, QDialog) and dialog.isVisible():
+                dialog.reject()
+                dialog.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.current_dialog = None
+        self.create_page.reset()
+        self.recovery_page.key.clear()
+        self.unlock_page.reset()
+        self.idle.stop()
+        self._index_timer.stop()
+        self._index_queue.clear()
+        if self.vault is None:
+            return
+        if self.stories is not None:
+            page = self.stories.storyteller
+            if page.storyteller_uuid is not None:
+                self._return_to = {
+                    "storyteller": page.storyteller_uuid,
+                    "tab": page.tabs.currentIndex(),
+                    "timeline": page.timeline.view_state(),
+                }
+            self.stories.clear()
+            self.pages.removeWidget(self.stories)
+            self.stories.deleteLater()
+            self.stories = None
+        if self.search_index is not None:
+            self.search_index.clear()
+            self.search_index = None
+        for stack in self._stacks.values():
+            self.undo_group.removeStack(stack)
+            stack.deleteLater()
+        self._stacks.clear()
+        self.vault.lock()
+        self.vault = None
+        self.pages.setCurrentWidget(self.unlock_page)
+        self.unlock_page.passphrase.setFocus()
+        self._update_actions()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.window_geometry = bytes(self.saveGeometry().data())
+        self.lock()
+        super().closeEvent(event)
+
+    def showEvent(self, event: Any) -> None:
+        geometry = self.settings.window_geometry
+        if geometry and not self.isVisible():
+            self.restoreGeometry(geometry)
+        super().showEvent(event)
+
+
+def _wait_cursor() -> Any:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QCursor
+
+    return QCursor(Qt.CursorShape.WaitCursor)

@@ -1,0 +1,671 @@
+"""Graphics items that draw one piece of the timeline layout each.
+
+An item holds the layout element it draws (a frozen value from ``timeline.layout``) and
+nothing else: the scene replaces that value whenever the story or the zoom changes. Items never
+change the story themselves; the view turns gestures on them into edits through the tool.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QLinearGradient,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+
+from storycapture.domain.story import TimelineEvent
+from storycapture.domain.vocabulary import describe_feeling
+from storycapture.timeline.layout import (
+    CARD_HEIGHT,
+    DOT,
+    TIED_EXPLANATION,
+    Cluster,
+    CurveSegment,
+    EventMark,
+    PeriodBar,
+    PlacedEvent,
+    Strip,
+    cluster_radius,
+    is_private,
+    movable_in_time,
+    seeks_help,
+)
+from storycapture.timeline.qt.style import PaintKit, draw_glyph
+
+MAX_TITLE_PX = 190.0
+THUMB = 22.0
+_PAD = 8.0
+_STRIPE = 5.0
+_GLYPH = 13.0
+
+_DISCS: dict[tuple[float, ...], QPixmap] = {}
+
+# Stacking order, bottom to top.
+Z_STRIP, Z_BAR, Z_CURVE, Z_CLUSTER, Z_EVENT, Z_CHOSEN, Z_HINT = 1, 2, 3, 4, 5, 9, 20
+
+
+def card_width(kit: PaintKit, event: TimelineEvent, has_photo: bool) -> float:
+    """How wide an event's card is: its title (up to a limit), a thumbnail, its markers."""
+    width = _PAD + _STRIPE + 6 + min(MAX_TITLE_PX, kit.text_width(event.title)) + _PAD
+    if has_photo:
+        width += THUMB + 6
+    if seeks_help(event):
+        width += _GLYPH + 4
+    if is_private(event):
+        width += _GLYPH
+    return width
+
+
+def describe_event(event: TimelineEvent) -> str:
+    """The event in one line for a tooltip or a screen reader."""
+    parts = [event.title, event.when(), f"felt {describe_feeling(event.valence)}"]
+    parts.append(event.life_area.label)
+    if seeks_help(event):
+        parts.append("asking for help")
+    if is_private(event):
+        parts.append("private")
+    return " · ".join(parts)
+
+
+def tooltip_for(event: TimelineEvent) -> str:
+    """What the picture says about an event under the pointer, and how it can be moved."""
+    text = describe_event(event)
+    if not movable_in_time(event):
+        text += "\n" + TIED_EXPLANATION.format(when=event.when(), what="how it felt or its lane")
+    return text
+
+
+PICTURE_LIMIT = 360.0  # px wide: well inside any view the tool is shown in
+
+
+def keep_picture(item: QGraphicsItem, bounds: QRectF, kit: PaintKit) -> None:
+    """Let an item keep its last picture (repainting an unchanged view is then a copy) when it
+    fits well inside the view. A picture kept of an item larger than the view covers only the
+    part that was in view and goes stale as the view moves, so those are painted afresh."""
+    small = bounds.width() <= PICTURE_LIMIT and bounds.height() <= 0.8 * kit.view_height
+    cache = QGraphicsItem.CacheMode
+    mode = cache.DeviceCoordinateCache if small else cache.NoCache
+    if item.cacheMode() != mode:
+        item.setCacheMode(mode)
+
+
+class CardFace:
+    """A card's look, worked out once: where its thumbnail, words and markers go. Events and
+    short periods both wear one."""
+
+    def __init__(self, kit: PaintKit, placed: PlacedEvent, card: QRectF) -> None:
+        colours = kit.colours
+        self.rect = card
+        self.colour = colours.feeling(placed.valence)
+        self.uuid = placed.uuid
+        self.seeks_help = placed.seeks_help
+        x = card.left() + _STRIPE + 6
+        self.thumb_rect: QRectF | None = None
+        if kit.thumbnail(placed.uuid) is not None:
+            self.thumb_rect = QRectF(x, card.top() + (CARD_HEIGHT - THUMB) / 2, THUMB, THUMB)
+            x += THUMB + 6
+        right = card.right() - _PAD
+        middle = card.center().y()
+        self.glyphs: list[tuple[str, QRectF, QColor | None]] = []
+        if placed.private:
+            lock = QRectF(right - 10, middle - 6.5, 10, 12)
+            self.glyphs.append(("lock", lock, colours.soft_ink))
+            right -= _GLYPH
+        if placed.seeks_help:
+            self.glyphs.append(("lifebuoy", QRectF(right - 13, middle - 6.5, 13, 13), None))
+            right -= _GLYPH + 4
+        self.text_rect = QRectF(x, card.top(), max(0.0, right - x), card.height())
+        self.title = kit.metrics.elidedText(
+            placed.event.title, Qt.TextElideMode.ElideRight, self.text_rect.width()
+        )
+        self.stem = colours.mix(self.colour, colours.ink, 0.25)
+
+    def paint(
+        self, painter: QPainter, kit: PaintKit, chosen: bool, stem_x: float, stem_to: float
+    ) -> None:
+        """The card, and a stem from its bottom down to its mark or bar at ``stem_x``."""
+        colours = kit.colours
+        card = self.rect
+        stem_x = max(card.left() + 6, min(stem_x, card.right() - 6))
+        painter.setPen(QPen(self.stem, 1.2))
+        painter.drawLine(QPointF(stem_x, card.bottom()), QPointF(stem_x, stem_to))
+        if chosen:
+            shadow = QColor(colours.ink)
+            shadow.setAlphaF(0.14)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(shadow)
+            painter.drawRoundedRect(card.translated(0, 2.5), 8, 8)
+        # The feeling as a stripe down the card's left edge: the card in the feeling's colour,
+        # then its paper laid over all but that edge.
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.colour)
+        painter.drawRoundedRect(card, 8, 8)
+        painter.setBrush(colours.card)
+        painter.drawRoundedRect(card.adjusted(_STRIPE, 0, 0, 0), 8, 8)
+        painter.drawRect(QRectF(card.left() + _STRIPE, card.top(), 10, card.height()))
+        if chosen:
+            border = QPen(colours.ink, 2.0)
+        elif self.seeks_help:
+            border = QPen(colours.accent, 1.8)
+        else:
+            border = QPen(colours.hairline.darker(108), 1.0)
+        painter.setPen(border)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(card, 8, 8)
+        if self.thumb_rect is not None:
+            thumb = kit.thumbnail(self.uuid)
+            if thumb is not None and not thumb.isNull():
+                painter.drawPixmap(self.thumb_rect, thumb, QRectF(thumb.rect()))
+        for kind, rect, tint in self.glyphs:
+            draw_glyph(painter, kind, rect, colours, tint)
+        painter.setFont(kit.font)
+        painter.setPen(colours.ink)
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        painter.drawText(self.text_rect, flags, self.title)
+
+
+class StoryItem(QGraphicsItem):
+    """Base of the items that stand for events: they know the event's id, nothing more."""
+
+    def __init__(self, kit: PaintKit) -> None:
+        super().__init__()
+        self._kit = kit
+        self._chosen = False
+        self._bounds = QRectF()
+
+    @property
+    def uuid(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def chosen(self) -> bool:
+        return self._chosen
+
+    def set_chosen(self, chosen: bool) -> None:
+        if chosen != self._chosen:
+            self._chosen = chosen
+            self.setZValue(Z_CHOSEN if chosen else self._resting_z())
+            self.update()
+
+    def _resting_z(self) -> float:
+        return Z_EVENT
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+
+class EventItem(StoryItem):
+    """A moment: a soft fade across its earliest–latest days (a dot when that is narrower than
+    a dot), and its card, joined to the middle of the fade by a short stem.
+
+    Everything a paint needs is worked out when the item gets its mark, and the item keeps its
+    last picture (``DeviceCoordinateCache``), so repainting an unchanged picture is a copy."""
+
+    def __init__(self, kit: PaintKit, mark: EventMark) -> None:
+        super().__init__(kit)
+        self.mark = mark
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.set_mark(mark)
+
+    @property
+    def uuid(self) -> str:
+        return self.mark.uuid
+
+    @property
+    def event(self) -> TimelineEvent:
+        return self.mark.placed.event
+
+    def set_mark(self, mark: EventMark) -> None:
+        self.prepareGeometryChange()
+        self.mark = mark
+        self.setPos(mark.x, mark.y)
+        self._fade = QRectF(mark.x0 - mark.x, -DOT / 2 + 1.5, mark.x1 - mark.x0, DOT - 3)
+        self._edges: dict[str, QPen] = {}
+        self._dot = QRectF(-DOT / 2, -DOT / 2, DOT, DOT)
+        card = mark.card
+        self._card = (
+            None
+            if card is None
+            else QRectF(card.x - mark.x, card.y - mark.y, card.width, card.height)
+        )
+        bounds = self._dot.adjusted(-4, -4, 4, 4)
+        if mark.fuzzy:
+            bounds = bounds.united(self._fade.adjusted(-1, -2, 1, 2))
+        if self._card is not None:
+            bounds = bounds.united(self._card.adjusted(-3, -3, 3, 5))
+        self._bounds = bounds
+        keep_picture(self, bounds, self._kit)
+        self._prepare()
+        self.setToolTip(tooltip_for(mark.placed.event))
+        self.update()
+
+    def _prepare(self) -> None:
+        """Colours, brushes and the card's words, once per mark rather than once per paint."""
+        colours = self._kit.colours
+        placed = self.mark.placed
+        colour = colours.feeling(placed.valence)
+        self._colour = colour
+        fade = QLinearGradient(self._fade.left(), 0, self._fade.right(), 0)
+        # Strongest where it most likely was: the middle, or just after what an "after" names.
+        lean = placed.lean
+        stops = (0.0, max(0.0, lean - 0.2), min(1.0, lean + 0.2), 1.0)
+        for name, ring, strength in (
+            ("fill", colour, 0.85),
+            ("chosen", colours.ink, 1.0),
+            ("help", colours.accent, 0.7),
+        ):
+            clear, strong = QColor(ring), QColor(ring)
+            clear.setAlphaF(0.0)
+            strong.setAlphaF(strength)
+            gradient = QLinearGradient(fade)
+            for at, tint in zip(stops, (clear, strong, strong, clear), strict=True):
+                gradient.setColorAt(at, tint)
+            if name == "fill":
+                self._fade_brush = QBrush(gradient)
+            else:
+                self._edges[name] = QPen(QBrush(gradient), 1.6 if name == "chosen" else 1.2)
+        self._face = None if self._card is None else CardFace(self._kit, placed, self._card)
+
+    @property
+    def fade_rect(self) -> QRectF:
+        """The fuzzy span in scene coordinates (for tests and for the view's hints)."""
+        return self._fade.translated(self.pos())
+
+    @property
+    def has_card(self) -> bool:
+        return self._card is not None
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)  # overlapping parts are still inside
+        path.addEllipse(self._dot.adjusted(-4, -4, 4, 4))
+        if self.mark.fuzzy:
+            path.addRect(self._fade.adjusted(0, -3, 0, 3))
+        if self._card is not None:
+            path.addRect(self._card)
+        return path
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        colours = self._kit.colours
+        placed = self.mark.placed
+        colour = self._colour
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self.mark.fuzzy:
+            # Earliest to latest, strongest in the middle: "somewhere in here", never a point.
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self._fade_brush)
+            radius = self._fade.height() / 2
+            painter.drawRoundedRect(self._fade, radius, radius)
+            if self._chosen or placed.seeks_help:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(self._edges["chosen" if self._chosen else "help"])
+                painter.drawRoundedRect(self._fade, radius, radius)
+        else:
+            painter.setBrush(colour)
+            if self._chosen:
+                painter.setPen(QPen(colours.ink, 2.2))
+            elif placed.seeks_help:
+                painter.setPen(QPen(colours.accent, 2.0))
+            else:
+                painter.setPen(QPen(colour.darker(135), 1.2))
+            painter.drawEllipse(self._dot)
+        if self._face is not None:
+            self._face.paint(painter, self._kit, self._chosen, 0.0, -DOT / 2 + 1)
+
+
+class PeriodItem(StoryItem):
+    """A period: a rounded bar, solid where it surely was, fading across its fuzzy ends."""
+
+    def __init__(self, kit: PaintKit, bar: PeriodBar) -> None:
+        super().__init__(kit)
+        self.bar = bar
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.set_bar(bar)
+
+    @property
+    def uuid(self) -> str:
+        return self.bar.uuid
+
+    @property
+    def event(self) -> TimelineEvent:
+        return self.bar.placed.event
+
+    def _resting_z(self) -> float:
+        return 2
+
+    def set_bar(self, bar: PeriodBar) -> None:
+        self.prepareGeometryChange()
+        self.bar = bar
+        self.setPos(bar.x0, bar.y)
+        self.setZValue(Z_CHOSEN if self._chosen else Z_BAR)
+        self._rect = QRectF(0, 0, bar.x1 - bar.x0, bar.height)
+        card = bar.card
+        self._face = (
+            None
+            if card is None
+            else CardFace(
+                self._kit,
+                bar.placed,
+                QRectF(card.x - bar.x0, card.y - bar.y, card.width, card.height),
+            )
+        )
+        # The scene redraws a bar whose words move to stay in sight; others keep a picture.
+        keep_picture(self, self._rect, self._kit)
+        self._fill = QBrush(self._gradient(self._kit.colours.bar_fill(bar.placed.valence)))
+        self._bounds = self._rect.adjusted(-2, -2, 2, 4)
+        if self._face is not None:
+            self._bounds = self._bounds.united(self._face.rect.adjusted(-3, -3, 3, 5))
+        self.setToolTip(tooltip_for(bar.placed.event))
+        self.update()
+
+    @property
+    def bar_rect(self) -> QRectF:
+        return self._rect.translated(self.pos())
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        path.addRect(self._rect)
+        if self._face is not None:
+            path.addRect(self._face.rect)
+        return path
+
+    @property
+    def has_card(self) -> bool:
+        return self._face is not None
+
+    def _gradient(self, colour: QColor) -> QLinearGradient:
+        bar, width = self.bar, max(self._rect.width(), 1.0)
+        gradient = QLinearGradient(0, 0, width, 0)
+        clear = QColor(colour)
+        clear.setAlphaF(0.12)
+        gradient.setColorAt(0.0, clear)
+        gradient.setColorAt(max(0.0, min(1.0, (bar.solid_x0 - bar.x0) / width)), colour)
+        gradient.setColorAt(max(0.0, min(1.0, (bar.solid_x1 - bar.x0) / width)), colour)
+        gradient.setColorAt(1.0, clear)
+        return gradient
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        kit, colours = self._kit, self._kit.colours
+        placed = self.bar.placed
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        radius = self._rect.height() / 2
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._fill)
+        painter.drawRoundedRect(self._rect, radius, radius)
+        if self._chosen or placed.seeks_help:
+            edge = colours.ink if self._chosen else colours.accent
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(QBrush(self._gradient(edge)), 2.0 if self._chosen else 1.6))
+            painter.drawRoundedRect(self._rect.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+        if self._face is not None:
+            self._face.paint(painter, kit, self._chosen, self.bar.x - self.bar.x0, 0.0)
+            return
+        # Keep the words in sight on a bar longer than the window.
+        left = max(self.bar.solid_x0, kit.visible_x0) - self.bar.x0 + 8
+        right = min(self.bar.x1, kit.visible_x1) - self.bar.x0 - 8
+        left = max(8.0, min(left, self._rect.width() - 8))
+        mid_y = self._rect.center().y()
+        if placed.private and right - left > 20:
+            draw_glyph(painter, "lock", QRectF(left, mid_y - 5.5, 9, 11), colours, colours.ink)
+            left += 14
+        if placed.seeks_help and right - left > 20:
+            draw_glyph(painter, "lifebuoy", QRectF(left, mid_y - 5.5, 11, 11), colours)
+            left += 15
+        if right - left < 28:
+            return
+        painter.setFont(kit.font)
+        painter.setPen(colours.ink)
+        title = kit.metrics.elidedText(
+            placed.event.title, Qt.TextElideMode.ElideRight, right - left
+        )
+        painter.drawText(
+            QRectF(left, 0, right - left, self._rect.height()),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            title,
+        )
+
+
+class ClusterItem(QGraphicsItem):
+    """Moments too close together to tell apart at this zoom: one mark with their count. A
+    click looks closer."""
+
+    def __init__(self, kit: PaintKit, cluster: Cluster) -> None:
+        super().__init__()
+        self._kit = kit
+        self.cluster = cluster
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setZValue(Z_CLUSTER)
+        self.set_cluster(cluster)
+
+    def set_cluster(self, cluster: Cluster) -> None:
+        self.prepareGeometryChange()
+        self.cluster = cluster
+        self.setPos(cluster.x, cluster.y)
+        self._radius = cluster_radius(cluster.count)
+        r = self._radius
+        self._circle = QRectF(-r, -r, 2 * r, 2 * r)
+        self._spread = QRectF(cluster.x0 - cluster.x, -3, max(cluster.x1 - cluster.x0, 1), 6)
+        self._bounds = self._circle.adjusted(-3, -3, 6, 3).united(
+            self._spread.adjusted(0, -1, 0, 1)
+        )
+        private = f", {cluster.private} of them private" if cluster.private else ""
+        self.setToolTip(f"{cluster.count} moments here{private} — click to look closer")
+        colours = self._kit.colours
+        colour = colours.feeling(cluster.mean_valence)
+        self._spread_colour = QColor(colour)
+        self._spread_colour.setAlphaF(0.35)
+        fill = colours.mix(colour, colours.card, 0.35)
+        edge = colours.accent if cluster.seeks_help else colour.darker(130)
+        self._disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), cluster.count)
+        self._count = str(cluster.count)
+        keep_picture(self, self._bounds, self._kit)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addEllipse(self._circle.adjusted(-3, -3, 3, 3))
+        return path
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._spread_colour)
+        painter.drawRoundedRect(self._spread, 3, 3)
+        painter.drawPixmap(self._circle.topLeft() - QPointF(1, 1), self._disc(painter))
+
+    def _disc(self, painter: QPainter) -> QPixmap:
+        """The numbered disc, drawn once per colour and count: hundreds of clusters share a
+        few dozen pictures."""
+        device = painter.device()
+        ratio = device.devicePixelRatioF() if device is not None else 1.0
+        key = (*self._disc_key, ratio)
+        disc = _DISCS.get(key)
+        if disc is None:
+            fill, edge, ink, _count = (QColor.fromRgba(v) for v in self._disc_key)
+            size = self._circle.width() + 2
+            disc = QPixmap(round(size * ratio), round(size * ratio))
+            disc.setDevicePixelRatio(ratio)
+            disc.fill(Qt.GlobalColor.transparent)
+            inner = QPainter(disc)
+            inner.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            inner.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            circle = QRectF(1, 1, self._circle.width(), self._circle.height())
+            inner.setBrush(fill)
+            inner.setPen(QPen(edge, 1.6))
+            inner.drawEllipse(circle)
+            inner.setFont(self._kit.bold_font)
+            inner.setPen(ink)
+            inner.drawText(circle, Qt.AlignmentFlag.AlignCenter, self._count)
+            inner.end()
+            if len(_DISCS) > 4000:
+                _DISCS.clear()
+            _DISCS[key] = disc
+        return disc
+
+
+class CurveItem(QGraphicsItem):
+    """A stretch of the lifeline: a smooth curve through the moments, coloured by height
+    (gold where times were good, blue where they were hard). It takes no clicks."""
+
+    def __init__(
+        self, kit: PaintKit, segments: tuple[CurveSegment, ...], top: float, bottom: float
+    ):
+        super().__init__()
+        self._kit = kit
+        self.setZValue(Z_CURVE)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.set_segments(segments, top, bottom)
+
+    def set_segments(self, segments: tuple[CurveSegment, ...], top: float, bottom: float) -> None:
+        self.prepareGeometryChange()
+        self.segments = segments
+        path = QPainterPath()
+        # Each piece is also stroked on its own: a wide stroke costs in proportion to the
+        # area it spans, and one path through a whole life spans the whole picture.
+        self._pieces: list[QPainterPath] = []
+        if segments:
+            path.moveTo(*segments[0].p0)
+            for s in segments:
+                c1, c2, p1 = QPointF(*s.c1), QPointF(*s.c2), QPointF(*s.p1)
+                path.cubicTo(c1, c2, p1)
+                piece = QPainterPath(QPointF(*s.p0))
+                piece.cubicTo(c1, c2, p1)
+                self._pieces.append(piece)
+        self._path = path
+        self._top, self._bottom = top, bottom
+        self._bounds = path.boundingRect().adjusted(-3, -3, 3, 3)
+        # A smooth stroke costs milliseconds to draw; its last picture costs a copy.
+        keep_picture(self, self._bounds, self._kit)
+        self.update()
+
+    @property
+    def path(self) -> QPainterPath:
+        return self._path
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        colours = self._kit.colours
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        gradient = QLinearGradient(0, self._top, 0, self._bottom)
+        for at, valence in ((0.0, 3.0), (0.5, 0.0), (1.0, -3.0)):
+            colour = colours.mix(colours.feeling(valence), colours.ink, 0.18)
+            gradient.setColorAt(at, colour)
+        pen = QPen(QBrush(gradient), 2.6)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for piece in self._pieces:
+            painter.drawPath(piece)
+
+
+class StripItem(QGraphicsItem):
+    """Periods a band has no room to draw one by one: shaded where they are, counted in the
+    tooltip; each is in the list beside the picture."""
+
+    def __init__(self, kit: PaintKit, strip: Strip, valence: float) -> None:
+        super().__init__()
+        self._kit = kit
+        self.setZValue(Z_STRIP)
+        self.set_strip(strip, valence)
+
+    def set_strip(self, strip: Strip, valence: float) -> None:
+        self.prepareGeometryChange()
+        self.strip = strip
+        self._valence = valence
+        self._rects = [QRectF(x0, strip.y, max(x1 - x0, 2), 5) for x0, x1, _ in strip.spans]
+        bounds = QRectF()
+        for rect in self._rects:
+            bounds = bounds.united(rect)
+        self._bounds = bounds.adjusted(-1, -1, 1, 1)
+        count = len(strip.members)
+        self.setToolTip(f"{count} more periods overlap here — each one is in the list")
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        for rect in self._rects:
+            path.addRect(rect.adjusted(0, -2, 0, 2))
+        return path
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        colour = QColor(self._kit.colours.feeling(self._valence))
+        colour.setAlphaF(0.45)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        for rect in self._rects:
+            painter.drawRect(rect)
+
+
+class DragHintItem(QGraphicsItem):
+    """The words beside the pointer during a drag: where the moment would land."""
+
+    def __init__(self, kit: PaintKit) -> None:
+        super().__init__()
+        self._kit = kit
+        self._text = ""
+        self._bounds = QRectF()
+        self.setZValue(Z_HINT)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        self.prepareGeometryChange()
+        self._text = text
+        metrics = self._kit.metrics
+        width = min(metrics.horizontalAdvance(text), 420.0) + 20
+        self._bounds = QRectF(0, 0, width, metrics.height() + 10)
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        return QPainterPath()
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        colours = self._kit.colours
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colours.ink)
+        painter.drawRoundedRect(self._bounds, 7, 7)
+        painter.setPen(colours.paper)
+        painter.setFont(self._kit.font)
+        text = self._kit.metrics.elidedText(
+            self._text, Qt.TextElideMode.ElideRight, self._bounds.width() - 20
+        )
+        painter.drawText(self._bounds, Qt.AlignmentFlag.AlignCenter, text)

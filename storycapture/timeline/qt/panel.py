@@ -1,0 +1,602 @@
+"""The side panel where one moment is read and changed (not a dialog: the picture stays in
+view). Each field is saved when you finish editing it, as one undo step. A value the story can't
+keep stays exactly as typed, with the reason under it, until it is put right."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storycapture.domain.errors import InvalidFuzzyDate
+from storycapture.domain.fuzzydate import FuzzyDate, parse_fuzzy_date
+from storycapture.domain.story import HelpSeeking, TimelineEvent
+from storycapture.domain.vocabulary import Helped, LifeArea, Visibility, describe_feeling
+from storycapture.timeline.layout import Resolve, movable_in_time, reading_of
+
+# (uuid, changes, words for the undo step) -> the plain reason it was refused, or None.
+Commit = Callable[[str, dict[str, Any], str], str | None]
+Anchors = Callable[[str], str | None]
+
+VISIBILITY_WORDS = {
+    Visibility.PRIVATE: "Private — stays on this laptop",
+    Visibility.TEAM: "Team — may go to the programme team",
+    Visibility.SHAREABLE: "Shareable — may be shared once made anonymous",
+}
+
+
+class WordsEdit(QPlainTextEdit):
+    """Several lines of someone's own words; saved when the cursor leaves the box."""
+
+    editing_finished = Signal()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.editing_finished.emit()
+
+
+def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    if name:
+        label.setObjectName(name)
+    if buddy is not None:
+        label.setBuddy(buddy)
+    return label
+
+
+class EventPanel(QWidget):
+    remove_requested = Signal(str)
+    shift_requested = Signal(str, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("timelinePanel")
+        self._event: TimelineEvent | None = None
+        self._previous: TimelineEvent | None = None
+        self._commit: Commit | None = None
+        self._birth_year: int | None = None
+        self._resolve: Resolve | None = None
+        self._anchors: Anchors | None = None
+        # Text that could not be kept, by (event, field): shown again, never silently lost.
+        self._pending: dict[tuple[str, str], tuple[str, str]] = {}
+
+        self.pages = QStackedWidget(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.pages)
+
+        self.hint = _label(
+            "Choose a moment in the picture or the list to see it here.\n\n"
+            "To add one, double-click an empty part of the picture, or use “Add a moment”.",
+            "subtle",
+        )
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        hint_page = QWidget()
+        hint_layout = QVBoxLayout(hint_page)
+        hint_layout.setContentsMargins(16, 16, 16, 16)
+        hint_layout.addWidget(self.hint)
+        hint_layout.addStretch(1)
+        self.pages.addWidget(hint_page)
+
+        form = QWidget()
+        form.setObjectName("page")
+        layout = QVBoxLayout(form)
+        layout.setContentsMargins(14, 12, 14, 14)
+        layout.setSpacing(6)
+        self.heading = _label("About this moment", "subheading")
+        self.written_by = _label("", "subtle")
+        layout.addWidget(self.heading)
+        layout.addWidget(self.written_by)
+
+        self.title = QLineEdit()
+        self.title.setAccessibleName("Title")
+        self.title_problem = self._problem()
+        layout.addWidget(_label("Title", buddy=self.title))
+        layout.addWidget(self.title)
+        layout.addWidget(self.title_problem)
+
+        self.when = QLineEdit()
+        self.when.setAccessibleName("When it happened")
+        self.when.setPlaceholderText("like “spring 2015”, “the 1990s” or “when I was 15”")
+        self.when_reading = _label("", "subtle")
+        self.when_problem = self._problem()
+        layout.addWidget(_label("When", buddy=self.when))
+        layout.addWidget(self.when)
+        layout.addWidget(self.when_reading)
+        layout.addWidget(self.when_problem)
+
+        self.until = QLineEdit()
+        self.until.setAccessibleName("Until, for a time that lasted")
+        self.until.setPlaceholderText("leave empty for a single moment")
+        self.until_reading = _label("", "subtle")
+        self.until_problem = self._problem()
+        layout.addWidget(_label("Until (for a time that lasted)", buddy=self.until))
+        layout.addWidget(self.until)
+        layout.addWidget(self.until_reading)
+        layout.addWidget(self.until_problem)
+
+        moves = QHBoxLayout()
+        self.earlier = QPushButton("◀ Earlier")
+        self.earlier.setAccessibleName("Move earlier")
+        self.later = QPushButton("Later ▶")
+        self.later.setAccessibleName("Move later")
+        moves.addWidget(self.earlier)
+        moves.addWidget(self.later)
+        layout.addLayout(moves)
+
+        self.feeling = QSlider(Qt.Orientation.Horizontal)
+        self.feeling.setRange(-3, 3)
+        self.feeling.setPageStep(1)
+        self.feeling.setTickPosition(QSlider.TickPosition.TicksBelow)
+        self.feeling.setTickInterval(1)
+        self.feeling.setAccessibleName("How it felt")
+        self.feeling_words = _label("", "subtle")
+        layout.addWidget(_label("How it felt", buddy=self.feeling))
+        layout.addWidget(self.feeling)
+        layout.addWidget(self.feeling_words)
+
+        self.area = QComboBox()
+        self.area.setAccessibleName("Part of life")
+        for area in LifeArea:
+            self.area.addItem(area.label, area.value)
+        layout.addWidget(_label("Part of life", buddy=self.area))
+        layout.addWidget(self.area)
+
+        for combo in (self.area,):
+            self._narrow(combo)
+
+        self.help_box = QFrame()
+        self.help_box.setObjectName("helpSeeking")
+        help_layout = QVBoxLayout(self.help_box)
+        help_layout.setContentsMargins(0, 4, 0, 4)
+        help_layout.setSpacing(4)
+        self.asked_for = QLineEdit()
+        self.asked_for.setAccessibleName("What help was asked for")
+        self.from_whom = QLineEdit()
+        self.from_whom.setAccessibleName("Who it was asked of")
+        self.what_happened = WordsEdit()
+        self.what_happened.setAccessibleName("What happened")
+        self.what_happened.setTabChangesFocus(True)
+        self.what_happened.setFixedHeight(70)
+        self.helped = QComboBox()
+        self.helped.setAccessibleName("Did it help")
+        self.helped.addItem("Not said", "")
+        for helped in Helped:
+            self.helped.addItem(helped.label, helped.value)
+        self._narrow(self.helped)
+        self.help_problem = self._problem()
+        help_layout.addWidget(_label("What help was asked for", buddy=self.asked_for))
+        help_layout.addWidget(self.asked_for)
+        help_layout.addWidget(_label("Who it was asked of", buddy=self.from_whom))
+        help_layout.addWidget(self.from_whom)
+        help_layout.addWidget(_label("What happened", buddy=self.what_happened))
+        help_layout.addWidget(self.what_happened)
+        help_layout.addWidget(_label("Did it help?", buddy=self.helped))
+        help_layout.addWidget(self.helped)
+        help_layout.addWidget(self.help_problem)
+        layout.addWidget(self.help_box)
+
+        self.words = WordsEdit()
+        self.words.setAccessibleName("In their own words")
+        self.words.setTabChangesFocus(True)
+        self.words.setMinimumHeight(90)
+        self.words_problem = self._problem()
+        layout.addWidget(_label("In their own words", buddy=self.words))
+        layout.addWidget(self.words)
+        layout.addWidget(self.words_problem)
+
+        self.visibility = QComboBox()
+        self.visibility.setAccessibleName("Who may see it")
+        for visibility, words in VISIBILITY_WORDS.items():
+            self.visibility.addItem(words, visibility.value)
+        self._narrow(self.visibility)
+        self.other_problem = self._problem()
+        layout.addWidget(_label("Who may see it", buddy=self.visibility))
+        layout.addWidget(self.visibility)
+        layout.addWidget(self.other_problem)
+
+        self.remove = QPushButton("Take off the timeline")
+        self.remove.setAccessibleName("Take this moment off the timeline")
+        self.remove.setToolTip("It can be brought back with Undo.")
+        layout.addSpacing(8)
+        layout.addWidget(self.remove)
+        layout.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(form)
+        self.pages.addWidget(scroll)
+
+        self.title.editingFinished.connect(self._title_finished)
+        self.when.textChanged.connect(self._when_typed)
+        self.when.editingFinished.connect(self._when_finished)
+        self.until.textChanged.connect(self._until_typed)
+        self.until.editingFinished.connect(self._until_finished)
+        self.feeling.valueChanged.connect(self._feeling_moved)
+        self.feeling.sliderReleased.connect(self._feeling_finished)
+        self.area.activated.connect(self._area_chosen)
+        self.visibility.activated.connect(self._visibility_chosen)
+        self.words.editing_finished.connect(self._words_finished)
+        self.asked_for.editingFinished.connect(self._help_finished)
+        self.from_whom.editingFinished.connect(self._help_finished)
+        self.what_happened.editing_finished.connect(self._help_finished)
+        self.helped.activated.connect(self._help_finished)
+        self.earlier.clicked.connect(lambda: self._shift(-1))
+        self.later.clicked.connect(lambda: self._shift(1))
+        self.remove.clicked.connect(self._remove)
+        self.show_event(None)
+
+    @staticmethod
+    def _narrow(combo: QComboBox) -> None:
+        """A choice as wide as the panel, not as its longest words (they are elided)."""
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
+
+    @staticmethod
+    def _problem() -> QLabel:
+        label = _label("", "problem")
+        label.setVisible(False)
+        return label
+
+    # -- what it shows --------------------------------------------------------------------------
+
+    @property
+    def shown_event(self) -> TimelineEvent | None:
+        return self._event
+
+    def set_committer(self, commit: Commit) -> None:
+        self._commit = commit
+
+    def set_context(
+        self, birth_year: int | None, resolve: Resolve | None, anchors: Anchors | None
+    ) -> None:
+        """How dates are read: the birth year, and how before/after names find their event."""
+        self._birth_year, self._resolve, self._anchors = birth_year, resolve, anchors
+
+    def show_event(self, event: TimelineEvent | None) -> None:
+        """Show this event's fields (or the hint when there is none). A field holding text that
+        could not be kept, or being typed in right now, keeps it."""
+        previous = self._event
+        same = event is not None and previous is not None and event.uuid == previous.uuid
+        self._previous = previous if same else None
+        self._event = event
+        if event is None:
+            self.pages.setCurrentIndex(0)
+            return
+        self.pages.setCurrentIndex(1)
+        self.written_by.setText(f"Added by {event.meta.author.describe()}")
+        self._fill(self.title, "title", event.title, same)
+        self._fill(self.when, "when", event.starts.display(), same)
+        self._fill(self.until, "until", event.ends.display() if event.ends else "", same)
+        self._when_typed(self.when.text())
+        self._until_typed(self.until.text())
+        for widget, value in (
+            (self.feeling, event.valence),
+            (self.area, self.area.findData(event.life_area.value)),
+            (self.visibility, self.visibility.findData(event.visibility.value)),
+        ):
+            widget.blockSignals(True)
+            if isinstance(widget, QSlider):
+                widget.setValue(value)
+            else:
+                widget.setCurrentIndex(value)
+            widget.blockSignals(False)
+        self.feeling_words.setText(f"It felt {describe_feeling(event.valence)}")
+        self._fill(self.words, "words", event.words, same)
+        help_seeking = event.help or HelpSeeking()
+        self._fill(self.asked_for, "asked_for", help_seeking.asked_for, same)
+        self._fill(self.from_whom, "from_whom", help_seeking.from_whom, same)
+        self._fill(self.what_happened, "what_happened", help_seeking.what_happened, same)
+        self.helped.blockSignals(True)
+        helped = help_seeking.helped.value if help_seeking.helped else ""
+        self.helped.setCurrentIndex(max(0, self.helped.findData(helped)))
+        self.helped.blockSignals(False)
+        self.help_box.setVisible(event.life_area is LifeArea.HELP_SEEKING or event.help is not None)
+        movable = movable_in_time(event)
+        tied = "" if movable else "This moment is tied to another one; change its date to move it."
+        for button in (self.earlier, self.later):
+            button.setEnabled(movable)
+            button.setToolTip(tied)
+        reasons: dict[int, str] = {}
+        for field, problem in self._problems().items():
+            kept = self._pending.get((event.uuid, field))
+            if kept is not None:
+                reasons[id(problem)] = kept[1]
+        for problem in set(self._problems().values()):
+            problem.setText(reasons.get(id(problem), ""))
+            problem.setVisible(id(problem) in reasons)
+
+    def _fill(self, widget: QLineEdit | QPlainTextEdit, field: str, value: str, same: bool) -> None:
+        assert self._event is not None
+        kept = self._pending.get((self._event.uuid, field))
+        current = widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
+        if kept is not None:
+            value = kept[0]
+        elif same and widget.hasFocus() and current != self._shown_value(field):
+            return  # being typed in right now: its own "finished" will save it
+        if current == value:
+            return
+        widget.blockSignals(True)
+        if isinstance(widget, QLineEdit):
+            widget.setText(value)
+            widget.setCursorPosition(0)  # show the start of long words, not their end
+        else:
+            widget.setPlainText(value)
+        widget.blockSignals(False)
+
+    def _shown_value(self, field: str) -> str:
+        """What the field showed for the moment before this refresh of it."""
+        event = self._previous
+        if event is None:
+            return ""
+        help_seeking = event.help or HelpSeeking()
+        return {
+            "title": event.title,
+            "when": event.starts.display(),
+            "until": event.ends.display() if event.ends else "",
+            "words": event.words,
+            "asked_for": help_seeking.asked_for,
+            "from_whom": help_seeking.from_whom,
+            "what_happened": help_seeking.what_happened,
+        }[field]
+
+    def _problems(self) -> dict[str, QLabel]:
+        """Where each field's problem is told (the help-seeking fields share one)."""
+        return {
+            "title": self.title_problem,
+            "when": self.when_problem,
+            "until": self.until_problem,
+            "words": self.words_problem,
+            "help": self.help_problem,
+            "asked_for": self.help_problem,
+            "from_whom": self.help_problem,
+            "what_happened": self.help_problem,
+            "other": self.other_problem,
+        }
+
+    def focus_title(self) -> None:
+        """Ready for typing a title: focused, with the words selected."""
+        self.title.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.title.selectAll()
+
+    def clear(self) -> None:
+        """Drop every word shown or kept (on lock)."""
+        self._event = None
+        self._pending.clear()
+        for edit in (self.title, self.when, self.until, self.asked_for, self.from_whom):
+            edit.blockSignals(True)
+            edit.clear()
+            edit.blockSignals(False)
+        for box in (self.words, self.what_happened):
+            box.blockSignals(True)
+            box.clear()
+            box.blockSignals(False)
+        for label in (self.written_by, self.when_reading, self.until_reading, self.feeling_words):
+            label.clear()
+        for problem in set(self._problems().values()):
+            problem.clear()
+            problem.setVisible(False)
+        self._birth_year, self._resolve, self._anchors = None, None, None
+        self.pages.setCurrentIndex(0)
+
+    def commit_pending(self) -> None:
+        """Save whatever has been typed but not yet finished (before the moment changes)."""
+        if self._event is None:
+            return
+        self._title_finished()
+        self._when_finished()
+        self._until_finished()
+        self._words_finished()
+        self._help_finished()
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    def _save(self, field: str, changes: dict[str, Any], step: str) -> bool:
+        event = self._event
+        if event is None or self._commit is None:
+            return False
+        problem = self._problems()[field]
+        reason = self._commit(event.uuid, changes, step)
+        if reason is not None:
+            problem.setText(reason)
+            problem.setVisible(True)
+            return False
+        self._pending.pop((event.uuid, field), None)
+        problem.setVisible(False)
+        return True
+
+    def _refuse(self, field: str, text: str, reason: str) -> None:
+        assert self._event is not None
+        self._pending[(self._event.uuid, field)] = (text, reason)
+        problem = self._problems()[field]
+        problem.setText(reason)
+        problem.setVisible(True)
+
+    def _keep_if_refused(self, field: str, text: str, saved: bool) -> None:
+        if not saved and self._event is not None:
+            self._pending[(self._event.uuid, field)] = (text, self._problems()[field].text())
+
+    @Slot()
+    def _title_finished(self) -> None:
+        event = self._event
+        if event is None or self.title.text() == event.title:
+            return
+        text = self.title.text()
+        saved = self._save("title", {"title": text}, f"Change the title of “{event.title}”")
+        self._keep_if_refused("title", text, saved)
+
+    def _parse(self, text: str) -> FuzzyDate:
+        return parse_fuzzy_date(text, self._anchors)
+
+    @Slot(str)
+    def _when_typed(self, text: str) -> None:
+        self.when_reading.setText(self._reading(text) if text.strip() else "")
+
+    @Slot(str)
+    def _until_typed(self, text: str) -> None:
+        self.until_reading.setText(self._reading(text) if text.strip() else "")
+
+    def _reading(self, text: str) -> str:
+        try:
+            date = self._parse(text)
+        except InvalidFuzzyDate as error:
+            return str(error)
+        return reading_of(date, self._birth_year, self._resolve)[0]
+
+    @Slot()
+    def _when_finished(self) -> None:
+        event = self._event
+        if event is None:
+            return
+        text = self.when.text()
+        if text == event.starts.display() and (event.uuid, "when") not in self._pending:
+            return
+        try:
+            date = self._parse(text)
+        except InvalidFuzzyDate as error:
+            self._refuse("when", text, str(error))
+            return
+        problem = self._order_problem(date, event.ends)
+        if problem:
+            self._refuse("when", text, problem)
+            return
+        if date == event.starts:
+            self._pending.pop((event.uuid, "when"), None)
+            self.when_problem.setVisible(False)
+            return
+        saved = self._save("when", {"starts": date}, f"Change the date of “{event.title}”")
+        self._keep_if_refused("when", text, saved)
+
+    @Slot()
+    def _until_finished(self) -> None:
+        event = self._event
+        if event is None:
+            return
+        text = self.until.text()
+        current = event.ends.display() if event.ends else ""
+        if text == current and (event.uuid, "until") not in self._pending:
+            return
+        ends: FuzzyDate | None = None
+        if text.strip():
+            try:
+                ends = self._parse(text)
+            except InvalidFuzzyDate as error:
+                self._refuse("until", text, str(error))
+                return
+            problem = self._order_problem(event.starts, ends)
+            if problem:
+                self._refuse("until", text, problem)
+                return
+        if ends == event.ends:
+            self._pending.pop((event.uuid, "until"), None)
+            self.until_problem.setVisible(False)
+            return
+        step = (
+            f"Make “{event.title}” a single moment"
+            if ends is None
+            else f"Change when “{event.title}” ended"
+        )
+        saved = self._save("until", {"ends": ends}, step)
+        self._keep_if_refused("until", text, saved)
+
+    def _order_problem(self, starts: FuzzyDate, ends: FuzzyDate | None) -> str:
+        if ends is None:
+            return ""
+        start = starts.date_range(self._birth_year, self._resolve)
+        end = ends.date_range(self._birth_year, self._resolve)
+        if start is not None and end is not None and end[1] < start[0]:
+            return "This ends before it starts — please check the two dates."
+        return ""
+
+    @Slot(int)
+    def _feeling_moved(self, value: int) -> None:
+        self.feeling_words.setText(f"It felt {describe_feeling(value)}")
+        if not self.feeling.isSliderDown():
+            self._feeling_finished()
+
+    @Slot()
+    def _feeling_finished(self) -> None:
+        event = self._event
+        value = self.feeling.value()
+        if event is None or value == event.valence:
+            return
+        self._save("other", {"valence": value}, f"Change how “{event.title}” felt")
+
+    @Slot(int)
+    def _area_chosen(self, index: int) -> None:
+        event = self._event
+        area = LifeArea(self.area.itemData(index))
+        if event is None or area is event.life_area:
+            return
+        self._save("other", {"life_area": area}, f"Change the part of life of “{event.title}”")
+
+    @Slot(int)
+    def _visibility_chosen(self, index: int) -> None:
+        event = self._event
+        visibility = Visibility(self.visibility.itemData(index))
+        if event is None or visibility is event.visibility:
+            return
+        self._save("other", {"visibility": visibility}, f"Change who may see “{event.title}”")
+
+    @Slot()
+    def _words_finished(self) -> None:
+        event = self._event
+        text = self.words.toPlainText()
+        if event is None or text == event.words:
+            return
+        saved = self._save("words", {"words": text}, f"Change the words of “{event.title}”")
+        self._keep_if_refused("words", text, saved)
+
+    @Slot()
+    def _help_finished(self) -> None:
+        event = self._event
+        if event is None:
+            return
+        helped = self.helped.currentData()
+        wanted = HelpSeeking(
+            asked_for=self.asked_for.text(),
+            from_whom=self.from_whom.text(),
+            what_happened=self.what_happened.toPlainText(),
+            helped=Helped(helped) if helped else None,
+        )
+        if wanted == (event.help or HelpSeeking()):
+            return
+        step = f"Change the help asked for in “{event.title}”"
+        saved = self._save("help", {"help": wanted}, step)
+        for field, text in (
+            ("asked_for", wanted.asked_for),
+            ("from_whom", wanted.from_whom),
+            ("what_happened", wanted.what_happened),
+        ):
+            if saved:
+                self._pending.pop((event.uuid, field), None)
+            else:
+                self._keep_if_refused(field, text, saved)
+
+    def _shift(self, steps: int) -> None:
+        if self._event is not None:
+            self.commit_pending()
+            self.shift_requested.emit(self._event.uuid, steps)
+
+    def _remove(self) -> None:
+        if self._event is not None:
+            self.remove_requested.emit(self._event.uuid)

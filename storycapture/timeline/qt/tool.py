@@ -1,0 +1,696 @@
+"""The timeline tool: the picture, the list of moments beside it and the side panel, together.
+
+The tool is where gestures become edits. Every change goes through ``TimelineService`` inside
+one undo step (``qtkit.undo.push_step``); undoing is another edit through the service. The tool
+keeps the storyteller's events as plain values (re-read with ``reload``), and the scene, the list
+and the panel are redrawn from them after every edit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+from collections.abc import Callable
+from typing import Any, cast
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QImage, QKeyEvent, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from storycapture.domain.errors import StoryCaptureError
+from storycapture.domain.fuzzydate import FuzzyDate
+from storycapture.domain.story import TimelineEvent
+from storycapture.domain.vocabulary import LifeArea
+from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.undo import push_step
+from storycapture.services.media import PhotoService
+from storycapture.timeline.layout import (
+    LayoutMode,
+    drag_outcome,
+    movable_in_time,
+    neighbour,
+    new_event_at,
+    precision_for_scale,
+    shift_date,
+    snapped_date,
+)
+from storycapture.timeline.qt.event_list import UUID_ROLE, EventListDelegate, EventListModel
+from storycapture.timeline.qt.items import describe_event
+from storycapture.timeline.qt.panel import EventPanel
+from storycapture.timeline.qt.scene import TimelineScene
+from storycapture.timeline.qt.style import Colours, colours_for
+from storycapture.timeline.qt.view import AxisRuler, BandRuler, TimelineView
+from storycapture.timeline.service import EventPlacer, TimelineService
+
+NEW_TITLE = "New moment"
+THUMB_PX = 44  # twice the card's thumbnail, so it stays sharp on high-density screens
+_FIELDS = ("title", "words", "starts", "ends", "valence", "life_area", "visibility", "help")
+
+
+def _toolbar_style(colours: Colours) -> str:
+    chosen = colours.mix(colours.accent, colours.card, 0.72).name()
+    hover = colours.mix(colours.hairline, colours.card, 0.4).name()
+    return f"""
+        QToolButton {{
+            background: {colours.card.name()}; color: {colours.ink.name()};
+            border: 1px solid {colours.hairline.darker(125).name()};
+            border-radius: 8px; padding: 5px 12px; min-height: 22px;
+        }}
+        QToolButton:checked {{
+            background: {chosen}; border: 1px solid {colours.accent.name()}; font-weight: 600;
+        }}
+        QToolButton:hover {{ background: {hover}; }}
+        QToolButton:focus {{ border: 2px solid {colours.accent.name()}; }}
+    """
+
+
+class TimelineTool(QWidget):
+    """One storyteller's timeline: picture, list and panel, kept in step with each other."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        service: TimelineService,
+        photos: PhotoService,
+        context: EditingContext,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._photos = photos
+        self._context = context
+        self._storyteller: str | None = None
+        self._birth_year: int | None = None
+        self._events: dict[str, TimelineEvent] = {}
+        self._photo_of: dict[str, str] = {}
+        self._thumbs: dict[str, QPixmap | None] = {}
+        self._chosen: str | None = None
+        self._syncing = False
+
+        self.scene = TimelineScene(self)
+        self.scene.set_thumbnails(self._thumbnail)
+        self.view = TimelineView(self.scene)
+        self.axis_ruler = AxisRuler(self.view)
+        self.band_ruler = BandRuler(self.view)
+
+        self.list_model = EventListModel(self)
+        self.list_view = QListView()
+        self.list_view.setObjectName("timelineList")
+        self.list_view.setModel(self.list_model)
+        self.list_view.setItemDelegate(EventListDelegate(self.list_view))
+        self.list_view.setMouseTracking(True)
+        self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list_view.setStyleSheet(
+            f"QListView#timelineList {{ background: {colours_for().card.name()}; border: none;"
+            f" border-right: 1px solid {colours_for().hairline.name()}; }}"
+        )
+        self.list_view.setUniformItemSizes(True)
+        self.list_view.setWordWrap(False)
+        self.list_view.setIconSize(QSize(12, 12))
+        self.list_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list_view.setAccessibleName("Moments, in time order")
+        self.list_view.setAccessibleDescription(
+            "Enter opens a moment in the panel to change it; Delete takes it off the timeline."
+        )
+        self.list_view.installEventFilter(self)
+
+        self.tray = QListWidget()
+        self.tray.setObjectName("timelineTray")
+        self.tray.setFlow(QListView.Flow.LeftToRight)
+        self.tray.setWrapping(False)
+        self.tray.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.tray.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tray.setAccessibleName("Not yet placed in time")
+        self.tray.setSpacing(3)
+        self.tray.setFixedHeight(58)
+        colours = colours_for()
+        self.tray.setStyleSheet(
+            f"QListWidget#timelineTray {{ background: transparent; border: none; padding: 0; }}"
+            f"QListWidget#timelineTray::item {{ background: {colours.card.name()};"
+            f" border: 1px dashed {colours.hairline.darker(130).name()}; border-radius: 10px;"
+            f" padding: 3px 10px; color: {colours.ink.name()}; }}"
+            f"QListWidget#timelineTray::item:selected"
+            f" {{ background: {colours.mix(colours.accent, colours.card, 0.72).name()};"
+            f" border: 1px solid {colours.accent.name()}; }}"
+        )
+        self.tray.installEventFilter(self)
+        self.tray_label = QLabel("Not yet placed in time")
+        self.tray_label.setObjectName("subtle")
+        self.tray_label.setToolTip(
+            "These moments have a date we can't put on the line yet: an age before the year of "
+            "birth is known, or “before” or “after” a moment that isn't there."
+        )
+        self.tray_row = QWidget()
+        tray_layout = QHBoxLayout(self.tray_row)
+        tray_layout.setContentsMargins(8, 4, 8, 4)
+        tray_layout.addWidget(self.tray_label)
+        tray_layout.addWidget(self.tray, 1)
+        self.tray_row.setVisible(False)
+
+        self.panel = EventPanel()
+        self.panel.set_committer(self._commit_fields)
+        self.panel.setMinimumWidth(280)
+
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(False)
+        self.notice = QLabel()
+        self.notice.setObjectName("subtle")
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(False)
+
+        self.lifeline_button = self._tool_button("Lifeline", "Show the ups and downs as a line")
+        self.lanes_button = self._tool_button("Lanes", "Show one lane for each part of life")
+        for button in (self.lifeline_button, self.lanes_button):
+            button.setCheckable(True)
+        self.lifeline_button.setChecked(True)
+        self._modes = QButtonGroup(self)
+        self._modes.setExclusive(True)
+        self._modes.addButton(self.lifeline_button)
+        self._modes.addButton(self.lanes_button)
+        self.fit_button = self._tool_button("Fit all", "Show the whole story")
+        self.zoom_out_button = self._tool_button("−", "Zoom out (the − key)")
+        self.zoom_out_button.setAccessibleName("Zoom out")
+        self.zoom_in_button = self._tool_button("+", "Zoom in (the + key)")
+        self.zoom_in_button.setAccessibleName("Zoom in")
+        self.add_button = self._tool_button(
+            "Add a moment", "Add a moment in the middle of the view"
+        )
+
+        toolbar = QWidget()
+        toolbar.setObjectName("timelineToolbar")
+        toolbar.setStyleSheet(_toolbar_style(self.scene.kit.colours))
+        bar = QHBoxLayout(toolbar)
+        bar.setContentsMargins(8, 6, 8, 6)
+        bar.setSpacing(6)
+        for button in (self.lifeline_button, self.lanes_button):
+            bar.addWidget(button)
+        bar.addSpacing(12)
+        for button in (self.fit_button, self.zoom_out_button, self.zoom_in_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        bar.addWidget(self.add_button)
+
+        picture = QWidget()
+        grid = QGridLayout(picture)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(0)
+        grid.addWidget(self.band_ruler, 0, 0)
+        grid.addWidget(self.view, 0, 1)
+        corner = QWidget()
+        corner.setFixedWidth(self.band_ruler.width())
+        grid.addWidget(corner, 1, 0)
+        grid.addWidget(self.axis_ruler, 1, 1)
+        grid.setRowStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        centre_layout.addWidget(toolbar)
+        centre_layout.addWidget(self.problem)
+        centre_layout.addWidget(self.notice)
+        centre_layout.addWidget(picture, 1)
+        centre_layout.addWidget(self.tray_row)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.list_view)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([230, 800, 300])
+        self.list_view.setMinimumWidth(170)
+        root = QHBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.splitter)
+
+        self.view.chosen.connect(self.select_event)
+        self.view.activated.connect(self.open_editor)
+        self.view.dropped.connect(self._dropped)
+        self.view.add_requested.connect(self._add_at)
+        self.view.remove_requested.connect(self.remove_event)
+        selection = self.list_view.selectionModel()
+        selection.currentChanged.connect(self._list_moved)
+        self.list_view.activated.connect(self._list_activated)
+        self.tray.currentItemChanged.connect(self._tray_moved)
+        self.tray.itemActivated.connect(self._tray_activated)
+        self.panel.remove_requested.connect(self.remove_event)
+        self.panel.shift_requested.connect(self.shift_event)
+        self.lifeline_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LIFELINE))
+        self.lanes_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LANES))
+        self.fit_button.clicked.connect(self.view.fit_all)
+        self.zoom_in_button.clicked.connect(self.view.zoom_in)
+        self.zoom_out_button.clicked.connect(self.view.zoom_out)
+        self.add_button.clicked.connect(self.add_in_view)
+
+    @staticmethod
+    def _tool_button(text: str, tip: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setToolTip(tip)
+        button.setAccessibleName(text)
+        button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return button
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def show_storyteller(self, storyteller_uuid: str, birth_year: int | None) -> None:
+        """Show this storyteller's timeline, fitted to the window."""
+        self.clear()
+        self._storyteller = storyteller_uuid
+        self._birth_year = birth_year
+        self._load()
+        self.view.fit_all()
+
+    def reload(self) -> None:
+        """Read the events again from the service, keeping the zoom, place and selection."""
+        if self._storyteller is None:
+            return
+        self.panel.commit_pending()
+        ready = self.view.is_ready()
+        centre = self.view.centre_day() if ready else None
+        self._load()
+        if centre is not None:
+            self.view.centre_on_day(centre)
+
+    def clear(self) -> None:
+        """Drop every title, word and thumbnail from every part of the tool (on lock). Words
+        typed but not yet saved are saved first, while the vault is still open."""
+        if self._storyteller is not None:
+            with contextlib.suppress(StoryCaptureError):
+                self.panel.commit_pending()
+        self._storyteller = None
+        self._birth_year = None
+        self._events = {}
+        self._photo_of = {}
+        self._thumbs = {}
+        self._chosen = None
+        self.panel.clear()
+        self.scene.clear_story()
+        self._syncing = True
+        try:
+            self.list_model.clear()
+            self.tray.clear()
+        finally:
+            self._syncing = False
+        self.tray_row.setVisible(False)
+        for label in (self.problem, self.notice):
+            label.clear()
+            label.setVisible(False)
+
+    def set_layout_mode(self, mode: str) -> None:
+        """ "lifeline" (height is how it felt) or "lanes" (one lane for each part of life)."""
+        chosen = LayoutMode(mode)
+        self.lifeline_button.setChecked(chosen is LayoutMode.LIFELINE)
+        self.lanes_button.setChecked(chosen is LayoutMode.LANES)
+        self.band_ruler.setAccessibleName(
+            "Feelings, from very good at the top to very hard at the bottom"
+            if chosen is LayoutMode.LIFELINE
+            else "Parts of life, one lane each"
+        )
+        self.scene.set_mode(chosen)
+        self.view.refresh()
+        if self._chosen is not None:
+            self.view.show_event(self._chosen)
+
+    def layout_mode(self) -> str:
+        return self.scene.mode.value
+
+    def view_state(self) -> dict[str, Any]:
+        """Where the view is (zoom, centre, layout, the chosen moment's id): nothing personal,
+        kept in memory to come back to the same place after unlocking."""
+        return {"layout": self.scene.mode.value, **self.view.view_state(), "selected": self._chosen}
+
+    def restore_view_state(self, state: dict[str, Any]) -> None:
+        layout = state.get("layout")
+        if layout in (LayoutMode.LIFELINE.value, LayoutMode.LANES.value):
+            self.set_layout_mode(str(layout))
+        self.view.restore_view_state(state)
+        selected = state.get("selected")
+        if isinstance(selected, str) and selected in self._events:
+            self.select_event(selected, reveal=False)
+
+    def selected_uuid(self) -> str | None:
+        return self._chosen
+
+    def events(self) -> list[TimelineEvent]:
+        """The events shown, in time order (those not yet placed last)."""
+        return list(self._events.values())
+
+    # -- choosing a moment ----------------------------------------------------------------------
+
+    @Slot(str)
+    def select_event(self, uuid: str | None, reveal: bool = True) -> None:
+        """Choose a moment everywhere at once: picture, list, tray and panel."""
+        if uuid is not None and uuid not in self._events:
+            uuid = None
+        if uuid != self._chosen:
+            self.panel.commit_pending()
+        self._chosen = uuid
+        self.scene.set_chosen(uuid)
+        self._sync_lists()
+        self.panel.show_event(self._events.get(uuid) if uuid else None)
+        if reveal and uuid is not None and uuid in self.scene.placed.by_uuid:
+            self.view.show_event(uuid)
+
+    @Slot(str)
+    def open_editor(self, uuid: str) -> None:
+        """Open the moment in the side panel, ready to type its title."""
+        self.select_event(uuid)
+        if self._chosen == uuid:
+            self.panel.focus_title()
+
+    def _sync_lists(self) -> None:
+        self._syncing = True
+        try:
+            row = self.list_model.row_of(self._chosen)
+            selection = self.list_view.selectionModel()
+            if row is None:
+                selection.clearSelection()
+                selection.setCurrentIndex(QModelIndex(), selection.SelectionFlag.Clear)
+            else:
+                index = self.list_model.index(row)
+                if self.list_view.currentIndex() != index:
+                    self.list_view.setCurrentIndex(index)
+                self.list_view.scrollTo(index)
+            found = None
+            for i in range(self.tray.count()):
+                if self.tray.item(i).data(UUID_ROLE) == self._chosen:
+                    found = self.tray.item(i)
+            if found is None:
+                self.tray.clearSelection()
+            else:
+                self.tray.setCurrentItem(found)
+        finally:
+            self._syncing = False
+
+    @Slot(QModelIndex, QModelIndex)
+    def _list_moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not self._syncing and current.isValid():
+            self.select_event(current.data(UUID_ROLE))
+
+    @Slot(QModelIndex)
+    def _list_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_editor(index.data(UUID_ROLE))
+
+    @Slot(QListWidgetItem, QListWidgetItem)
+    def _tray_moved(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
+        if not self._syncing and current is not None:
+            self.select_event(current.data(UUID_ROLE))
+
+    @Slot(QListWidgetItem)
+    def _tray_activated(self, item: QListWidgetItem) -> None:
+        self.open_editor(item.data(UUID_ROLE))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and watched in (self.list_view, self.tray):
+            key = cast(QKeyEvent, event).key()
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._chosen:
+                self.remove_event(self._chosen)
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- edits, each one undo step --------------------------------------------------------------
+
+    def _author(self) -> Any:
+        return self._context.author()
+
+    def _keep(self, event: TimelineEvent) -> None:
+        if event.meta.storyteller_uuid == self._storyteller:
+            self._events[event.uuid] = event
+
+    def _drop(self, uuid: str) -> None:
+        self._events.pop(uuid, None)
+
+    def _push(self, text: str, apply: Callable[[], None], revert: Callable[[], None]) -> str | None:
+        """Make one undo step; the plain reason when the service refuses (nothing is pushed)."""
+        first = [True]
+
+        def do() -> None:
+            if first[0]:
+                first[0] = False
+                apply()
+            else:
+                self._quietly(apply)
+
+        try:
+            push_step(
+                self._context.undo_stack, text, do, lambda: self._quietly(revert), self._after_edit
+            )
+        except StoryCaptureError as error:
+            self._show_problem(str(error))
+            return str(error)
+        self._show_problem("")
+        return None
+
+    def _quietly(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except StoryCaptureError as error:
+            self._show_problem(str(error))
+
+    def _after_edit(self) -> None:
+        self._rebuild()
+        self.changed.emit()
+
+    def _update(self, uuid: str, text: str, changes: dict[str, Any]) -> str | None:
+        event = self._events.get(uuid)
+        if event is None or not changes:
+            return None
+        before = {name: getattr(event, name) for name in changes}
+
+        def apply() -> None:
+            self._keep(self._service.update_event(uuid, author=self._author(), **changes))
+
+        def revert() -> None:
+            self._keep(self._service.update_event(uuid, author=self._author(), **before))
+
+        return self._push(text, apply, revert)
+
+    def _commit_fields(self, uuid: str, changes: dict[str, Any], text: str) -> str | None:
+        unknown = set(changes) - set(_FIELDS)
+        if unknown:
+            raise ValueError(f"not event fields: {sorted(unknown)}")
+        return self._update(uuid, text, changes)
+
+    def add_event(
+        self,
+        starts: FuzzyDate,
+        valence: int = 0,
+        life_area: LifeArea = LifeArea.OTHER,
+        title: str = NEW_TITLE,
+    ) -> str | None:
+        """Add a moment (one undo step) and open it in the panel with its title ready to type."""
+        storyteller = self._storyteller
+        if storyteller is None:
+            return None
+        made: list[str] = []
+
+        def apply() -> None:
+            if not made:
+                event = self._service.add_event(
+                    storyteller,
+                    title=title,
+                    starts=starts,
+                    valence=valence,
+                    life_area=life_area,
+                    author=self._author(),
+                    visit_uuid=self._context.current_visit(),
+                )
+                made.append(event.uuid)
+                self._keep(event)
+            else:
+                self._keep(self._service.restore_event(made[0], author=self._author()))
+
+        def revert() -> None:
+            self._drop(self._service.remove_event(made[0], author=self._author()).uuid)
+
+        if self._push(f"Add “{title}”", apply, revert) is not None:
+            return None
+        self.open_editor(made[0])
+        return made[0]
+
+    @Slot(float, float)
+    def _add_at(self, x: float, y: float) -> None:
+        starts, valence, area = new_event_at(self.scene.layout, x, y)
+        self.add_event(starts, valence, area)
+
+    @Slot()
+    def add_in_view(self) -> None:
+        """Add a moment dated at the middle of the view (for the keyboard and the toolbar)."""
+        if not self.view.is_ready():
+            return
+        kind = precision_for_scale(self.scene.scale.px_per_day)
+        self.add_event(snapped_date(self.view.centre_day(), kind))
+
+    @Slot(str)
+    def remove_event(self, uuid: str) -> None:
+        """Take a moment off the timeline (one undo step; Undo brings it back)."""
+        event = self._events.get(uuid)
+        if event is None:
+            return
+        following = neighbour(self.scene.layout, uuid, "right")
+        if following == uuid:
+            following = neighbour(self.scene.layout, uuid, "left")
+
+        def apply() -> None:
+            self._drop(self._service.remove_event(uuid, author=self._author()).uuid)
+
+        def revert() -> None:
+            self._keep(self._service.restore_event(uuid, author=self._author()))
+
+        if self._push(f"Remove “{event.title}”", apply, revert) is None:
+            self.select_event(following if following != uuid else None)
+
+    @Slot(str, int)
+    def shift_event(self, uuid: str, steps: int) -> None:
+        """Move a moment earlier or later by its own precision (a year for a year)."""
+        event = self._events.get(uuid)
+        if event is None:
+            return
+        if not movable_in_time(event):
+            self._show_notice("This moment is tied to another one; change its date to move it.")
+            return
+        changes: dict[str, Any] = {"starts": shift_date(event.starts, steps)}
+        if event.ends is not None:
+            changes["ends"] = shift_date(event.ends, steps)
+        changes = {k: v for k, v in changes.items() if v != getattr(event, k)}
+        way = "earlier" if steps < 0 else "later"
+        self._update(uuid, f"Move “{event.title}” {way}", changes)
+
+    @Slot(str, float, float)
+    def _dropped(self, uuid: str, dx: float, dy: float) -> None:
+        event = self._events.get(uuid)
+        outcome = drag_outcome(self.scene.layout, uuid, dx, dy)
+        if event is None or outcome is None:
+            return
+        self._show_notice(outcome.note)
+        moved = dataclasses.replace(
+            event,
+            starts=outcome.starts,
+            ends=outcome.ends,
+            valence=outcome.valence,
+            life_area=outcome.life_area,
+        )
+        changes = {
+            name: getattr(moved, name)
+            for name in ("starts", "ends", "valence", "life_area")
+            if getattr(moved, name) != getattr(event, name)
+        }
+        if changes:
+            self._update(uuid, f"Move “{event.title}”", changes)
+
+    # -- reading and redrawing -------------------------------------------------------------------
+
+    def _load(self) -> None:
+        storyteller = self._storyteller
+        if storyteller is None:
+            return
+        try:
+            events = self._service.events(storyteller)
+        except StoryCaptureError as error:
+            self._show_problem(str(error))
+            events = []
+        self._events = {e.uuid: e for e in events}
+        self._photo_of = {}
+        try:
+            for photo in self._photos.list(storyteller):
+                if photo.event_uuid and photo.event_uuid not in self._photo_of:
+                    self._photo_of[photo.event_uuid] = photo.uuid
+        except StoryCaptureError:
+            pass  # the picture is still worth showing without its photos
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Redraw picture, list, tray and panel from the events held."""
+        placer = EventPlacer(list(self._events.values()), self._birth_year)
+        ordered = sorted(self._events.values(), key=placer.sort_key)
+        self._events = {e.uuid: e for e in ordered}
+        if self._chosen not in self._events:
+            self._chosen = None
+        scene = self.scene
+        centre = self.view.centre_day() if self.view.is_ready() else None
+        scene.set_events(ordered, self._birth_year, self._photo_of, chosen=self._chosen)
+        if centre is not None:
+            self.view.centre_on_day(centre)
+        unplaced = frozenset(e.uuid for e in scene.placed.unplaced)
+        self._syncing = True
+        try:
+            self.list_model.set_events(ordered, unplaced)
+            self.tray.clear()
+            for event in scene.placed.unplaced:
+                item = QListWidgetItem(event.title)
+                item.setData(UUID_ROLE, event.uuid)
+                item.setToolTip(describe_event(event))
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, describe_event(event))
+                self.tray.addItem(item)
+        finally:
+            self._syncing = False
+        self.tray_row.setVisible(bool(unplaced))
+        titles: dict[str, str] = {}
+        for event in ordered:
+            titles.setdefault(event.title.strip().casefold(), event.uuid)
+        self.panel.set_context(
+            self._birth_year, scene.resolve, lambda label: titles.get(label.strip().casefold())
+        )
+        self._sync_lists()
+        self.panel.show_event(self._events.get(self._chosen) if self._chosen else None)
+        self.view.refresh()
+
+    def _thumbnail(self, photo_uuid: str) -> QPixmap | None:
+        """A small square of the photo, decrypted into memory only (never to disk)."""
+        if photo_uuid in self._thumbs:
+            return self._thumbs[photo_uuid]
+        thumb: QPixmap | None = None
+        buffer = io.BytesIO()
+        try:
+            self._photos.write_to(photo_uuid, buffer)
+            image = QImage.fromData(buffer.getvalue())
+            if not image.isNull():
+                image = image.scaled(
+                    THUMB_PX,
+                    THUMB_PX,
+                    Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+                x = (image.width() - THUMB_PX) // 2
+                y = (image.height() - THUMB_PX) // 2
+                thumb = QPixmap.fromImage(image.copy(x, y, THUMB_PX, THUMB_PX))
+        except StoryCaptureError:
+            thumb = None
+        finally:
+            buffer.close()
+        self._thumbs[photo_uuid] = thumb
+        return thumb
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def _show_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))

@@ -1,0 +1,636 @@
+"""The timeline view and its two rulers (the time axis below, the feelings or life areas beside).
+
+The view turns gestures into requests: it zooms and pans itself, but a click, a drag, a double
+click or a key that would change the story is only *asked for* by a signal; the tool makes the
+change through the service and the undo stack, and the scene is redrawn from the result.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QFocusEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QNativeGestureEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QGestureEvent,
+    QGraphicsView,
+    QPinchGesture,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from storycapture.domain.vocabulary import describe_feeling
+from storycapture.timeline.layout import (
+    LABEL_OFFSET,
+    MAX_PX_PER_DAY,
+    Axis,
+    LayoutMode,
+    TimeScale,
+    axis,
+    drag_outcome,
+    neighbour,
+)
+from storycapture.timeline.qt.items import ClusterItem, DragHintItem, StoryItem
+from storycapture.timeline.qt.scene import TimelineScene
+
+ZOOM_STEP = 1.5
+_ARROWS = {
+    Qt.Key.Key_Left: "left",
+    Qt.Key.Key_Right: "right",
+    Qt.Key.Key_Up: "up",
+    Qt.Key.Key_Down: "down",
+    Qt.Key.Key_Home: "home",
+    Qt.Key.Key_End: "end",
+}
+
+
+class TimelineView(QGraphicsView):
+    """Wheel or pinch to zoom around the pointer, drag the background to pan, drag an event to
+    move it, double-click to edit or add; + and − zoom, the arrow keys move between events,
+    Enter edits and Delete removes."""
+
+    chosen = Signal(str)
+    activated = Signal(str)
+    dropped = Signal(str, float, float)
+    add_requested = Signal(float, float)
+    remove_requested = Signal(str)
+    view_moved = Signal()
+
+    def __init__(self, scene: TimelineScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self._scene = scene
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setRenderHints(
+            QPainter.RenderHint.Antialiasing
+            | QPainter.RenderHint.TextAntialiasing
+            | QPainter.RenderHint.SmoothPixmapTransform
+        )
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        # Every item sets the pen, brush, font and hints it paints with, and none clips, so the
+        # view need not save and restore the painter around each of them.
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAccessibleName("Timeline picture")
+        self.setAccessibleDescription(
+            "The moments drawn on a time line. Everything here can also be done from the list "
+            "of moments beside it."
+        )
+        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self._press: QPointF | None = None
+        self._pressed: StoryItem | ClusterItem | None = None
+        self._dragging = False
+        self._drag_base = QPointF()
+        self._panning = False
+        self._pan_from = QPoint()
+        self._hint = DragHintItem(scene.kit)
+        self._pending_fit = True
+        self._pending_state: dict[str, object] | None = None
+        self._axis: Axis | None = None
+        self._axis_key: tuple[object, ...] | None = None
+        scene.layout_changed.connect(self._layout_changed)
+
+    # -- where the view is ----------------------------------------------------------------------
+
+    @property
+    def timeline_scene(self) -> TimelineScene:
+        return self._scene
+
+    def visible_rect(self) -> QRectF:
+        return self.mapToScene(self.viewport().rect()).boundingRect()
+
+    def scroll_x(self) -> float:
+        return self.mapToScene(QPoint(0, 0)).x()
+
+    def fit_scale(self) -> TimeScale:
+        first, last = self._scene.extent()
+        return TimeScale.fitting(first, last, max(self.viewport().width(), 100))
+
+    def is_ready(self) -> bool:
+        return self.viewport().width() > 1 and self.viewport().height() > 1
+
+    @Slot()
+    def fit_all(self) -> None:
+        """Zoom so the whole story, from birth (when known) to today, fits the window."""
+        if not self.is_ready():
+            self._pending_fit = True
+            return
+        self._pending_fit = False
+        self._scene.set_scale(self.fit_scale(), (0.0, float(self.viewport().width())))
+        self.horizontalScrollBar().setValue(0)
+        self.refresh()
+
+    def zoom_by(self, factor: float, viewport_x: float | None = None) -> None:
+        """Zoom ``factor`` times closer, keeping the day under ``viewport_x`` where it is."""
+        if viewport_x is None:
+            viewport_x = self.viewport().width() / 2
+        scale = self._scene.scale
+        lowest = self.fit_scale().px_per_day
+        wanted = max(lowest, min(MAX_PX_PER_DAY, scale.px_per_day * factor))
+        if abs(wanted - scale.px_per_day) < 1e-12:
+            return
+        scene_x = self.scroll_x() + viewport_x
+        new_scale, new_x = scale.zoomed(wanted / scale.px_per_day, scene_x)
+        left = max(0.0, new_x - viewport_x)
+        self._scene.set_scale(new_scale, (left, left + self.viewport().width()))
+        self.horizontalScrollBar().setValue(round(new_x - viewport_x))
+        self.refresh()
+
+    @Slot()
+    def zoom_in(self) -> None:
+        self.zoom_by(ZOOM_STEP, self._zoom_anchor())
+
+    @Slot()
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / ZOOM_STEP, self._zoom_anchor())
+
+    def _zoom_anchor(self) -> float | None:
+        """Zoom with the keyboard around the chosen event when it is in sight."""
+        chosen = self._scene.chosen
+        anchor = self._scene.layout.anchor_of(chosen) if chosen else None
+        if anchor is None:
+            return None
+        x = anchor[0] - self.scroll_x()
+        return x if 0 <= x <= self.viewport().width() else None
+
+    def centre_on_day(self, day: float) -> None:
+        x = self._scene.scale.x_of_day(day)
+        self.horizontalScrollBar().setValue(round(x - self.viewport().width() / 2))
+        self.refresh()
+
+    def centre_day(self) -> float:
+        return self._scene.scale.day_at(self.scroll_x() + self.viewport().width() / 2)
+
+    def show_event(self, uuid: str) -> None:
+        """Scroll, if need be, so the event is in sight (it is never zoomed away from)."""
+        anchor = self._scene.layout.anchor_of(uuid)
+        if anchor is None:
+            return
+        visible = self.visible_rect()
+        margin = min(80.0, visible.width() / 4)
+        x, y = anchor
+        if not visible.left() + margin <= x <= visible.right() - margin:
+            self.horizontalScrollBar().setValue(round(x - visible.width() / 2))
+        self.ensureVisible(QRectF(x - 1, y - 50, 2, 80), 0, 10)
+        self.refresh()
+
+    def view_state(self) -> dict[str, object]:
+        return {
+            "px_per_day": self._scene.scale.px_per_day,
+            "centre_day": self.centre_day(),
+            "scroll_y": self.verticalScrollBar().value(),
+        }
+
+    def restore_view_state(self, state: dict[str, object]) -> None:
+        if not self.is_ready():
+            self._pending_state = dict(state)
+            self._pending_fit = False
+            return
+        px_per_day = state.get("px_per_day")
+        centre = state.get("centre_day")
+        if isinstance(px_per_day, int | float) and isinstance(centre, int | float):
+            lowest = self.fit_scale().px_per_day
+            scale = self._scene.scale
+            ppd = max(lowest, min(MAX_PX_PER_DAY, float(px_per_day)))
+            new_scale = TimeScale(scale.origin, ppd)
+            middle = new_scale.x_of_day(float(centre))
+            half = self.viewport().width() / 2
+            self._scene.set_scale(new_scale, (middle - half, middle + half))
+            self.centre_on_day(float(centre))
+        scroll_y = state.get("scroll_y")
+        if isinstance(scroll_y, int):
+            self.verticalScrollBar().setValue(scroll_y)
+        self._pending_fit = False
+        self.refresh()
+
+    def scene_alive(self) -> bool:
+        """False once the scene is gone: while the tool is being taken down, the view can
+        still be scrolled or resized for a moment after its scene was deleted."""
+        return isValid(self._scene)
+
+    def refresh(self) -> None:
+        """Give the stretch in view its items and redraw it and the rulers."""
+        if not self.scene_alive():
+            return
+        visible = self.visible_rect()
+        self._scene.set_visible_span(visible.left(), visible.right())
+        self._scene.show_span(visible.left(), visible.right())
+        self.viewport().update()
+        self.view_moved.emit()
+
+    @Slot()
+    def _layout_changed(self) -> None:
+        self.viewport().update()
+
+    # -- Qt overrides ---------------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:
+        return QSize(800, 480)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self.scene_alive():
+            return
+        size = self.viewport().size()
+        self._scene.set_view_size(float(size.width()), float(size.height()))
+        if self.is_ready():
+            if self._pending_state is not None:
+                state, self._pending_state = self._pending_state, None
+                self.restore_view_state(state)
+            elif self._pending_fit or self._scene.scale.px_per_day < self.fit_scale().px_per_day:
+                self.fit_all()
+        self.refresh()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        # Labels of long bars stay in sight, so a scroll redraws rather than shifts pixels.
+        self.refresh()
+
+    def axis_for(self, x_from: float, x_to: float) -> Axis:
+        """The axis ticks for a stretch of the scene; the last answer is kept, since the
+        background and the ruler both ask on every repaint."""
+        scene = self._scene
+        key = (scene.scale, x_from, x_to, scene.birth_year)
+        if self._axis_key != key or self._axis is None:
+            self._axis_key = key
+            self._axis = axis(
+                scene.scale, x_from, x_to, birth_year=scene.birth_year, measure=scene.kit.text_width
+            )
+        return self._axis
+
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        if not self.scene_alive():
+            return
+        rect = QRectF(rect)
+        scene = self._scene
+        kit = scene.kit
+        colours = kit.colours
+        layout = scene.layout
+        # Straight lines along the pixel grid, as one-pixel fills: crisp, and the cheapest
+        # thing a painter can do.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.fillRect(rect, colours.paper)
+        lifeline = layout.mode is LayoutMode.LIFELINE
+        middle = colours.mix(colours.hairline, colours.soft_ink, 0.45)
+        for band in layout.bands.bands:
+            area = QRectF(rect.left(), band.top, rect.width(), band.height)
+            if not area.intersects(rect):
+                continue
+            if lifeline and band.valence is not None:
+                wash = colours.band_wash(band.valence)
+            else:
+                wash = colours.lane_wash(band.index)
+            painter.fillRect(area, wash)
+            line = (
+                middle
+                if lifeline and band.valence == 0
+                else colours.mix(wash, colours.hairline, 0.9)
+            )
+            painter.fillRect(QRectF(rect.left(), round(band.line_y), rect.width(), 1), line)
+        left = self.scroll_x()
+        ticks = self.axis_for(left, left + self.viewport().width())
+        for band in layout.bands.bands:
+            top, bottom = max(rect.top(), band.top), min(rect.bottom(), band.bottom)
+            if bottom <= top:
+                continue
+            if lifeline and band.valence is not None:
+                wash = colours.band_wash(band.valence)
+            else:
+                wash = colours.lane_wash(band.index)
+            grid = colours.mix(wash, colours.hairline, 0.8)
+            for tick in ticks.ticks:
+                if tick.major and rect.left() - 1 <= tick.x <= rect.right() + 1:
+                    painter.fillRect(QRectF(round(tick.x), top, 1, bottom - top), grid)
+        today = round(layout.today_x)
+        if rect.left() - 60 <= today <= rect.right() + 2:
+            pen = QPen(colours.accent, 1.0)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(QPointF(today, rect.top()), QPointF(today, rect.bottom()))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setFont(kit.small_font)
+            painter.setPen(colours.accent.darker(120))
+            label = "Today"
+            label_x = today - kit.small_width(label) - 4
+            painter.drawText(
+                QPointF(label_x, layout.height - kit.small_metrics.descent() - 4), label
+            )
+
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        if self.hasFocus():
+            # Where the keyboard is: a quiet ring inside the picture's edge.
+            painter.save()
+            painter.resetTransform()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setPen(QPen(self._scene.kit.colours.accent, 2.0))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(self.viewport().rect()).adjusted(1, 1, -1, -1), 4, 4)
+            painter.restore()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.viewport().update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()
+
+    # -- mouse and touch -----------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        position = event.position()
+        item = self._scene.story_item_at(self.mapToScene(position.toPoint()))
+        self._press = position
+        self._pressed = item
+        self._dragging = False
+        if isinstance(item, StoryItem):
+            self._drag_base = item.pos()
+            self.chosen.emit(item.uuid)
+        elif item is None:
+            self._panning = True
+            self._pan_from = position.toPoint()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            super().mouseMoveEvent(event)
+            return
+        position = event.position()
+        if self._panning:
+            delta = position.toPoint() - self._pan_from
+            self._pan_from = position.toPoint()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            return
+        item = self._pressed
+        if not isinstance(item, StoryItem) or item.scene() is None:
+            return
+        moved = position - self._press
+        if not self._dragging:
+            if moved.manhattanLength() < QApplication.startDragDistance():
+                return
+            self._dragging = True
+            item.setCursor(Qt.CursorShape.ClosedHandCursor)
+        outcome = drag_outcome(self._scene.layout, item.uuid, moved.x(), moved.y())
+        if outcome is None:
+            return
+        item.setPos(self._drag_base + QPointF(outcome.preview_dx, outcome.preview_dy))
+        event_now = self._scene.layout.placed.by_uuid[item.uuid].event
+        self._hint.set_text(outcome.note or outcome.describe(event_now))
+        if self._hint.scene() is None:
+            self._scene.addItem(self._hint)
+        spot = self.mapToScene(position.toPoint()) + QPointF(16, -34)
+        visible = self.visible_rect()
+        width = self._hint.boundingRect().width()
+        spot.setX(max(visible.left() + 4, min(spot.x(), visible.right() - width - 4)))
+        spot.setY(max(visible.top() + 4, spot.y()))
+        self._hint.setPos(spot)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
+            super().mouseReleaseEvent(event)
+            return
+        position = event.position()
+        moved = position - self._press
+        item = self._pressed
+        self._press = None
+        self._pressed = None
+        if self._panning:
+            self._panning = False
+            self.viewport().unsetCursor()
+            return
+        if self._hint.scene() is not None:
+            self._scene.removeItem(self._hint)
+        if isinstance(item, StoryItem):
+            item.setCursor(Qt.CursorShape.OpenHandCursor)
+            if self._dragging:
+                self._dragging = False
+                if item.scene() is not None:
+                    item.setPos(self._drag_base)
+                self.dropped.emit(item.uuid, moved.x(), moved.y())
+        elif isinstance(item, ClusterItem) and moved.manhattanLength() < 4:
+            self._open_cluster(item)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        self._press = None
+        self._panning = False
+        self.viewport().unsetCursor()
+        point = self.mapToScene(event.position().toPoint())
+        item = self._scene.story_item_at(point)
+        if isinstance(item, StoryItem):
+            self.activated.emit(item.uuid)
+        elif isinstance(item, ClusterItem):
+            self._open_cluster(item)
+        else:
+            self.add_requested.emit(point.x(), point.y())
+
+    def _open_cluster(self, item: ClusterItem) -> None:
+        """Look closer at a cluster, enough to spread its moments apart; moments of the very
+        same date never spread, so then the first is chosen (the arrow keys go on to the rest)."""
+        cluster = item.cluster
+        scale = self._scene.scale
+        by_uuid = self._scene.placed.by_uuid
+        middles = [by_uuid[uuid].middle for uuid in cluster.members if uuid in by_uuid]
+        spread = (max(middles) - min(middles)) * scale.px_per_day if middles else 0.0
+        if spread * 3 < 1 or scale.px_per_day >= MAX_PX_PER_DAY * 0.99:
+            self.chosen.emit(cluster.members[0])
+            return
+        self.zoom_by(3.0, cluster.x - self.scroll_x())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and delta.x() == 0:
+            delta = QPoint(delta.y(), 0)
+        if delta.x():
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - delta.x())
+        elif delta.y():
+            self.zoom_by(1.0015 ** delta.y(), event.position().x())
+        event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Gesture:
+            gesture = cast(QGestureEvent, event).gesture(Qt.GestureType.PinchGesture)
+            if isinstance(gesture, QPinchGesture):
+                factor = gesture.scaleFactor()
+                centre = self.viewport().mapFromGlobal(gesture.centerPoint().toPoint())
+                if factor > 0:
+                    self.zoom_by(factor, float(centre.x()))
+                return True
+        if event.type() == QEvent.Type.NativeGesture:
+            native = cast(QNativeGestureEvent, event)
+            if native.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:
+                self.zoom_by(1.0 + native.value(), native.position().x())
+                return True
+        return super().viewportEvent(event)
+
+    # -- keyboard -----------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = Qt.Key(event.key())
+        chosen = self._scene.chosen
+        if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_out()
+        elif key in _ARROWS:
+            uuid = neighbour(self._scene.layout, chosen, _ARROWS[key])
+            if uuid is not None:
+                self.chosen.emit(uuid)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and chosen:
+            self.activated.emit(chosen)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and chosen:
+            self.remove_requested.emit(chosen)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def drag_hint(self) -> str:
+        """The words beside the pointer during a drag ("" when not dragging)."""
+        return self._hint.text if self._hint.scene() is not None else ""
+
+
+class AxisRuler(QWidget):
+    """The time axis under the picture: dates, ages under the years when the birth year is
+    known, and the year or month in sight when zoomed in."""
+
+    def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._view = view
+        kit = view.timeline_scene.kit
+        self.setFixedHeight(int(kit.metrics.height() + kit.small_metrics.height() + 22))
+        self.setAccessibleName("Time axis")
+        view.view_moved.connect(self.update)
+        view.timeline_scene.layout_changed.connect(self.update)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        view = self._view
+        if not view.scene_alive():
+            return
+        scene = view.timeline_scene
+        kit = scene.kit
+        colours = kit.colours
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.fillRect(self.rect(), colours.paper)
+        painter.setPen(QPen(colours.hairline.darker(112), 1.0))
+        painter.drawLine(0, 0, self.width(), 0)
+        left = view.scroll_x()
+        width = float(view.viewport().width())
+        ticks = view.axis_for(left, left + width)
+        label_y = 8 + kit.metrics.ascent()
+        context_y = label_y + kit.metrics.descent() + 4 + kit.small_metrics.ascent()
+        painter.setFont(kit.font)
+        for tick in ticks.ticks:
+            x = tick.x - left
+            if x < -200 or x > width + 4:
+                continue
+            painter.setPen(QPen(colours.soft_ink if tick.major else colours.hairline.darker(120)))
+            painter.drawLine(QPointF(x, 0), QPointF(x, 6 if tick.major else 3))
+            # A label cut by either edge is no help.
+            if tick.label and self._fits(x, kit.text_width(tick.label), width):
+                painter.setPen(colours.ink)
+                painter.drawText(QPointF(x + LABEL_OFFSET, label_y), tick.label)
+        painter.setFont(kit.small_font)
+        painter.setPen(colours.soft_ink)
+        for tick in ticks.ticks:
+            x = tick.x - left
+            if tick.age and self._fits(x, kit.small_width(tick.age), width):
+                painter.drawText(QPointF(x + LABEL_OFFSET, context_y), tick.age)
+        for tick in ticks.context:
+            x = max(0.0, tick.x - left)  # the pinned one sits at the left edge
+            if self._fits(x, kit.small_width(tick.label), width):
+                painter.drawText(QPointF(x + LABEL_OFFSET, context_y), tick.label)
+        today = scene.layout.today_x - left
+        if 0 <= today <= width:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colours.accent)
+            painter.drawPolygon([QPointF(today - 5, 0), QPointF(today + 5, 0), QPointF(today, 6)])
+        painter.end()
+
+    @staticmethod
+    def _fits(x: float, text_width: float, width: float) -> bool:
+        return x + LABEL_OFFSET >= 0 and x + LABEL_OFFSET + text_width <= width
+
+
+class BandRuler(QWidget):
+    """Beside the picture: what each band means, feelings (Lifeline) or life areas (Lanes)."""
+
+    def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._view = view
+        self.setFixedWidth(132)
+        self.setAccessibleName("Feelings, from very good at the top to very hard at the bottom")
+        view.view_moved.connect(self.update)
+        view.timeline_scene.layout_changed.connect(self.update)
+        view.verticalScrollBar().valueChanged.connect(self.update)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        view = self._view
+        if not view.scene_alive():
+            return
+        scene = view.timeline_scene
+        kit = scene.kit
+        colours = kit.colours
+        layout = scene.layout
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.fillRect(self.rect(), colours.paper)
+        top = view.mapToScene(QPoint(0, 0)).y()
+        lifeline = layout.mode is LayoutMode.LIFELINE
+        painter.setFont(kit.font)
+        for band in layout.bands.bands:
+            y0 = band.top - top
+            area = QRectF(0, y0, self.width(), band.height)
+            if lifeline and band.valence is not None:
+                painter.fillRect(area, colours.band_wash(band.valence))
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(colours.feeling(band.valence))
+                painter.drawEllipse(QPointF(16, band.line_y - top), 5, 5)
+                words = describe_feeling(band.valence)
+                painter.setPen(colours.ink)
+                text_rect = QRectF(28, band.line_y - top - 12, self.width() - 32, 24)
+                painter.drawText(
+                    text_rect,
+                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                    words[:1].upper() + words[1:],
+                )
+            elif band.area is not None:
+                painter.fillRect(area, colours.lane_wash(band.index))
+                painter.setPen(colours.ink)
+                text_rect = QRectF(12, band.top - top + 4, self.width() - 18, band.height - 8)
+                painter.drawText(
+                    text_rect,
+                    int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+                    | int(Qt.TextFlag.TextWordWrap),
+                    band.area.label,
+                )
+        painter.setPen(QPen(colours.hairline.darker(112), 1.0))
+        painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
+        painter.end()

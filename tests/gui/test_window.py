@@ -1,0 +1,391 @@
+"""The main window, driven as a facilitator would: first run, unlock, storytellers, consent,
+visits, search, undo, locking (by action, by idle) and coming back to the same place."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from storycapture.domain.errors import VaultInUse
+from storycapture.domain.vocabulary import ConsentHow, ConsentItem
+from storycapture.gui.consent import ConsentDialog, WithdrawalDialog
+from storycapture.gui.settings import AppSettings
+from storycapture.gui.storyteller_dialog import NewStorytellerDialog
+from storycapture.gui.visit import VisitDialog
+from storycapture.gui.window import MainWindow
+from storycapture.services.consent import ConsentService
+from storycapture.services.story import StoryWordsService
+from storycapture.services.storytellers import StorytellerService
+from storycapture.services.vault import VaultSession
+from storycapture.services.visits import VisitService
+from storycapture.timeline.service import TimelineService
+from tests.conftest import FACILITATOR, PASSPHRASE, fast_kdf
+
+RECOVERY_KEY = re.compile(r"^[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}$")
+PERSONAL = ("Juniper", "Moved to Leeds", "bakery", "more than the hard years", "kitchen")
+
+
+def make_window(qtbot: QtBot, data_dir: Path, settings: AppSettings) -> MainWindow:
+    window = MainWindow(data_dir, settings)
+    qtbot.addWidget(window)  # closed, and so locked, at the end of the test
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def unlock(qtbot: QtBot, window: MainWindow, passphrase: str = PASSPHRASE) -> None:
+    page = window.unlock_page
+    page.passphrase.clear()
+    qtbot.keyClicks(page.passphrase, passphrase)
+    qtbot.keyClick(page.passphrase, Qt.Key.Key_Return)
+
+
+def _texts_in(window: QWidget) -> list[str]:
+    """Every piece of text any widget of the window (or an open dialog) shows."""
+    texts: list[str] = []
+    widgets = [window, *window.findChildren(QWidget)]
+    widgets += [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    for widget in widgets:
+        if isinstance(widget, QLabel | QLineEdit):
+            texts.append(widget.text())
+        elif isinstance(widget, QTextEdit | QPlainTextEdit):
+            texts.append(widget.toPlainText())
+        elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            model = widget.model()
+            for row in range(model.rowCount()):
+                texts.append(str(model.index(row, 0).data() or ""))
+        elif isinstance(widget, QGraphicsView) and widget.scene() is not None:
+            for item in widget.scene().items():
+                if isinstance(item, QGraphicsSimpleTextItem):
+                    texts.append(item.text())
+                elif hasattr(item, "toPlainText"):
+                    texts.append(item.toPlainText())
+                tip = item.toolTip()
+                if tip:
+                    texts.append(tip)
+    return texts
+
+
+def assert_nothing_personal_shown(window: MainWindow) -> None:
+    shown = "\n".join(_texts_in(window))
+    for marker in PERSONAL:
+        assert marker not in shown, f"{marker!r} is still on screen after locking"
+
+
+@pytest.fixture
+def filled_vault(data_dir: Path) -> Path:
+    """A locked vault with Juniper (consent, a visit, events, words) and Rowan (nothing yet)."""
+    vault, _ = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
+    try:
+        people = StorytellerService(vault)
+        juniper = people.add("Juniper", author=FACILITATOR, birth_year=1980, notes="Likes tea.")
+        people.add("Rowan", author=FACILITATOR)
+        ConsentService(vault).record(
+            juniper.uuid,
+            items=[ConsentItem.TAKE_PART, ConsentItem.SHARE_WITH_TEAM],
+            how=ConsentHow.VERBAL,
+            given_on="2026-03-02",
+            facilitator="Priya",
+            author=FACILITATOR,
+        )
+        VisitService(vault).start(juniper.uuid, author=FACILITATOR, visit_date="2026-03-02")
+        timeline = TimelineService(vault)
+        timeline.add_event(
+            juniper.uuid,
+            title="Moved to Leeds",
+            starts="spring 2015",
+            valence=2,
+            author=FACILITATOR,
+        )
+        timeline.add_event(
+            juniper.uuid,
+            title="First job at the bakery",
+            starts="when I was about 15",
+            valence=-1,
+            visibility="private",
+            author=FACILITATOR,
+        )
+        words = StoryWordsService(vault)
+        words.add_quote(juniper.uuid, "I'm more than the hard years.", author=FACILITATOR)
+        words.add_note(juniper.uuid, "We talked in the kitchen over tea.", author=FACILITATOR)
+    finally:
+        vault.lock()
+    return data_dir
+
+
+def _juniper(window: MainWindow) -> str:
+    assert window.vault is not None
+    (person,) = [p for p in StorytellerService(window.vault).list() if p.pseudonym == "Juniper"]
+    return person.uuid
+
+
+# --- first run and unlock --------------------------------------------------------------------
+
+
+def test_first_run_sets_up_the_vault_and_shows_the_recovery_key_once(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, data_dir, app_settings)
+    assert window.pages.currentWidget() is window.create_page
+    window.create_page.first.setText("a calm new passphrase")
+    window.create_page.second.setText("a calm new passphrase!")
+    qtbot.keyClick(window.create_page.second, Qt.Key.Key_Return)
+    assert window.create_page.problem.isVisible()
+    assert window.vault is None
+
+    window.create_page.second.setText("a calm new passphrase")
+    qtbot.keyClick(window.create_page.second, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.recovery_page
+    assert RECOVERY_KEY.match(window.recovery_page.key.text())
+    assert window.create_page.first.text() == window.create_page.second.text() == ""
+
+    (written,) = [
+        b
+        for b in window.recovery_page.findChildren(QPushButton)
+        if b.text() == "I have written it down"
+    ]
+    qtbot.mouseClick(written, Qt.MouseButton.LeftButton)
+    assert window.recovery_page.key.text() == ""
+    assert window.stories is not None and window.pages.currentWidget() is window.stories
+    assert window.stories.empty.isVisible()
+
+
+def test_a_wrong_passphrase_is_explained_then_the_right_one_shows_the_stories(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    assert window.pages.currentWidget() is window.unlock_page
+    assert not window.lock_action.isEnabled()
+    unlock(qtbot, window, "not the passphrase")
+    assert window.unlock_page.problem.isVisible()
+    assert "does not open this vault" in window.unlock_page.problem.text()
+    assert window.vault is None
+
+    unlock(qtbot, window)
+    assert window.vault is not None and window.stories is not None
+    sidebar = window.stories.sidebar
+    names = [
+        str(sidebar.model.index(r).data()).split("\n")[0] for r in range(sidebar.model.rowCount())
+    ]
+    assert names == ["Juniper", "Rowan"]
+    page = window.stories.storyteller
+    assert page.name.text() == "Juniper"
+    assert "taking part, sharing with the programme team" in page.overview.toPlainText()
+    assert "Likes tea." in page.overview.toPlainText()
+    assert window.lock_action.isEnabled()
+
+
+def test_a_vault_open_elsewhere_is_explained_in_the_window(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    elsewhere = VaultSession.unlock(filled_vault, PASSPHRASE)
+    try:
+        window = make_window(qtbot, filled_vault, app_settings)
+        unlock(qtbot, window)
+        assert "already open" in window.unlock_page.problem.text()
+        assert window.vault is None
+    finally:
+        elsewhere.lock()
+    unlock(qtbot, window)
+    assert window.vault is not None
+    with pytest.raises(VaultInUse):
+        VaultSession.unlock(filled_vault, PASSPHRASE)
+
+
+# --- a visit, through the window -------------------------------------------------------------
+
+
+def test_a_new_storyteller_gives_consent_with_a_signature_and_a_visit_starts(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    window.new_storyteller_action.trigger()
+    dialog = window.current_dialog
+    assert isinstance(dialog, NewStorytellerDialog)
+    qtbot.keyClicks(dialog.pseudonym, "Heron")
+    dialog._save()
+    assert window.stories is not None
+    assert window.stories.storyteller.name.text() == "Heron"
+
+    consent = window.current_dialog
+    assert isinstance(consent, ConsentDialog), "consent is asked for straight away"
+    consent.how_buttons[ConsentHow.SIGNED_ON_SCREEN].setChecked(True)
+    pad = consent.signature_pad
+    qtbot.mousePress(pad, Qt.MouseButton.LeftButton, pos=QPoint(20, 30))
+    for x in range(25, 160, 8):
+        qtbot.mouseMove(pad, QPoint(x, 30 + (x % 24)))
+    qtbot.mouseRelease(pad, Qt.MouseButton.LeftButton, pos=QPoint(160, 40))
+    for item, box in consent.item_boxes.items():
+        box.setChecked(item in (ConsentItem.TAKE_PART, ConsentItem.SHARE_WITH_TEAM))
+    consent.ok_button.click()
+    assert window.vault is not None
+    heron = window.stories.storyteller.storyteller_uuid
+    assert heron is not None
+    recorded = ConsentService(window.vault).current(heron)
+    assert recorded is not None and recorded.how is ConsentHow.SIGNED_ON_SCREEN
+    assert recorded.signature is not None and recorded.signature.startswith(b"\x89PNG")
+    assert "Consent recorded" in str(
+        window.stories.sidebar.model.index(window.stories.sidebar.model.row_of(heron)).data()
+    )
+
+    window.start_visit_action.trigger()
+    visit = window.current_dialog
+    assert isinstance(visit, VisitDialog)
+    visit.ok_button.click()
+    (started,) = VisitService(window.vault).list(heron)
+    assert "Visit with Heron in progress" in window.statusBar().currentMessage()
+    assert not window.start_visit_action.isEnabled()
+
+    # What is made during the visit links to it.
+    quote = StoryWordsService(window.vault).add_quote(
+        heron, "Herons wait.", author=window.author(), visit_uuid=window._current_visit()
+    )
+    assert quote.visit_uuid == started.uuid
+
+    # Starting the visit is one undoable step.
+    assert window.undo_action.text() == "Undo Start visit"
+    window.undo_action.trigger()
+    assert VisitService(window.vault).list(heron) == []
+    assert window.start_visit_action.isEnabled()
+    window.redo_action.trigger()
+    assert [v.uuid for v in VisitService(window.vault).list(heron)] == [started.uuid]
+
+
+def test_search_finds_words_and_goes_to_them(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    qtbot.waitUntil(lambda: not window._index_timer.isActive())
+    assert window.stories is not None
+    sidebar = window.stories.sidebar
+    qtbot.keyClicks(sidebar.search, "kitchen")
+    assert sidebar.results.isVisible() and not sidebar.people.isVisible()
+    assert sidebar.results.count() == 1
+    assert "kitchen" in sidebar.results.item(0).text()
+    sidebar.results.itemClicked.emit(sidebar.results.item(0))
+    page = window.stories.storyteller
+    assert page.tabs.currentWidget() is page.story
+    sidebar.search.clear()
+    assert sidebar.people.isVisible()
+
+
+def test_withdrawal_asks_twice_then_erases(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    juniper = _juniper(window)
+    window.withdraw_action.trigger()
+    dialog = window.current_dialog
+    assert isinstance(dialog, WithdrawalDialog)
+    dialog.go_to_confirmation()
+    dialog.reject()
+    assert window.vault is not None
+    assert juniper in {p.uuid for p in StorytellerService(window.vault).list()}
+
+    window.withdraw_action.trigger()
+    dialog = window.current_dialog
+    assert isinstance(dialog, WithdrawalDialog)
+    dialog.go_to_confirmation()
+    dialog.confirm_name.setText("Juniper")
+    dialog.accept()
+    assert juniper not in {p.uuid for p in StorytellerService(window.vault).list()}
+    assert "erased" in window.statusBar().currentMessage()
+    assert window.search_index is not None and window.search_index.search("kitchen") == []
+
+
+# --- locking ---------------------------------------------------------------------------------
+
+
+def _lock_action(window: MainWindow) -> QAction:
+    return window.lock_action
+
+
+@pytest.mark.parametrize("how", ["action", "idle"])
+def test_locking_clears_every_widget_and_unlocking_returns_to_the_same_place(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings, how: str
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    assert window.stories is not None
+    page = window.stories.storyteller
+    page.tabs.setCurrentIndex(3)  # Story
+    shown = "\n".join(_texts_in(window))
+    assert "kitchen" in shown and "Juniper" in shown
+
+    if how == "action":
+        _lock_action(window).trigger()
+    else:
+        window.idle.set_minutes(0.001)
+        window.idle.start()
+        qtbot.waitUntil(lambda: window.vault is None, timeout=5000)
+
+    assert window.vault is None and window.stories is None
+    assert window.pages.currentWidget() is window.unlock_page
+    assert_nothing_personal_shown(window)
+    assert window.undo_group.activeStack() is None or window.undo_group.activeStack().count() == 0
+    again = VaultSession.unlock(filled_vault, PASSPHRASE)  # the keys and the lock were let go
+    again.lock()
+
+    window.idle.set_minutes(app_settings.auto_lock_minutes)
+    unlock(qtbot, window)
+    assert window.stories is not None
+    page = window.stories.storyteller
+    assert page.name.text() == "Juniper"
+    assert page.tabs.currentWidget() is page.story
+
+
+def test_locking_closes_an_open_dialog(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    window.consent_action.trigger()
+    dialog = window.current_dialog
+    assert dialog is not None and dialog.isVisible()
+    window.lock()
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    assert_nothing_personal_shown(window)
+
+
+def test_closing_the_window_locks_the_vault(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    window.close()
+    assert window.vault is None
+    VaultSession.unlock(filled_vault, PASSPHRASE).lock()
+
+
+def test_settings_keep_the_window_geometry_and_nothing_personal(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    window.close()
+    assert app_settings.window_geometry
+    stored = Path(app_settings.qsettings.fileName()).read_bytes()
+    for marker in PERSONAL:
+        assert marker.encode() not in stored
