@@ -100,6 +100,7 @@ LINE_OFFSET = CARD_ZONE + DOT / 2  # from a band's top to its line
 ROW = BAR_HEIGHT + BAR_GAP
 MIN_BAND = LINE_OFFSET + BAR_HEIGHT / 2 + BAND_PAD  # a card, a mark, and one row of bars
 EMPTY_LANE = 24.0
+SQUEEZE = 0.9  # lanes may be this much thinner than they would like before the view scrolls
 MAX_LANE_ROWS = 3
 CLUSTER_PX = 26.0  # events whose marks would sit closer than this gather into one
 MAX_CARD_PX = 280.0  # the widest a card can be (its title is cut short beyond that)
@@ -711,6 +712,9 @@ def bands_for(mode: LayoutMode, height: float, placed: PlacedTimeline | None = N
     spare = available - sum(heights)
     if spare > 0:
         heights = [h + spare / len(heights) for h in heights]
+    elif spare < 0 and available >= sum(heights) * SQUEEZE:
+        # A little short of room: lanes a few pixels thinner beat a scroll bar.
+        heights = [h * available / sum(heights) for h in heights]
     bands: list[Band] = []
     top = TOP_MARGIN
     for i, (area, h) in enumerate(zip(LIFE_AREAS, heights, strict=True)):

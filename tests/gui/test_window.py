@@ -3,6 +3,7 @@ visits, search, undo, locking (by action, by idle) and coming back to the same p
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -389,3 +390,62 @@ def test_settings_keep_the_window_geometry_and_nothing_personal(
     stored = Path(app_settings.qsettings.fileName()).read_bytes()
     for marker in PERSONAL:
         assert marker.encode() not in stored
+
+
+def test_the_timeline_in_the_window_adds_moves_and_undoes_through_the_edit_menu(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    assert window.stories is not None and window.vault is not None
+    juniper = _juniper(window)
+    page = window.stories.storyteller
+    page.tabs.setCurrentIndex(1)
+    tool = page.timeline
+    window.lifeline_action.trigger()
+    tool.view.fit_all()
+    timeline = TimelineService(window.vault)
+    before = {e.uuid for e in timeline.events(juniper)}
+
+    # Double-click on empty space: a new moment at that time and feeling.
+    layout = tool.scene.layout
+    x = layout.scale.x_of_day(datetime.date(2020, 7, 1).toordinal())
+    y = layout.bands.line_of_valence(1) + 3
+    viewport = tool.view.viewport()
+    point = tool.view.mapFromScene(QPointF(x, y))
+    QTest.mouseDClick(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    (added,) = [e for e in timeline.events(juniper) if e.uuid not in before]
+    assert added.valence == 1 and added.starts.year == 2020
+    assert added.meta.author.name == "Priya"
+    tool.close_editor()
+
+    # Drag it a few years later and up: one step, named in the Edit menu.
+    anchor = tool.scene.layout.anchor_of(added.uuid)
+    assert anchor is not None
+    start = tool.view.mapFromScene(QPointF(*anchor))
+    years = 3 * 365.2425 * tool.scene.scale.px_per_day
+    lift = layout.bands.line_of_valence(3) - layout.bands.line_of_valence(1)
+    end = start + QPoint(round(years), round(lift))
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(viewport, start + (end - start) / 2)
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    moved = timeline.get_event(added.uuid)
+    assert (moved.starts.year, moved.valence) == (2023, 3)
+    assert window.undo_action.text().startswith("Undo Move")
+    window.undo_action.trigger()
+    back = timeline.get_event(added.uuid)
+    assert (back.starts.year, back.valence) == (2020, 1)
+
+    # Lanes, then keyboard: choose it and delete it; undo brings it back.
+    window.lanes_action.trigger()
+    assert tool.layout_mode() == "lanes"
+    tool.select_event(added.uuid)
+    tool.view.setFocus()
+    QTest.keyClick(tool.view, Qt.Key.Key_Delete)
+    assert added.uuid not in {e.uuid for e in timeline.events(juniper)}
+    window.undo_action.trigger()
+    assert added.uuid in {e.uuid for e in timeline.events(juniper)}

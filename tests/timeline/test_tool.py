@@ -651,3 +651,24 @@ def test_a_refused_edit_is_shown_in_plain_words_and_nothing_is_pushed(
     assert stack(tool).count() == 0
     assert service.get_event(moment.uuid).title == "Moved to Leeds"
     StorytellerService(vault).get(storyteller_uuid)  # the vault is fine and still open
+
+
+def test_the_panel_opens_to_edit_and_closes_to_give_the_picture_room(
+    qtbot: QtBot, tool: TimelineTool, service: TimelineService, storyteller_uuid: str
+) -> None:
+    moment = add(service, storyteller_uuid, "Moved to Leeds", "1995")
+    add(service, storyteller_uuid, "New job", "2010")
+    open_story(tool, storyteller_uuid)
+    assert not tool.panel.isVisible()
+    wide = tool.view.viewport().width()
+    tool.open_editor(moment.uuid)
+    assert tool.panel.isVisible()
+    qtbot.waitUntil(lambda: tool.view.viewport().width() < wide)
+    # Still showing the whole story, now in less room.
+    assert tool.scene.scale.px_per_day == pytest.approx(tool.view.fit_scale().px_per_day)
+    QTest.keyClick(tool.panel.title, Qt.Key.Key_Escape)
+    assert not tool.panel.isVisible()
+    qtbot.waitUntil(lambda: tool.view.viewport().width() == wide)
+    assert tool.scene.scale.px_per_day == pytest.approx(tool.view.fit_scale().px_per_day)
+    assert tool.view.hasFocus()
+    assert tool.selected_uuid() == moment.uuid

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFocusEvent
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QStackedWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -64,6 +65,7 @@ def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
 class EventPanel(QWidget):
     remove_requested = Signal(str)
     shift_requested = Signal(str, int)
+    close_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,8 +103,17 @@ class EventPanel(QWidget):
         layout.setContentsMargins(14, 12, 14, 14)
         layout.setSpacing(6)
         self.heading = _label("About this moment", "subheading")
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setAccessibleName("Close the panel")
+        self.close_button.setToolTip("Close the panel (Esc); the picture gets the room")
+        self.close_button.clicked.connect(self.close_requested)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self.written_by = _label("", "subtle")
-        layout.addWidget(self.heading)
+        layout.addLayout(top)
         layout.addWidget(self.written_by)
 
         self.title = QLineEdit()
@@ -243,6 +254,9 @@ class EventPanel(QWidget):
         self.earlier.clicked.connect(lambda: self._shift(-1))
         self.later.clicked.connect(lambda: self._shift(1))
         self.remove.clicked.connect(self._remove)
+        close = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        close.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        close.activated.connect(self.close_requested)
         self.show_event(None)
 
     @staticmethod

@@ -166,6 +166,8 @@ class TimelineTool(QWidget):
         self.panel = EventPanel()
         self.panel.set_committer(self._commit_fields)
         self.panel.setMinimumWidth(280)
+        # Opened by Enter, a double-click or adding a moment; the picture has the room till then.
+        self.panel.setVisible(False)
 
         self.problem = QLabel()
         self.problem.setObjectName("problem")
@@ -256,6 +258,7 @@ class TimelineTool(QWidget):
         self.tray.currentItemChanged.connect(self._tray_moved)
         self.tray.itemActivated.connect(self._tray_activated)
         self.panel.remove_requested.connect(self.remove_event)
+        self.panel.close_requested.connect(self.close_editor)
         self.panel.shift_requested.connect(self.shift_event)
         self.lifeline_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LIFELINE))
         self.lanes_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LANES))
@@ -288,11 +291,7 @@ class TimelineTool(QWidget):
         if self._storyteller is None:
             return
         self.panel.commit_pending()
-        ready = self.view.is_ready()
-        centre = self.view.centre_day() if ready else None
         self._load()
-        if centre is not None:
-            self.view.centre_on_day(centre)
 
     def clear(self) -> None:
         """Drop every title, word and thumbnail from every part of the tool (on lock). Words
@@ -307,6 +306,7 @@ class TimelineTool(QWidget):
         self._thumbs = {}
         self._chosen = None
         self.panel.clear()
+        self.panel.setVisible(False)
         self.scene.clear_story()
         self._syncing = True
         try:
@@ -349,7 +349,8 @@ class TimelineTool(QWidget):
         self.view.restore_view_state(state)
         selected = state.get("selected")
         if isinstance(selected, str) and selected in self._events:
-            self.select_event(selected, reveal=False)
+            # Scrolls only if it is out of sight at the restored place (a search hit can be).
+            self.select_event(selected)
 
     def selected_uuid(self) -> str | None:
         return self._chosen
@@ -379,7 +380,15 @@ class TimelineTool(QWidget):
         """Open the moment in the side panel, ready to type its title."""
         self.select_event(uuid)
         if self._chosen == uuid:
+            self.panel.setVisible(True)
             self.panel.focus_title()
+
+    @Slot()
+    def close_editor(self) -> None:
+        """Close the side panel (what was typed is saved first); the picture gets the room."""
+        self.panel.commit_pending()
+        self.panel.setVisible(False)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _sync_lists(self) -> None:
         self._syncing = True
@@ -633,10 +642,13 @@ class TimelineTool(QWidget):
         if self._chosen not in self._events:
             self._chosen = None
         scene = self.scene
-        centre = self.view.centre_day() if self.view.is_ready() else None
+        view = self.view
+        centre = view.centre_day() if view.is_ready() else None
         scene.set_events(ordered, self._birth_year, self._photo_of, chosen=self._chosen)
-        if centre is not None:
-            self.view.centre_on_day(centre)
+        if view.is_fitted():
+            view.fit_all()  # a moment added beyond either end stays in sight
+        elif centre is not None:
+            view.centre_on_day(centre)
         unplaced = frozenset(e.uuid for e in scene.placed.unplaced)
         self._syncing = True
         try:

@@ -102,6 +102,7 @@ class TimelineView(QGraphicsView):
         self._pan_from = QPoint()
         self._hint = DragHintItem(scene.kit)
         self._pending_fit = True
+        self._fitted = True  # showing everything: kept so through resizes until zoomed or panned
         self._pending_state: dict[str, object] | None = None
         self._axis: Axis | None = None
         self._axis_key: tuple[object, ...] | None = None
@@ -128,7 +129,9 @@ class TimelineView(QGraphicsView):
 
     @Slot()
     def fit_all(self) -> None:
-        """Zoom so the whole story, from birth (when known) to today, fits the window."""
+        """Zoom so the whole story, from birth (when known) to today, fits the window (and
+        keep it fitted as the window is resized, until the person zooms or pans)."""
+        self._fitted = True
         if not self.is_ready():
             self._pending_fit = True
             return
@@ -146,6 +149,7 @@ class TimelineView(QGraphicsView):
         wanted = max(lowest, min(MAX_PX_PER_DAY, scale.px_per_day * factor))
         if abs(wanted - scale.px_per_day) < 1e-12:
             return
+        self._fitted = False
         scene_x = self.scroll_x() + viewport_x
         new_scale, new_x = scale.zoomed(wanted / scale.px_per_day, scene_x)
         left = max(0.0, new_x - viewport_x)
@@ -175,6 +179,19 @@ class TimelineView(QGraphicsView):
         self.horizontalScrollBar().setValue(round(x - self.viewport().width() / 2))
         self.refresh()
 
+    def is_fitted(self) -> bool:
+        return self._fitted
+
+    def pan_by(self, dx: int, dy: int = 0) -> None:
+        """Move the picture by a person's gesture (which ends "fit all")."""
+        if dx:
+            self._fitted = False
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - dx)
+        if dy:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.value() - dy)
+
     def centre_day(self) -> float:
         return self._scene.scale.day_at(self.scroll_x() + self.viewport().width() / 2)
 
@@ -186,7 +203,8 @@ class TimelineView(QGraphicsView):
         visible = self.visible_rect()
         margin = min(80.0, visible.width() / 4)
         x, y = anchor
-        if not visible.left() + margin <= x <= visible.right() - margin:
+        inside = visible.left() + margin <= x <= visible.right() - margin
+        if not inside and not self._fitted:  # fitted, everything is already in sight
             self.horizontalScrollBar().setValue(round(x - visible.width() / 2))
         self.ensureVisible(QRectF(x - 1, y - 50, 2, 80), 0, 10)
         self.refresh()
@@ -196,13 +214,19 @@ class TimelineView(QGraphicsView):
             "px_per_day": self._scene.scale.px_per_day,
             "centre_day": self.centre_day(),
             "scroll_y": self.verticalScrollBar().value(),
+            "fitted": self._fitted,
         }
 
     def restore_view_state(self, state: dict[str, object]) -> None:
+        if state.get("fitted") is True:
+            self._pending_state = None
+            self.fit_all()
+            return
         if not self.is_ready():
             self._pending_state = dict(state)
             self._pending_fit = False
             return
+        self._fitted = False
         px_per_day = state.get("px_per_day")
         centre = state.get("centre_day")
         if isinstance(px_per_day, int | float) and isinstance(centre, int | float):
@@ -254,7 +278,11 @@ class TimelineView(QGraphicsView):
             if self._pending_state is not None:
                 state, self._pending_state = self._pending_state, None
                 self.restore_view_state(state)
-            elif self._pending_fit or self._scene.scale.px_per_day < self.fit_scale().px_per_day:
+            elif (
+                self._pending_fit
+                or self._fitted
+                or self._scene.scale.px_per_day < self.fit_scale().px_per_day
+            ):
                 self.fit_all()
         self.refresh()
 
@@ -381,8 +409,7 @@ class TimelineView(QGraphicsView):
         if self._panning:
             delta = position.toPoint() - self._pan_from
             self._pan_from = position.toPoint()
-            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - delta.x())
-            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - delta.y())
+            self.pan_by(delta.x(), delta.y())
             return
         item = self._pressed
         if not isinstance(item, StoryItem) or item.scene() is None:
@@ -467,8 +494,7 @@ class TimelineView(QGraphicsView):
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and delta.x() == 0:
             delta = QPoint(delta.y(), 0)
         if delta.x():
-            bar = self.horizontalScrollBar()
-            bar.setValue(bar.value() - delta.x())
+            self.pan_by(delta.x())
         elif delta.y():
             self.zoom_by(1.0015 ** delta.y(), event.position().x())
         event.accept()
