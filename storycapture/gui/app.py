@@ -30,9 +30,9 @@ def application() -> QApplication:
 def make_window(data_dir: Path, vault: VaultSession | None = None) -> MainWindow:
     app = application()
     settings = AppSettings()
-    apply_theme(app, settings.theme, settings.interface_scale)
+    apply_theme(app, settings.theme, settings.interface_scale, style_later=True)
     window = MainWindow(Path(data_dir), settings, vault)
-    if not settings.window_geometry:
+    if not settings.window_geometry or not window.restoreGeometry(settings.window_geometry):
         window.resize(*DEFAULT_SIZE)
     return window
 

@@ -66,12 +66,11 @@ from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import ConsentRecord
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem
 from storycapture.gui.theme import (
-    RowCheckBox,
-    RowRadioButton,
     fit_to_screen,
     make_room,
     scaled_px,
 )
+from storycapture.gui.widgets import RowCheckBox, RowRadioButton
 
 if TYPE_CHECKING:
     from storycapture.services.consent import ConsentService

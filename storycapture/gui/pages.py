@@ -5,7 +5,7 @@ Built from Qt alone, so the first window appears without waiting for the service
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -150,6 +150,10 @@ class RecoveryKeyPage(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.key = make_label("", "recoveryKey", wrap=False)
+        # Qt's namespace costs ~15 ms to import (PySide builds its enums): not before the
+        # first window, which never shows this page.
+        from PySide6.QtCore import Qt
+
         self.key.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key.setAlignment(Qt.AlignmentFlag.AlignCenter)
         copy = QPushButton("Copy")

@@ -29,11 +29,11 @@ from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import Visit
 from storycapture.domain.vocabulary import PlaceType
 from storycapture.gui.theme import (
-    RowRadioButton,
     fit_to_screen,
     make_room,
     scaled_px,
 )
+from storycapture.gui.widgets import RowRadioButton
 
 if TYPE_CHECKING:
     from storycapture.services.visits import VisitService

@@ -13,34 +13,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QTimer, Slot
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QGuiApplication,
-    QKeySequence,
-    QUndoGroup,
-    QUndoStack,
-)
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QToolBar,
-)
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
-from storycapture.gui.idle import IdleWatcher, SessionLockWatcher
 from storycapture.gui.pages import CreatePage, RecoveryKeyPage, UnlockPage
 from storycapture.gui.settings import AppSettings
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+
     from storycapture.domain.authorship import Author
+    from storycapture.gui.idle import IdleWatcher, SessionLockWatcher
     from storycapture.gui.stories import StoriesPage
     from storycapture.services.search import SearchHit, SearchIndex
     from storycapture.services.vault import VaultSession
 
 DATABASE_NAME = "vault.sqlite"  # the store's file name, checked without importing the store
+FINISH_BUILDING_AFTER_MS = 120
 
 
 class MainWindow(QMainWindow):
@@ -54,47 +43,96 @@ class MainWindow(QMainWindow):
         self.vault: VaultSession | None = None
         self.stories: StoriesPage | None = None
         self.search_index: SearchIndex | None = None
-        self.undo_group = QUndoGroup(self)
         self._stacks: dict[str, QUndoStack] = {}
         self._visits: dict[str, str] = {}
         self._return_to: dict[str, Any] | None = None
         self._index_queue: list[str] = []
-        self._index_timer = QTimer(self)
-        self._index_timer.setInterval(0)
-        self._index_timer.timeout.connect(self._index_next)
         self.current_dialog: QDialog | None = None
+        self._create_page: CreatePage | None = None
+        self._recovery_page: RecoveryKeyPage | None = None
+        self._built = False
 
+        # The first paint needs only the page it shows; menus, undo, the other pages and the
+        # watchers for idle time are built on the first turn of the event loop.
         self.pages = QStackedWidget()
         self.unlock_page = UnlockPage()
-        self.create_page = CreatePage()
-        self.recovery_page = RecoveryKeyPage()
-        for page in (self.unlock_page, self.create_page, self.recovery_page):
-            self.pages.addWidget(page)
+        self.pages.addWidget(self.unlock_page)
         self.setCentralWidget(self.pages)
         self.unlock_page.unlock_requested.connect(self.unlock_vault)
-        self.create_page.create_requested.connect(self.create_vault)
-        self.recovery_page.done.connect(self._show_stories)
-        self._build_actions()
-
-        self.idle = IdleWatcher(QGuiApplication.instance(), settings.auto_lock_minutes, self)
-        self.idle.idle.connect(self.lock)
-        self.session_watcher = SessionLockWatcher(self)
-        self.session_watcher.lock_requested.connect(self.lock)
+        self.idle: IdleWatcher
+        self.session_watcher: SessionLockWatcher
 
         if vault is not None:
             self.vault = vault
+            self.finish_building()
             self._show_stories()
         elif (self.data_dir / DATABASE_NAME).exists():
             self.pages.setCurrentWidget(self.unlock_page)
         else:
             self.pages.setCurrentWidget(self.create_page)
+        # Just after the first paint. (A zero timer would run before it; and a Python override
+        # of a Qt event handler here would make PySide build ~170 enums before the paint.)
+        QTimer.singleShot(FINISH_BUILDING_AFTER_MS, self.finish_building)
+
+    @property
+    def create_page(self) -> CreatePage:
+        if self._create_page is None:
+            self._create_page = CreatePage()
+            self.pages.addWidget(self._create_page)
+            self._create_page.create_requested.connect(self.create_vault)
+        return self._create_page
+
+    @property
+    def recovery_page(self) -> RecoveryKeyPage:
+        if self._recovery_page is None:
+            self._recovery_page = RecoveryKeyPage()
+            self.pages.addWidget(self._recovery_page)
+            self._recovery_page.done.connect(self._show_stories)
+        return self._recovery_page
+
+    @Slot()
+    def finish_building(self) -> None:
+        """Everything the first paint did not need. Safe to call more than once."""
+        if self._built:
+            return
+        self._built = True
+        from storycapture.gui.theme import ensure_calm_style
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            ensure_calm_style(app)
+        from PySide6.QtGui import QUndoGroup
+
+        self.undo_group = QUndoGroup(self)
+        self._index_timer = QTimer(self)
+        self._index_timer.setInterval(0)
+        self._index_timer.timeout.connect(self._index_next)
+        self._build_actions()
+        self._start_watching()
         self._update_actions()
+
+    @Slot()
+    def _start_watching(self) -> None:
+        if hasattr(self, "idle"):
+            return
+        from storycapture.gui import idle
+
+        self.idle = idle.IdleWatcher(
+            QGuiApplication.instance(), self.settings.auto_lock_minutes, self
+        )
+        self.idle.idle.connect(self.lock)
+        self.session_watcher = idle.SessionLockWatcher(self)
+        self.session_watcher.lock_requested.connect(self.lock)
+        if self.vault is not None:
+            self.idle.start()
 
     # --- actions ---------------------------------------------------------------------------
 
     def _action(
         self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None
     ) -> QAction:
+        from PySide6.QtGui import QAction, QKeySequence
+
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -103,6 +141,9 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        from PySide6.QtGui import QKeySequence
+        from PySide6.QtWidgets import QToolBar
+
         self.new_storyteller_action = self._action(
             "New storyteller…", self.new_storyteller, "Ctrl+N"
         )
@@ -191,6 +232,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def unlock_vault(self, passphrase: str) -> None:
+        self.finish_building()
         from storycapture.domain.errors import StoryCaptureError
         from storycapture.services.opening import open_vault
 
@@ -207,6 +249,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def create_vault(self, passphrase: str) -> None:
+        self.finish_building()
         from storycapture.domain.errors import StoryCaptureError
         from storycapture.services.vault import VaultSession
 
@@ -253,6 +296,7 @@ class MainWindow(QMainWindow):
         self._refresh_people()
         self._return_to_place()
         self._start_indexing()
+        self._start_watching()
         self.idle.start()
         self._update_actions()
 
@@ -284,6 +328,8 @@ class MainWindow(QMainWindow):
         return self.stories.storyteller.storyteller_uuid
 
     def _stack_for_current(self) -> QUndoStack:
+        from PySide6.QtGui import QUndoStack
+
         key = self._current_storyteller() or ""
         stack = self._stacks.get(key)
         if stack is None:
@@ -498,6 +544,8 @@ class MainWindow(QMainWindow):
         try:
             ConsentService(self.vault).withdraw(person, author=self.author())
         except StoryCaptureError as error:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(self, "StoryCapture", str(error))
             return
         # Their undo history holds their words: it goes with them.
@@ -517,12 +565,13 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        from storycapture.gui.settings import SettingsDialog
+        from storycapture.gui.settings_dialog import SettingsDialog
         from storycapture.gui.theme import apply_theme
 
         dialog = SettingsDialog(self.settings, self)
 
         def saved() -> None:
+            self._start_watching()
             self.idle.set_minutes(self.settings.auto_lock_minutes)
             app = QGuiApplication.instance()
             if isinstance(app, QApplication):
@@ -537,6 +586,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from storycapture import __version__
 
         QMessageBox.about(
@@ -551,6 +602,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def lock(self) -> None:
+        self.finish_building()
         # A dialog left open (consent, a visit, an edit) may show personal words: close it.
         for dialog in [*self.findChildren(QDialog), *QApplication.topLevelWidgets()]:
             if isinstance(dialog, QDialog) and dialog.isVisible():
@@ -558,10 +610,13 @@ class MainWindow(QMainWindow):
                 dialog.deleteLater()
         QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         self.current_dialog = None
-        self.create_page.reset()
-        self.recovery_page.key.clear()
+        if self._create_page is not None:
+            self._create_page.reset()
+        if self._recovery_page is not None:
+            self._recovery_page.key.clear()
         self.unlock_page.reset()
-        self.idle.stop()
+        if hasattr(self, "idle"):
+            self.idle.stop()
         self._index_timer.stop()
         self._index_queue.clear()
         if self.vault is None:
@@ -595,12 +650,6 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = bytes(self.saveGeometry().data())
         self.lock()
         super().closeEvent(event)
-
-    def showEvent(self, event: Any) -> None:
-        geometry = self.settings.window_geometry
-        if geometry and not self.isVisible():
-            self.restoreGeometry(geometry)
-        super().showEvent(event)
 
 
 def _wait_cursor() -> Any:

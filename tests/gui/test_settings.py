@@ -14,7 +14,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDateEdit, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from storycapture.gui.settings import AppSettings, SettingsDialog
+from storycapture.gui.settings import AppSettings
+from storycapture.gui.settings_dialog import SettingsDialog
 from storycapture.gui.theme import (
     THEMES,
     apply_theme,

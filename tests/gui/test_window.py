@@ -50,6 +50,8 @@ def make_window(qtbot: QtBot, data_dir: Path, settings: AppSettings) -> MainWind
     window.resize(1366, 768)
     window.show()
     qtbot.waitExposed(window)
+    # Menus, undo and the idle watcher arrive just after the first paint.
+    qtbot.waitUntil(lambda: window._built)
     return window
 
 
