@@ -47,7 +47,7 @@ class Season(StrEnum):
 
 
 # Our own names, because calendar.month_name follows the machine's locale.
-_MONTH_NAMES = (
+MONTH_NAMES = (
     "",
     "January",
     "February",
@@ -63,8 +63,8 @@ _MONTH_NAMES = (
     "December",
 )
 _MONTH_WORDS: dict[str, int] = {
-    **{name.lower(): number for number, name in enumerate(_MONTH_NAMES) if name},
-    **{name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES) if name},
+    **{name.lower(): number for number, name in enumerate(MONTH_NAMES) if name},
+    **{name[:3].lower(): number for number, name in enumerate(MONTH_NAMES) if name},
     "sept": 9,
 }
 _SEASON_WORDS: dict[str, Season] = {
@@ -243,7 +243,7 @@ class FuzzyDate:
             case DateKind.DAY:
                 return _day_words(self)
             case DateKind.MONTH:
-                return f"{_MONTH_NAMES[_need(self.month)]} {self.year}"
+                return f"{MONTH_NAMES[_need(self.month)]} {self.year}"
             case DateKind.SEASON:
                 return f"{_need(self.season).value} {self.year}"
             case DateKind.YEAR:
@@ -579,7 +579,7 @@ def _check_day(year: int, month: int, day: int, shown: str) -> None:
     days = calendar.monthrange(year, month)[1]
     if not 1 <= day <= days:
         raise InvalidFuzzyDate(
-            f"“{shown}” isn't a real day — {_MONTH_NAMES[month]} {year} has {days} days."
+            f"“{shown}” isn't a real day — {MONTH_NAMES[month]} {year} has {days} days."
         )
 
 
@@ -631,7 +631,7 @@ def _normal_label(label: str) -> str:
 
 
 def _day_words(date: FuzzyDate) -> str:
-    return f"{date.day} {_MONTH_NAMES[_need(date.month)]} {date.year}"
+    return f"{date.day} {MONTH_NAMES[_need(date.month)]} {date.year}"
 
 
 def _need(value: _T | None) -> _T:

@@ -45,7 +45,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -65,12 +64,18 @@ from storycapture.domain.authorship import Author
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import ConsentRecord
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem
+from storycapture.gui.pages import make_label
 from storycapture.gui.theme import (
     fit_to_screen,
     make_room,
     scaled_px,
 )
-from storycapture.gui.widgets import RowCheckBox, RowRadioButton
+from storycapture.gui.widgets import (
+    RowCheckBox,
+    RowRadioButton,
+    dialog_footer,
+    scrolled_form_layout,
+)
 
 if TYPE_CHECKING:
     from storycapture.services.consent import ConsentService
@@ -94,14 +99,6 @@ CONSENT_SENTENCES: dict[ConsentItem, str] = {
         "shared with partner sites."
     ),
 }
-
-
-def _label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 def _qdate(day: datetime.date) -> QDate:
@@ -402,8 +399,8 @@ class ConsentDialog(QDialog):
         except StoryCaptureError as error:
             problem_on_open = str(error)
 
-        heading = _label(f"Consent for {pseudonym}", "heading")
-        intro = _label(
+        heading = make_label(f"Consent for {pseudonym}", "heading")
+        intro = make_label(
             f"Go through each one together and tick what {pseudonym} is happy with. "
             "They can change their mind at any time, and each change is kept as a new version."
             + (f" This will be version {current.version + 1}." if current else ""),
@@ -413,7 +410,7 @@ class ConsentDialog(QDialog):
         # What they agree to
         agree = QVBoxLayout()
         agree.setSpacing(2)
-        agree.addWidget(_label(f"What {pseudonym} agrees to", "subheading"))
+        agree.addWidget(make_label(f"What {pseudonym} agrees to", "subheading"))
         self.item_boxes: dict[ConsentItem, QCheckBox] = {}
         for item in ConsentItem:
             sentence = CONSENT_SENTENCES[item].format(name=pseudonym)
@@ -435,7 +432,7 @@ class ConsentDialog(QDialog):
         # How, when and with whom
         given = QVBoxLayout()
         given.setSpacing(scaled_px(6))
-        given.addWidget(_label("How consent was given", "subheading"))
+        given.addWidget(make_label("How consent was given", "subheading"))
         self.how_group = QButtonGroup(self)
         self.how_buttons: dict[ConsentHow, QRadioButton] = {}
         for how in ConsentHow:
@@ -453,14 +450,14 @@ class ConsentDialog(QDialog):
         self.given_on.setMaximumDate(QDate.currentDate())
         self.given_on.setMinimumDate(QDate(2000, 1, 1))
         self.given_on.setAccessibleName("Date consent was given")
-        date_label = _label("Date")
+        date_label = make_label("Date")
         date_label.setBuddy(self.given_on)
 
         self.facilitator = QLineEdit(facilitator_name)
         self.facilitator.setMaxLength(200)
         self.facilitator.setPlaceholderText("Your name")
         self.facilitator.setAccessibleName("Facilitator's name")
-        facilitator_label = _label("Facilitator")
+        facilitator_label = make_label("Facilitator")
         facilitator_label.setBuddy(self.facilitator)
 
         fields = QGridLayout()
@@ -484,13 +481,13 @@ class ConsentDialog(QDialog):
         section.setContentsMargins(0, scaled_px(4), 0, 0)
         section.setSpacing(scaled_px(6))
         sign_row = QHBoxLayout()
-        sign_label = _label(f"{pseudonym}'s signature")
+        sign_label = make_label(f"{pseudonym}'s signature")
         sign_label.setBuddy(self.signature_pad)
         sign_row.addWidget(sign_label, 1)
         sign_row.addWidget(self.clear_signature_button)
         section.addLayout(sign_row)
         section.addWidget(self.signature_pad)
-        section.addWidget(_label("With a finger, a pen or the mouse.", "subtle"))
+        section.addWidget(make_label("With a finger, a pen or the mouse.", "subtle"))
         given.addWidget(self.signature_section)
         given.addStretch(1)
 
@@ -512,34 +509,13 @@ class ConsentDialog(QDialog):
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll = scroll
 
-        self.problem = _label(problem_on_open, "problem")
-        self.problem.setAccessibleName("Problem")
-        self.problem.setVisible(bool(problem_on_open))
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Record consent")
-        self.ok_button.setObjectName("primary")
-        self.ok_button.setAccessibleName("Record consent")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.setAccessibleName("Cancel without recording")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        footer = QVBoxLayout()
-        self._footer = footer
-        footer.setContentsMargins(scaled_px(28), scaled_px(12), scaled_px(28), scaled_px(20))
-        footer.setSpacing(scaled_px(10))
-        footer.addWidget(self.problem)
-        footer.addWidget(self.buttons)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(footer)
+        footer = dialog_footer(self, "Record consent", "Cancel without recording", problem_on_open)
+        self.problem = footer.problem
+        self.buttons = footer.buttons
+        self.ok_button = footer.ok_button
+        self.cancel_button = footer.cancel_button
+        self._footer = footer.layout
+        scrolled_form_layout(self, scroll, footer)
 
         self.how_group.buttonToggled.connect(self._show_signature_if_signing)
         self._show_signature_if_signing()
@@ -631,7 +607,7 @@ class ConsentHistoryView(QWidget):
         self.versions.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.versions.setSpacing(scaled_px(3))
         self.versions.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
-        self.empty = _label("No consent has been recorded yet.", "subtle")
+        self.empty = make_label("No consent has been recorded yet.", "subtle")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.empty)
@@ -713,11 +689,11 @@ class WithdrawalDialog(QDialog):
         first = QVBoxLayout(explain)
         first.setContentsMargins(0, 0, 0, 0)
         first.setSpacing(scaled_px(14))
-        first.addWidget(_label(f"Withdraw {pseudonym}'s consent?", "heading"))
-        self.warning = _label(_WITHDRAWAL_WARNING.format(name=pseudonym))
+        first.addWidget(make_label(f"Withdraw {pseudonym}'s consent?", "heading"))
+        self.warning = make_label(_WITHDRAWAL_WARNING.format(name=pseudonym))
         first.addWidget(self.warning)
         first.addWidget(
-            _label(
+            make_label(
                 f"If {pseudonym} would rather stop sharing something in particular, you can "
                 "change their consent instead of withdrawing it.",
                 "subtle",
@@ -739,14 +715,14 @@ class WithdrawalDialog(QDialog):
         second = QVBoxLayout(confirm)
         second.setContentsMargins(0, 0, 0, 0)
         second.setSpacing(scaled_px(14))
-        second.addWidget(_label("Are you sure?", "heading"))
+        second.addWidget(make_label("Are you sure?", "heading"))
         second.addWidget(
-            _label(
+            make_label(
                 f"This is the last step. Once you press “Erase for good”, {pseudonym}'s story "
                 "is gone from this laptop and cannot be brought back."
             )
         )
-        type_label = _label(f"To erase, type {pseudonym} here:")
+        type_label = make_label(f"To erase, type {pseudonym} here:")
         self.confirm_name = QLineEdit()
         self.confirm_name.setAccessibleName(f"Type {pseudonym} to confirm")
         self.confirm_name.setPlaceholderText(pseudonym)

@@ -13,9 +13,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
@@ -28,23 +26,16 @@ from storycapture.domain.authorship import Author
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import Visit
 from storycapture.domain.vocabulary import PlaceType
+from storycapture.gui.pages import make_label
 from storycapture.gui.theme import (
     fit_to_screen,
     make_room,
     scaled_px,
 )
-from storycapture.gui.widgets import RowRadioButton
+from storycapture.gui.widgets import RowRadioButton, dialog_footer, scrolled_form_layout
 
 if TYPE_CHECKING:
     from storycapture.services.visits import VisitService
-
-
-def _label(text: str = "", name: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    if name:
-        label.setObjectName(name)
-    return label
 
 
 class VisitDialog(QDialog):
@@ -69,8 +60,8 @@ class VisitDialog(QDialog):
         self.setWindowTitle(f"A visit with {pseudonym}")
         self.setModal(True)
 
-        heading = _label(f"A visit with {pseudonym}", "heading")
-        intro = _label(
+        heading = make_label(f"A visit with {pseudonym}", "heading")
+        intro = make_label(
             "Anything you add while the visit is open is kept with it. You can change these "
             "details later.",
             "subtle",
@@ -82,10 +73,10 @@ class VisitDialog(QDialog):
         self.visit_date.setMaximumDate(QDate.currentDate())
         self.visit_date.setMinimumDate(QDate(2000, 1, 1))
         self.visit_date.setAccessibleName("Date of the visit")
-        date_label = _label("Date")
+        date_label = make_label("Date")
         date_label.setBuddy(self.visit_date)
 
-        place_label = _label("Where you are meeting", "subheading")
+        place_label = make_label("Where you are meeting", "subheading")
         self.place_group = QButtonGroup(self)
         self.place_buttons: dict[PlaceType, QRadioButton] = {}
         places = QGridLayout()
@@ -104,7 +95,7 @@ class VisitDialog(QDialog):
         self.present.setAccessibleName("Who is here")
         self.present.setAccessibleDescription("Names of everyone taking part in this visit.")
         self.present.setPlaceholderText("For example, Marigold, Priya and Marigold's sister")
-        present_label = _label("Who is here")
+        present_label = make_label("Who is here")
         present_label.setBuddy(self.present)
 
         self.notes = QPlainTextEdit()
@@ -112,7 +103,7 @@ class VisitDialog(QDialog):
         self.notes.setPlaceholderText("Anything worth remembering about today (optional)")
         self.notes.setTabChangesFocus(True)
         self.notes.setMinimumHeight(self.fontMetrics().height() * 5)
-        notes_label = _label("Notes")
+        notes_label = make_label("Notes")
         notes_label.setBuddy(self.notes)
 
         body = QWidget()
@@ -138,34 +129,13 @@ class VisitDialog(QDialog):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
-        self.problem = _label("", "problem")
-        self.problem.setAccessibleName("Problem")
-        self.problem.hide()
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Start the visit")
-        self.ok_button.setObjectName("primary")
-        self.ok_button.setAccessibleName("Start the visit")
-        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        self.cancel_button.setText("Cancel")
-        self.cancel_button.setAccessibleName("Cancel without starting a visit")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        footer = QVBoxLayout()
-        self._footer = footer
-        footer.setContentsMargins(scaled_px(28), scaled_px(12), scaled_px(28), scaled_px(20))
-        footer.setSpacing(scaled_px(10))
-        footer.addWidget(self.problem)
-        footer.addWidget(self.buttons)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(footer)
+        footer = dialog_footer(self, "Start the visit", "Cancel without starting a visit", "")
+        self.problem = footer.problem
+        self.buttons = footer.buttons
+        self.ok_button = footer.ok_button
+        self.cancel_button = footer.cancel_button
+        self._footer = footer.layout
+        scrolled_form_layout(self, scroll, footer)
         body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         fit_to_screen(self, body)
 

@@ -35,6 +35,7 @@ from storycapture.domain.fuzzydate import (
     MAX_AGE,
     MAX_YEAR,
     MIN_YEAR,
+    MONTH_NAMES,
     DateKind,
     FuzzyDate,
     Season,
@@ -219,21 +220,7 @@ _STEPS: tuple[AxisStep, ...] = (
     AxisStep("day", 7),
     AxisStep("day", 1),
 )
-_LONG_MONTHS = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+_LONG_MONTHS = MONTH_NAMES
 _SHORT_MONTHS: tuple[str, ...] = tuple(name[:3] for name in _LONG_MONTHS)
 LABEL_OFFSET = 4.0  # a label starts just right of its tick
 LABEL_GAP = 10.0  # the least space between two labels
