@@ -372,6 +372,15 @@ class VaultSession:
 
     # --- passphrase ------------------------------------------------------------------------
 
+    def check_passphrase(self, passphrase: str) -> bool:
+        """Whether ``passphrase`` opens this vault (for leaving storyteller mode, say)."""
+        self._require_unlocked()
+        try:
+            _unwrap_with_passphrase(self._header, passphrase)
+        except WrongPassphrase:
+            return False
+        return True
+
     def change_passphrase(self, current: str, new: str, kdf: KdfChooser | None = None) -> None:
         """Re-wrap the vault key under a new passphrase; no content is re-encrypted."""
         self._require_unlocked()

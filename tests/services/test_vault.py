@@ -496,3 +496,9 @@ def test_info_counts_without_showing_anything_personal(
     shown = repr(info)
     for personal in ("Juniper", "Rowan", "Leeds", kept.uuid):
         assert personal not in shown
+
+
+def test_check_passphrase_answers_without_changing_anything(vault: VaultSession) -> None:
+    assert vault.check_passphrase(PASSPHRASE)
+    assert not vault.check_passphrase("not the passphrase at all")
+    assert vault.is_unlocked
