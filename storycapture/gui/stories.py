@@ -279,6 +279,7 @@ class StorytellerPage(QWidget):
     """One storyteller: Overview, Timeline, Strengths and Story."""
 
     changed = Signal()
+    history_requested = Signal(str, str)  # entity name, uuid
     start_visit_requested = Signal()
     consent_requested = Signal()
     withdraw_requested = Signal()
@@ -319,9 +320,13 @@ class StorytellerPage(QWidget):
 
         self.timeline = TimelineTool(TimelineService(vault), PhotoService(vault), context)
         self.timeline.changed.connect(self._changed)
+        self.timeline.history_requested.connect(
+            lambda uuid: self.history_requested.emit("timeline_event", uuid)
+        )
         self.strengths = StrengthsList(StrengthService(vault))
         self.story = StoryWordsPanel(StoryWordsService(vault), context)
         self.story.changed.connect(self._changed)
+        self.story.history_requested.connect(self.history_requested)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(overview_tab, "Overview")
@@ -378,6 +383,10 @@ class StorytellerPage(QWidget):
             f"<h3>Visits</h3><ul>{visit_rows or '<li>None yet.</li>'}</ul>{facilitator_notes}"
         )
         self.consent_history.show_history(list(reversed(consent.history(person.uuid))))
+
+    def set_author_filter(self, mode: str) -> None:
+        self.timeline.set_author_filter(mode)
+        self.story.set_author_filter(mode)
 
     def go_to(self, hit: SearchHit) -> None:
         self.tabs.setCurrentIndex(_TAB_OF_KIND.get(hit.kind, 0))

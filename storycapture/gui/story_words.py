@@ -36,6 +36,7 @@ class StoryWordsPanel(QWidget):
     """Quotes and notes in one list; every change is an undoable step through the service."""
 
     changed = Signal()
+    history_requested = Signal(str, str)  # entity name, uuid
 
     def __init__(self, service: StoryWordsService, context: EditingContext) -> None:
         super().__init__()
@@ -43,6 +44,7 @@ class StoryWordsPanel(QWidget):
         self._context = context
         self._storyteller: str | None = None
         self._items: dict[str, Quote | NarrativeNote] = {}
+        self._author_filter = "all"
         self.list = QListWidget()
         self.list.setAccessibleName("Quotes and notes")
         self.list.setWordWrap(True)
@@ -59,8 +61,11 @@ class StoryWordsPanel(QWidget):
         self.who_sees.clicked.connect(self._choose_visibility)
         remove = QPushButton("Remove")
         remove.clicked.connect(self._remove)
+        earlier = QPushButton("Earlier versions…")
+        earlier.setAccessibleName("Earlier versions of the chosen words, and who changed them")
+        earlier.clicked.connect(self._history)
         buttons = QHBoxLayout()
-        for button in (add_quote, add_note, self.who_sees, remove):
+        for button in (add_quote, add_note, self.who_sees, earlier, remove):
             buttons.addWidget(button)
         buttons.addStretch(1)
         hint = QLabel("Double-click or press Enter to change the words.")
@@ -84,6 +89,11 @@ class StoryWordsPanel(QWidget):
         notes = self._service.notes(self._storyteller)
         entries: list[Quote | NarrativeNote] = [*quotes, *notes]
         for entry in entries:
+            own = entry.meta.author.is_storyteller
+            if (self._author_filter == "storyteller" and not own) or (
+                self._author_filter == "facilitator" and own
+            ):
+                continue
             self._items[entry.uuid] = entry
             is_quote = isinstance(entry, Quote)
             shown = f"“{entry.text}”" if is_quote else entry.text
@@ -93,9 +103,25 @@ class StoryWordsPanel(QWidget):
                 f"{_VISIBILITY_WORDS[entry.visibility]} · written by {author}"
             )
             item.setData(Qt.ItemDataRole.UserRole, entry.uuid)
+            if self._author_filter == "highlight-storyteller" and own:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             self.list.addItem(item)
             if entry.uuid == current:
                 self.list.setCurrentItem(item)
+
+    def set_author_filter(self, mode: str) -> None:
+        """ "all", "storyteller", "facilitator" or "highlight-storyteller"."""
+        self._author_filter = mode
+        self.reload()
+
+    @Slot()
+    def _history(self) -> None:
+        entry = self._items.get(self._current_uuid() or "")
+        if entry is not None:
+            kind = "quote" if isinstance(entry, Quote) else "narrative_note"
+            self.history_requested.emit(kind, entry.uuid)
 
     def clear(self) -> None:
         self._storyteller = None

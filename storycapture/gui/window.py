@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._index_queue: list[str] = []
         self.current_dialog: QDialog | None = None
         self._create_page: CreatePage | None = None
+        self._author_filter = "all"
         self._recovery_page: RecoveryKeyPage | None = None
         self._built = False
 
@@ -177,6 +178,20 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.lifeline_action)
         view_menu.addAction(self.lanes_action)
+        view_menu.addSeparator()
+        whose = view_menu.addMenu("Whose words")
+        self.author_filter_actions = {}
+        for mode, words in (
+            ("all", "Everyone's"),
+            ("storyteller", "Only the storyteller's"),
+            ("facilitator", "Only facilitators'"),
+            ("highlight-storyteller", "Everyone's, the storyteller's stand out"),
+        ):
+            action = whose.addAction(words)
+            action.setCheckable(True)
+            action.setChecked(mode == "all")
+            action.triggered.connect(lambda _checked=False, m=mode: self.set_author_filter(m))
+            self.author_filter_actions[mode] = action
         person_menu = bar.addMenu("&Storyteller")
         person_menu.addAction(self.consent_action)
         person_menu.addAction(self.withdraw_action)
@@ -290,6 +305,8 @@ class MainWindow(QMainWindow):
         page.start_visit_requested.connect(self.start_visit)
         page.consent_requested.connect(self.record_consent)
         page.withdraw_requested.connect(self.withdraw)
+        page.history_requested.connect(self.show_history)
+        page.set_author_filter(self._author_filter)
         self.pages.addWidget(self.stories)
         self.pages.setCurrentWidget(self.stories)
         self.search_index = SearchIndex()
@@ -583,6 +600,23 @@ class MainWindow(QMainWindow):
         if self.stories is not None:
             self.stories.storyteller.tabs.setCurrentIndex(1)
             self.stories.storyteller.timeline.set_layout_mode(mode)
+
+    def set_author_filter(self, mode: str) -> None:
+        """Filter or highlight by author on the timeline, the board and the story."""
+        self._author_filter = mode
+        for name, action in self.author_filter_actions.items():
+            action.setChecked(name == mode)
+        if self.stories is not None:
+            self.stories.storyteller.set_author_filter(mode)
+
+    @Slot(str, str)
+    def show_history(self, entity: str, uuid: str) -> None:
+        if self.vault is None:
+            return
+        from storycapture.gui.history import ItemHistoryDialog
+        from storycapture.services.history import HistoryService
+
+        self._open(ItemHistoryDialog(HistoryService(self.vault), entity, uuid, self), lambda: None)
 
     @Slot()
     def about(self) -> None:

@@ -451,3 +451,76 @@ def test_the_timeline_in_the_window_adds_moves_and_undoes_through_the_edit_menu(
     assert added.uuid not in {e.uuid for e in timeline.events(juniper)}
     window.undo_action.trigger()
     assert added.uuid in {e.uuid for e in timeline.events(juniper)}
+
+
+def test_a_facilitators_edit_keeps_the_storytellers_words_in_the_history(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings
+) -> None:
+    from storycapture.domain.authorship import Author
+    from storycapture.gui.history import ItemHistoryDialog
+
+    vault, _ = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
+    person = StorytellerService(vault).add("Juniper", author=FACILITATOR)
+    ConsentService(vault).record(
+        person.uuid,
+        items=[ConsentItem.TAKE_PART],
+        how="verbal",
+        given_on="2026-03-02",
+        facilitator="Priya",
+        author=FACILITATOR,
+    )
+    words = StoryWordsService(vault)
+    mine = words.add_quote(person.uuid, "I grew the tomatoes myself.", author=Author.storyteller())
+    words.update_quote(mine.uuid, author=FACILITATOR, text="I grew tomatoes.")
+    vault.lock()
+
+    window = make_window(qtbot, data_dir, app_settings)
+    unlock(qtbot, window)
+    window.show_history("quote", mine.uuid)
+    dialog = window.current_dialog
+    assert isinstance(dialog, ItemHistoryDialog)
+    shown = dialog.view.toPlainText()
+    assert "I grew the tomatoes myself." in shown and "the storyteller" in shown
+    assert "I grew tomatoes." in shown and "Priya" in shown
+    assert shown.index("myself") < shown.index("I grew tomatoes.")
+
+
+def test_whose_words_filters_the_timeline_and_the_story(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings
+) -> None:
+    from storycapture.domain.authorship import Author
+
+    vault, _ = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
+    person = StorytellerService(vault).add("Juniper", author=FACILITATOR, birth_year=1980)
+    ConsentService(vault).record(
+        person.uuid,
+        items=[ConsentItem.TAKE_PART],
+        how="verbal",
+        given_on="2026-03-02",
+        facilitator="Priya",
+        author=FACILITATOR,
+    )
+    timeline = TimelineService(vault)
+    timeline.add_event(person.uuid, title="Own moment", starts="2010", author=Author.storyteller())
+    timeline.add_event(person.uuid, title="Noted by Priya", starts="2012", author=FACILITATOR)
+    words = StoryWordsService(vault)
+    words.add_quote(person.uuid, "My own words.", author=Author.storyteller())
+    words.add_note(person.uuid, "Priya's note.", author=FACILITATOR)
+    vault.lock()
+
+    window = make_window(qtbot, data_dir, app_settings)
+    unlock(qtbot, window)
+    assert window.stories is not None
+    page = window.stories.storyteller
+
+    def story() -> str:
+        return "\n".join(page.story.list.item(i).text() for i in range(page.story.list.count()))
+
+    window.author_filter_actions["storyteller"].trigger()
+    assert page.timeline.list_model.rowCount() == 1
+    assert "My own words." in story() and "Priya's note." not in story()
+    window.author_filter_actions["facilitator"].trigger()
+    assert page.timeline.list_model.rowCount() == 1
+    assert "Priya's note." in story() and "My own words." not in story()
+    window.author_filter_actions["all"].trigger()
+    assert page.timeline.list_model.rowCount() == 2

@@ -64,6 +64,7 @@ def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
 
 class EventPanel(QWidget):
     remove_requested = Signal(str)
+    history_requested = Signal(str)
     shift_requested = Signal(str, int)
     close_requested = Signal()
 
@@ -226,7 +227,12 @@ class EventPanel(QWidget):
         self.remove = QPushButton("Take off the timeline")
         self.remove.setAccessibleName("Take this moment off the timeline")
         self.remove.setToolTip("It can be brought back with Undo.")
+        self.history = QPushButton("Earlier versions…")
+        self.history.setAccessibleName("Earlier versions of this moment, and who changed it")
+        self.history.setToolTip("Every earlier wording, who changed it and when.")
+        self.history.clicked.connect(self._history)
         layout.addSpacing(8)
+        layout.addWidget(self.history)
         layout.addWidget(self.remove)
         layout.addStretch(1)
 
@@ -614,3 +620,8 @@ class EventPanel(QWidget):
     def _remove(self) -> None:
         if self._event is not None:
             self.remove_requested.emit(self._event.uuid)
+
+    def _history(self) -> None:
+        if self._event is not None:
+            self.commit_pending()
+            self.history_requested.emit(self._event.uuid)

@@ -78,10 +78,15 @@ def _toolbar_style(colours: Colours) -> str:
     """
 
 
+AUTHOR_FILTERS = ("all", "storyteller", "facilitator", "highlight-storyteller")
+DIMMED = 0.35  # how faintly others' moments show while the storyteller's own stand out
+
+
 class TimelineTool(QWidget):
     """One storyteller's timeline: picture, list and panel, kept in step with each other."""
 
     changed = Signal()
+    history_requested = Signal(str)  # an event's uuid: the window shows its earlier versions
 
     def __init__(
         self,
@@ -97,6 +102,7 @@ class TimelineTool(QWidget):
         self._storyteller: str | None = None
         self._birth_year: int | None = None
         self._events: dict[str, TimelineEvent] = {}
+        self._author_filter = "all"
         self._photo_of: dict[str, str] = {}
         self._thumbs: dict[str, QPixmap | None] = {}
         self._chosen: str | None = None
@@ -258,6 +264,7 @@ class TimelineTool(QWidget):
         self.tray.currentItemChanged.connect(self._tray_moved)
         self.tray.itemActivated.connect(self._tray_activated)
         self.panel.remove_requested.connect(self.remove_event)
+        self.panel.history_requested.connect(self.history_requested)
         self.panel.close_requested.connect(self.close_editor)
         self.panel.shift_requested.connect(self.shift_event)
         self.lifeline_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LIFELINE))
@@ -634,6 +641,22 @@ class TimelineTool(QWidget):
             pass  # the picture is still worth showing without its photos
         self._rebuild()
 
+    def set_author_filter(self, mode: str) -> None:
+        """Whose words to show: "all", "storyteller", "facilitator", or all with the
+        storyteller's own words standing out ("highlight-storyteller")."""
+        if mode not in AUTHOR_FILTERS:
+            raise ValueError(f"unknown author filter {mode!r}")
+        self._author_filter = mode
+        if self._storyteller is not None:
+            self._rebuild()
+
+    def _author_shown(self, event: TimelineEvent) -> bool:
+        if self._author_filter == "storyteller":
+            return event.meta.author.is_storyteller
+        if self._author_filter == "facilitator":
+            return not event.meta.author.is_storyteller
+        return True
+
     def _rebuild(self) -> None:
         """Redraw picture, list, tray and panel from the events held."""
         placer = EventPlacer(list(self._events.values()), self._birth_year)
@@ -644,7 +667,15 @@ class TimelineTool(QWidget):
         scene = self.scene
         view = self.view
         centre = view.centre_day() if view.is_ready() else None
-        scene.set_events(ordered, self._birth_year, self._photo_of, chosen=self._chosen)
+        shown = [e for e in ordered if self._author_shown(e)]
+        if self._chosen is not None and all(e.uuid != self._chosen for e in shown):
+            self._chosen = None
+        scene.set_events(shown, self._birth_year, self._photo_of, chosen=self._chosen)
+        if self._author_filter == "highlight-storyteller":
+            for event in shown:
+                drawn = scene.item_for(event.uuid)
+                if drawn is not None and not event.meta.author.is_storyteller:
+                    drawn.setOpacity(DIMMED)
         if view.is_fitted():
             view.fit_all()  # a moment added beyond either end stays in sight
         elif centre is not None:
@@ -652,7 +683,7 @@ class TimelineTool(QWidget):
         unplaced = frozenset(e.uuid for e in scene.placed.unplaced)
         self._syncing = True
         try:
-            self.list_model.set_events(ordered, unplaced)
+            self.list_model.set_events(shown, unplaced)
             self.tray.clear()
             for event in scene.placed.unplaced:
                 item = QListWidgetItem(event.title)
