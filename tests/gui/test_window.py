@@ -524,3 +524,52 @@ def test_whose_words_filters_the_timeline_and_the_story(
     assert "Priya's note." in story() and "My own words." not in story()
     window.author_filter_actions["all"].trigger()
     assert page.timeline.list_model.rowCount() == 2
+
+
+def _unnamed_controls(root: QWidget) -> list[str]:
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSlider,
+        QAbstractSpinBox,
+        QComboBox,
+        QScrollBar,
+    )
+
+    unnamed = []
+    controls = (
+        QAbstractButton,
+        QLineEdit,
+        QComboBox,
+        QAbstractItemView,
+        QAbstractSlider,
+        QAbstractSpinBox,
+        QTextEdit,
+        QPlainTextEdit,
+    )
+    for widget in root.findChildren(QWidget):
+        if not isinstance(widget, controls) or not widget.isVisibleTo(root):
+            continue
+        if isinstance(widget, QScrollBar):  # read by screen readers from their area
+            continue
+        if widget.parent() is not None and type(widget.parent()).__name__ in (
+            "QScrollBar",
+            "QComboBoxPrivateContainer",
+        ):
+            continue
+        text = widget.text() if isinstance(widget, QAbstractButton) else ""
+        if not (widget.accessibleName() or text):
+            unnamed.append(f"{type(widget).__name__} {widget.objectName()!r}")
+    return unnamed
+
+
+def test_every_control_has_an_accessible_name(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    assert _unnamed_controls(window) == []
+    unlock(qtbot, window)
+    assert window.stories is not None
+    page = window.stories.storyteller
+    for tab in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(tab)
+        assert _unnamed_controls(window) == [], page.tabs.tabText(tab)
