@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storycapture.domain.vocabulary import CardKind, Visibility
 from storycapture.gui.consent import ConsentHistoryView
 from storycapture.gui.story_words import StoryWordsPanel
 from storycapture.qtkit.context import EditingContext
@@ -45,6 +44,8 @@ from storycapture.services.search import SearchHit
 from storycapture.services.story import StoryWordsService
 from storycapture.services.vault import VaultSession
 from storycapture.services.visits import VisitService
+from storycapture.strengths.deck import PromptDeck
+from storycapture.strengths.qt.tool import StrengthsTool
 from storycapture.strengths.service import StrengthService
 from storycapture.timeline.qt.tool import TimelineTool
 from storycapture.timeline.service import TimelineService
@@ -242,33 +243,13 @@ class Sidebar(QWidget):
             self.hit_chosen.emit(hit)
 
 
-class StrengthsList(QWidget):
-    """The storyteller's cards by kind, to read; the board itself comes with the strengths tool."""
-
-    def __init__(self, service: StrengthService) -> None:
-        super().__init__()
-        self._service = service
-        self.view = QTextBrowser()
-        self.view.setAccessibleName("Strength cards")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.view)
-
-    def show_storyteller(self, storyteller_uuid: str) -> None:
-        cards = self._service.cards(storyteller_uuid)
-        parts = []
-        for kind in CardKind:
-            mine = [c for c in cards if c.kind is kind]
-            if mine:
-                rows = "".join(
-                    f"<li>{_html(c.text)}"
-                    f"{' (private)' if c.visibility is Visibility.PRIVATE else ''}</li>"
-                    for c in mine
-                )
-                parts.append(f"<h3>{kind.label}</h3><ul>{rows}</ul>")
-        self.view.setHtml("".join(parts) or "<p>No cards yet.</p>")
-
-    def clear(self) -> None:
-        self.view.clear()
+def make_strengths_view(
+    vault: VaultSession, context: EditingContext, large: bool = False
+) -> StrengthsTool:
+    """The strengths board for one storyteller, with the deck of prompt cards."""
+    tool = StrengthsTool(StrengthService(vault), context, PromptDeck.load())
+    tool.set_large(large)
+    return tool
 
 
 def _html(text: str) -> str:
@@ -323,7 +304,8 @@ class StorytellerPage(QWidget):
         self.timeline.history_requested.connect(
             lambda uuid: self.history_requested.emit("timeline_event", uuid)
         )
-        self.strengths = StrengthsList(StrengthService(vault))
+        self.strengths = make_strengths_view(vault, context)
+        self.strengths.changed.connect(self._changed)
         self.story = StoryWordsPanel(StoryWordsService(vault), context)
         self.story.changed.connect(self._changed)
         self.story.history_requested.connect(self.history_requested)
@@ -386,6 +368,7 @@ class StorytellerPage(QWidget):
 
     def set_author_filter(self, mode: str) -> None:
         self.timeline.set_author_filter(mode)
+        self.strengths.set_author_filter(mode)
         self.story.set_author_filter(mode)
 
     def go_to(self, hit: SearchHit) -> None:
@@ -396,8 +379,7 @@ class StorytellerPage(QWidget):
 
     def reload(self) -> None:
         self.timeline.reload()
-        if self.storyteller_uuid:
-            self.strengths.show_storyteller(self.storyteller_uuid)
+        self.strengths.reload()
         self.story.reload()
 
     @Slot()

@@ -21,10 +21,12 @@ from storycapture.gui.settings import AppSettings
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+    from PySide6.QtWidgets import QWidget
 
     from storycapture.domain.authorship import Author
     from storycapture.gui.idle import IdleWatcher, SessionLockWatcher
     from storycapture.gui.stories import StoriesPage
+    from storycapture.gui.storyteller_mode import StorytellerMode
     from storycapture.services.search import SearchHit, SearchIndex
     from storycapture.services.vault import VaultSession
 
@@ -50,6 +52,8 @@ class MainWindow(QMainWindow):
         self.current_dialog: QDialog | None = None
         self._create_page: CreatePage | None = None
         self._author_filter = "all"
+        self.mode: StorytellerMode | None = None  # storyteller mode, while it is on
+        self._mode_pages: list[Any] = []  # the mode's own timeline, board and story views
         self._recovery_page: RecoveryKeyPage | None = None
         self._built = False
 
@@ -151,6 +155,9 @@ class MainWindow(QMainWindow):
         self.start_visit_action = self._action("Start visit…", self.start_visit, "Ctrl+Shift+V")
         self.end_visit_action = self._action("End visit", self.end_visit)
         self.consent_action = self._action("Consent…", self.record_consent)
+        self.storyteller_mode_action = self._action(
+            "Storyteller mode…", self.enter_storyteller_mode, "Ctrl+Shift+M"
+        )
         self.withdraw_action = self._action("Withdraw consent and erase…", self.withdraw)
         self.lock_action = self._action("Lock", self.lock, "Ctrl+L")
         self.settings_action = self._action("Settings…", self.open_settings, "Ctrl+,")
@@ -194,6 +201,8 @@ class MainWindow(QMainWindow):
             self.author_filter_actions[mode] = action
         person_menu = bar.addMenu("&Storyteller")
         person_menu.addAction(self.consent_action)
+        person_menu.addAction(self.storyteller_mode_action)
+        person_menu.addSeparator()
         person_menu.addAction(self.withdraw_action)
         bar.addMenu("&Help").addAction(self.about_action)
 
@@ -203,6 +212,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.new_storyteller_action,
             self.start_visit_action,
+            self.storyteller_mode_action,
             self.undo_action,
             self.redo_action,
             self.lock_action,
@@ -229,6 +239,13 @@ class MainWindow(QMainWindow):
             action.setEnabled(bool(chosen))
         self.start_visit_action.setEnabled(bool(chosen) and not visiting)
         self.end_visit_action.setEnabled(bool(visiting))
+        self.storyteller_mode_action.setEnabled(bool(chosen))
+        if self.mode is not None:
+            # Inside storyteller mode nothing may lead elsewhere: only undo, redo and lock.
+            for action in self.actions():
+                if action not in (self.undo_action, self.redo_action, self.lock_action):
+                    action.setEnabled(False)
+            self.toolbar.setVisible(False)
         self._show_status()
 
     def _show_status(self) -> None:
@@ -336,6 +353,11 @@ class MainWindow(QMainWindow):
         if page.storyteller_uuid == place["storyteller"]:
             page.tabs.setCurrentIndex(place["tab"])
             page.timeline.restore_view_state(place["timeline"])
+            if self.mode is not None and "mode_page" in place:
+                self._start_mode(None, place["mode_page"])
+        elif self.mode is not None:  # their story is gone (erased elsewhere): no mode to return to
+            self.mode.deleteLater()
+            self.mode = None
 
     # --- the storyteller in view -----------------------------------------------------------
 
@@ -358,6 +380,8 @@ class MainWindow(QMainWindow):
     def author(self) -> Author:
         from storycapture.domain.authorship import Author
 
+        if self.mode is not None:
+            return Author.storyteller()
         return Author.facilitator(self.settings.facilitator_name)
 
     def _current_visit(self) -> str | None:
@@ -601,6 +625,107 @@ class MainWindow(QMainWindow):
             self.stories.storyteller.tabs.setCurrentIndex(1)
             self.stories.storyteller.timeline.set_layout_mode(mode)
 
+    # --- storyteller mode ------------------------------------------------------------------
+
+    @Slot()
+    def enter_storyteller_mode(self) -> None:
+        """Ask the facilitator for an optional PIN, then hand the laptop over."""
+        person = self._current_storyteller()
+        if self.vault is None or self.stories is None or person is None:
+            return
+        from storycapture.gui.storyteller_mode import EnterStorytellerModePanel
+
+        panel = EnterStorytellerModePanel(self.stories.storyteller.name.text())
+        self.pages.addWidget(panel)
+        self.pages.setCurrentWidget(panel)
+        self.toolbar.setVisible(False)
+
+        def done() -> None:
+            self.pages.removeWidget(panel)
+            panel.deleteLater()
+
+        def hand_over(pin: object) -> None:
+            done()
+            self._start_mode(pin if isinstance(pin, str) else None)
+
+        def cancelled() -> None:
+            done()
+            if self.stories is not None:
+                self.pages.setCurrentWidget(self.stories)
+            self._update_actions()
+
+        panel.hand_over.connect(hand_over)
+        panel.cancelled.connect(cancelled)
+
+    def _mode_tools(self) -> list[tuple[str, QWidget]]:
+        """Fresh views of this storyteller's timeline, strengths and story for the mode."""
+        from storycapture.gui.stories import make_strengths_view
+        from storycapture.gui.story_words import StoryWordsPanel
+        from storycapture.services.media import PhotoService
+        from storycapture.services.story import StoryWordsService
+        from storycapture.timeline.qt.tool import TimelineTool
+        from storycapture.timeline.service import TimelineService
+
+        assert self.vault is not None and self.stories is not None
+        page = self.stories.storyteller
+        person = page.storyteller_uuid
+        assert person is not None
+        summary = self.stories.sidebar.model.summary(person)
+        birth_year = summary.storyteller.birth_year if summary else None
+        timeline = TimelineTool(
+            TimelineService(self.vault), PhotoService(self.vault), self._context
+        )
+        timeline.show_storyteller(person, birth_year)
+        strengths = make_strengths_view(self.vault, self._context, large=True)
+        strengths.show_storyteller(person)
+        story = StoryWordsPanel(StoryWordsService(self.vault), self._context)
+        story.show_storyteller(person)
+        for tool in (timeline, strengths, story):
+            tool.changed.connect(self._story_changed)
+        self._mode_pages = [timeline, strengths, story]
+        return [("My timeline", timeline), ("My strengths", strengths), ("My story", story)]
+
+    def _start_mode(self, pin: str | None, page: int = 0) -> None:
+        from storycapture.gui.storyteller_mode import StorytellerMode
+
+        if self.vault is None or self.stories is None:
+            return
+        name = self.stories.storyteller.name.text()
+        if self.mode is None:
+            self.mode = StorytellerMode(name, self._mode_tools(), self.vault.check_passphrase)
+            if pin:
+                self.mode.set_pin(pin)
+            self.mode.allow_shortcut(self.lock_action.shortcut())
+            self.mode.leave_requested.connect(self._leave_mode)
+        else:  # coming back after the vault was locked in storyteller mode
+            self.mode.restore(name, self._mode_tools())
+        self.mode.set_current_page(page)
+        self.pages.addWidget(self.mode)
+        self.pages.setCurrentWidget(self.mode)
+        self.menuBar().hide()
+        self.statusBar().hide()
+        self._update_actions()
+        self.showFullScreen()
+
+    @Slot()
+    def _leave_mode(self) -> None:
+        mode, self.mode = self.mode, None
+        if mode is not None:
+            mode.clear()
+            self.pages.removeWidget(mode)
+            mode.deleteLater()
+        for tool in self._mode_pages:
+            tool.deleteLater()
+        self._mode_pages = []
+        self.menuBar().show()
+        self.statusBar().show()
+        self.showNormal()
+        if self.stories is not None:
+            self.pages.setCurrentWidget(self.stories)
+            self.stories.storyteller.reload()
+            self._story_changed()
+        self._update_actions()
+
     def set_author_filter(self, mode: str) -> None:
         """Filter or highlight by author on the timeline, the board and the story."""
         self._author_filter = mode
@@ -663,6 +788,17 @@ class MainWindow(QMainWindow):
                     "tab": page.tabs.currentIndex(),
                     "timeline": page.timeline.view_state(),
                 }
+                if self.mode is not None:
+                    self._return_to["mode_page"] = self.mode.current_page()
+        if self.mode is not None:
+            # The mode keeps only its PIN's hash, so unlocking returns to it, no extra tries.
+            self.mode.clear()
+            self.pages.removeWidget(self.mode)
+            for tool in self._mode_pages:
+                tool.clear()
+                tool.deleteLater()
+            self._mode_pages = []
+        if self.stories is not None:
             self.stories.clear()
             self.pages.removeWidget(self.stories)
             self.stories.deleteLater()
@@ -681,7 +817,13 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.settings.window_geometry = bytes(self.saveGeometry().data())
+        if self.mode is not None and self.vault is not None and event.spontaneous():
+            # Closing from the storyteller's side (Alt+F4, the title bar) asks for the PIN.
+            event.ignore()
+            self.mode.request_leave()
+            return
+        if self.mode is None:
+            self.settings.window_geometry = bytes(self.saveGeometry().data())
         self.lock()
         super().closeEvent(event)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from storycapture.domain.authorship import Author
@@ -143,3 +144,23 @@ class StrengthService(StoryService):
         return sorted(
             cards, key=lambda c: (zones.index(c.kind), c.position.order, c.meta.created_hlc)
         )
+
+    def arrange(
+        self, moves: Sequence[tuple[str, CardKind | str, int]], *, author: Author
+    ) -> list[StrengthCard]:
+        """Put cards in new zones and orders in one write: ``(card uuid, kind, order)`` each.
+
+        A drag that renumbers a whole zone is saved all together or not at all; the free
+        ``x``/``y`` of each card are kept.
+        """
+        changed: list[StrengthCard] = []
+        with self._vault.edit() as session:
+            for card_uuid, kind, order in moves:
+                current = _card(records.get(self._vault, session, STRENGTH_CARD, card_uuid))
+                position = BoardPosition(int(order), current.position.x, current.position.y)
+                changes = {"kind": CardKind.parse(kind).value, "position": _position(position)}
+                record = records.update(
+                    self._vault, session, STRENGTH_CARD, card_uuid, changes, author
+                )
+                changed.append(_card(record))
+        return changed

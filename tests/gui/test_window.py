@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from storycapture.domain.errors import VaultInUse
-from storycapture.domain.vocabulary import ConsentHow, ConsentItem
+from storycapture.domain.fuzzydate import FuzzyDate
+from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem
 from storycapture.gui.consent import ConsentDialog, WithdrawalDialog
 from storycapture.gui.settings import AppSettings
 from storycapture.gui.storyteller_dialog import NewStorytellerDialog
@@ -573,3 +574,70 @@ def test_every_control_has_an_accessible_name(
     for tab in range(page.tabs.count()):
         page.tabs.setCurrentIndex(tab)
         assert _unnamed_controls(window) == [], page.tabs.tabText(tab)
+
+
+def test_storyteller_mode_writes_as_the_storyteller_and_needs_the_facilitator_to_leave(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    from storycapture.gui.storyteller_mode import EnterStorytellerModePanel, StorytellerMode
+    from storycapture.strengths.service import StrengthService
+
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    juniper = _juniper(window)
+    window.storyteller_mode_action.trigger()
+    panel = window.pages.currentWidget()
+    assert isinstance(panel, EnterStorytellerModePanel)
+    panel.pin.setText("2468")
+    panel.pin_again.setText("2468")
+    panel.submit()
+    mode = window.mode
+    assert isinstance(mode, StorytellerMode) and window.pages.currentWidget() is mode
+    assert window.isFullScreen() and not window.menuBar().isVisible()
+    assert not window.new_storyteller_action.isEnabled()
+    assert not window.stories.sidebar.isVisibleTo(window)  # type: ignore[union-attr]
+    assert "Rowan" not in "\n".join(_texts_in(mode)), "no one else is reachable from the mode"
+
+    # What is made in the mode is the storyteller's own.
+    timeline, strengths, _story = window._mode_pages
+    event_uuid = timeline.add_event(FuzzyDate.in_year(2021), valence=2, title="My allotment")
+    card_uuid = strengths.add_card(CardKind.HOPE, "A garden of my own")
+    assert window.vault is not None
+    made = TimelineService(window.vault).get_event(event_uuid)
+    assert made.meta.author.is_storyteller
+    (card,) = [c for c in StrengthService(window.vault).cards(juniper) if c.uuid == card_uuid]
+    assert card.meta.author.is_storyteller
+
+    # Leaving: refused without the PIN or passphrase, allowed with the PIN.
+    mode.request_leave()
+    assert not mode.try_pin("1111")
+    assert window.mode is mode
+    assert mode.try_pin("2468")
+    assert window.mode is None
+    assert window.menuBar().isVisible() and not window.isFullScreen()
+    assert window.pages.currentWidget() is window.stories
+
+
+def test_locking_in_storyteller_mode_returns_to_it_with_its_pin(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    from storycapture.gui.storyteller_mode import StorytellerMode
+
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    window.enter_storyteller_mode()
+    panel = window.pages.currentWidget()
+    panel.pin.setText("1357")  # type: ignore[attr-defined]
+    panel.pin_again.setText("1357")  # type: ignore[attr-defined]
+    panel.submit()  # type: ignore[attr-defined]
+    assert window.mode is not None
+    window.mode.set_current_page(2)
+    window.lock()
+    assert window.vault is None
+    assert_nothing_personal_shown(window)
+    unlock(qtbot, window)
+    mode = window.mode
+    assert isinstance(mode, StorytellerMode) and window.pages.currentWidget() is mode
+    assert mode.current_page() == 2 and mode.pin_is_set()
+    assert mode.try_pin("1357")
+    assert window.mode is None
