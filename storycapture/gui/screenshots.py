@@ -78,8 +78,27 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             save(window, f"timeline-lifeline-{size}")
             page.timeline.set_layout_mode("lanes")
             save(window, f"timeline-lanes-{size}")
+            page.tabs.setCurrentIndex(2)
+            save(window, f"strengths-{size}")
             page.tabs.setCurrentIndex(3)
             save(window, f"story-{size}")
+
+            window.finish_building()
+            window.enter_storyteller_mode()
+            panel = window.pages.currentWidget()
+            save(window, f"storyteller-mode-handover-{size}")
+            panel.submit()  # type: ignore[attr-defined]
+            mode = window.mode
+            assert mode is not None
+            # Offscreen, "full screen" is the platform's 800×800 screen: draw at the size asked.
+            window.showNormal()
+            window.resize(width, height)
+            save(window, f"storyteller-mode-timeline-{size}")
+            mode.set_current_page(1)
+            save(window, f"storyteller-mode-strengths-{size}")
+            mode.try_passphrase(DEMO_PASSPHRASE)
+            window.showNormal()
+            window.resize(width, height)
 
             person = page.storyteller_uuid
             assert person is not None

@@ -306,6 +306,9 @@ class StorytellerPage(QWidget):
         )
         self.strengths = make_strengths_view(vault, context)
         self.strengths.changed.connect(self._changed)
+        self.strengths.history_requested.connect(
+            lambda uuid: self.history_requested.emit("strength_card", uuid)
+        )
         self.story = StoryWordsPanel(StoryWordsService(vault), context)
         self.story.changed.connect(self._changed)
         self.story.history_requested.connect(self.history_requested)

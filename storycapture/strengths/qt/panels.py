@@ -158,6 +158,7 @@ class CardEditor(QFrame):
     visibility_chosen = Signal(str, str)
     move_requested = Signal(str, int)
     remove_requested = Signal(str)
+    history_requested = Signal(str)  # card uuid: its earlier words and who changed them
 
     def __init__(self) -> None:
         super().__init__()
@@ -225,11 +226,15 @@ class CardEditor(QFrame):
         self.up_button = _button("Move up", "Ctrl+Up", "Move the card up")
         self.down_button = _button("Move down", "Ctrl+Down", "Move the card down")
         self.remove_button = _button("Take off the board", "Delete (Undo brings it back)")
+        self.history_button = _button(
+            "Earlier versions", "Every earlier wording, who changed it and when"
+        )
         moves = QGridLayout()
         moves.setSpacing(4)
         moves.addWidget(self.up_button, 0, 0)
         moves.addWidget(self.down_button, 0, 1)
-        moves.addWidget(self.remove_button, 1, 0, 1, 2)
+        moves.addWidget(self.history_button, 1, 0, 1, 2)
+        moves.addWidget(self.remove_button, 2, 0, 1, 2)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -256,6 +261,7 @@ class CardEditor(QFrame):
             *self.visibility_buttons.values(),
             self.up_button,
             self.down_button,
+            self.history_button,
             self.remove_button,
         ]
 
@@ -266,6 +272,7 @@ class CardEditor(QFrame):
         self.up_button.clicked.connect(lambda: self._move(-1))
         self.down_button.clicked.connect(lambda: self._move(1))
         self.remove_button.clicked.connect(self._remove)
+        self.history_button.clicked.connect(self._history)
         self.words.installEventFilter(self)
         self.show_card(None)
 
@@ -383,6 +390,10 @@ class CardEditor(QFrame):
     def _remove(self) -> None:
         if self.card is not None:
             self.remove_requested.emit(self.card.uuid)
+
+    def _history(self) -> None:
+        if self.card is not None:
+            self.history_requested.emit(self.card.uuid)
 
     def eventFilter(self, watched: object, event: object) -> bool:
         if (

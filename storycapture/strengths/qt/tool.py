@@ -69,6 +69,7 @@ class StrengthsTool(QWidget):
     """One storyteller's strengths board and life-now board, with the deck and the editor."""
 
     changed = Signal()
+    history_requested = Signal(str)  # a card's uuid: the window shows its earlier versions
 
     def __init__(
         self,
@@ -130,7 +131,7 @@ class StrengthsTool(QWidget):
         self.problem.setVisible(False)
 
         self.deck_panel = DeckPanel(deck)
-        self.deck_panel.setFixedWidth(250)
+        self.deck_panel.setFixedWidth(220)
         self.editor = CardEditor()
         # In storyteller mode on a small screen the editor may be taller than the window.
         self.editor_area = QScrollArea()
@@ -183,6 +184,7 @@ class StrengthsTool(QWidget):
         )
         self.editor.move_requested.connect(self.move_card)
         self.editor.remove_requested.connect(self.remove_card)
+        self.editor.history_requested.connect(self.history_requested)
         self.set_large(False)
         self.show_board(0)
 
@@ -269,8 +271,8 @@ class StrengthsTool(QWidget):
         for view in self.views.values():
             view.card_delegate.large = large
         self.deck_panel.prompt_delegate.large = large
-        self.deck_panel.setFixedWidth(280 if large else 250)
-        self.editor_area.setFixedWidth(320 if large else 290)
+        self.deck_panel.setFixedWidth(240 if large else 220)
+        self.editor_area.setFixedWidth(270 if large else 250)
         for button in self.editor.swatch_buttons:
             size = style.LARGE_TARGET_PX if large else style.TARGET_PX
             button.setFixedSize(size, size)
