@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from storycapture.domain.errors import VaultInUse
-from storycapture.domain.fuzzydate import FuzzyDate
-from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem
+from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem, Visibility
 from storycapture.gui.consent import ConsentDialog, WithdrawalDialog
 from storycapture.gui.settings import AppSettings
 from storycapture.gui.storyteller_dialog import NewStorytellerDialog
@@ -598,15 +597,33 @@ def test_storyteller_mode_writes_as_the_storyteller_and_needs_the_facilitator_to
     assert not window.stories.sidebar.isVisibleTo(window)  # type: ignore[union-attr]
     assert "Rowan" not in "\n".join(_texts_in(mode)), "no one else is reachable from the mode"
 
-    # What is made in the mode is the storyteller's own.
+    # What is made in the mode is the storyteller's own: by mouse on the timeline…
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+
     timeline, strengths, _story = window._mode_pages
-    event_uuid = timeline.add_event(FuzzyDate.in_year(2021), valence=2, title="My allotment")
-    card_uuid = strengths.add_card(CardKind.HOPE, "A garden of my own")
+    window.showNormal()
+    window.resize(1366, 768)
+    timeline.view.fit_all()
+    layout = timeline.scene.layout
+    x = layout.scale.x_of_day(datetime.date(2021, 7, 1).toordinal())
+    y = layout.bands.line_of_valence(2) + 3
     assert window.vault is not None
-    made = TimelineService(window.vault).get_event(event_uuid)
-    assert made.meta.author.is_storyteller
+    before = {e.uuid for e in TimelineService(window.vault).events(juniper)}
+    QTest.mouseDClick(
+        timeline.view.viewport(),
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+        timeline.view.mapFromScene(QPointF(x, y)),
+    )
+    (made,) = [e for e in TimelineService(window.vault).events(juniper) if e.uuid not in before]
+    assert made.meta.author.is_storyteller and made.valence == 2
+    # …and a card, marked private.
+    card_uuid = strengths.add_card(CardKind.HOPE, "A garden of my own")
+    assert card_uuid is not None
+    assert strengths.set_visibility(card_uuid, Visibility.PRIVATE)
     (card,) = [c for c in StrengthService(window.vault).cards(juniper) if c.uuid == card_uuid]
-    assert card.meta.author.is_storyteller
+    assert card.meta.author.is_storyteller and card.visibility is Visibility.PRIVATE
 
     # Leaving: refused without the PIN or passphrase, allowed with the PIN.
     mode.request_leave()
