@@ -27,6 +27,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
     from storycapture.gui.app import application
     from storycapture.gui.consent import ConsentDialog
     from storycapture.gui.settings import AppSettings
+    from storycapture.gui.storyteller_mode import EnterStorytellerModePanel
     from storycapture.gui.theme import apply_theme
     from storycapture.gui.window import MainWindow
     from storycapture.services.consent import ConsentService
@@ -87,7 +88,8 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             window.enter_storyteller_mode()
             panel = window.pages.currentWidget()
             save(window, f"storyteller-mode-handover-{size}")
-            panel.submit()  # type: ignore[attr-defined]
+            assert isinstance(panel, EnterStorytellerModePanel)
+            panel.submit()
             mode = window.mode
             assert mode is not None
             # Offscreen, "full screen" is the platform's 800×800 screen: draw at the size asked.
