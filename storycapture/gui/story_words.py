@@ -134,9 +134,19 @@ class StoryWordsPanel(QWidget):
 
     def _step(self, text: str, apply: Callable[[], None], revert: Callable[[], None]) -> None:
         try:
-            push_step(self._context.undo_stack, text, apply, revert, self._after)
+            push_step(
+                self._context.undo_stack,
+                text,
+                apply,
+                revert,
+                self._after,
+                on_refused=self._refused,
+            )
         except StoryCaptureError as error:
-            QMessageBox.information(self, "StoryCapture", str(error))
+            self._refused(error)
+
+    def _refused(self, error: StoryCaptureError) -> None:
+        QMessageBox.information(self, "StoryCapture", str(error))
 
     def _after(self) -> None:
         self.reload()

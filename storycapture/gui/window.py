@@ -513,7 +513,14 @@ class MainWindow(QMainWindow):
                 self._visits.pop(person, None)
 
             stack = self._stacks.get(person) or self._context.undo_stack
-            push_step(stack, "Start visit", apply, revert, self._after_visit)
+            push_step(
+                stack,
+                "Start visit",
+                apply,
+                revert,
+                self._after_visit,
+                on_refused=lambda error: self.statusBar().showMessage(str(error), 15_000),
+            )
             self._after_visit()
 
         self._open(dialog, started_it)

@@ -1,8 +1,11 @@
 """Undo steps that call services. Undo is a new edit through the service, never a rollback.
 
-Each step is built from two plain functions: ``apply`` (what the step does, run on the first
-push and on every redo) and ``revert`` (the edit that puts things back). A whole gesture (a
-drag, a dialog's OK) is one step.
+Each step is built from two plain functions: ``apply`` (what the step does, run when it is
+made and on every redo) and ``revert`` (the edit that puts things back). A whole gesture (a
+drag, a dialog's OK) is one step. Making the step runs ``apply`` at once: if the service
+refuses, the error goes to the caller and nothing is pushed. A later undo or redo that the
+service refuses (the storyteller was erased meanwhile, say) is passed to ``on_refused``,
+because an exception must not escape into Qt's undo machinery.
 """
 
 from __future__ import annotations
@@ -10,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from storycapture.domain.errors import StoryCaptureError
+
+Refused = Callable[[StoryCaptureError], None]
 
 
 class ServiceStep(QUndoCommand):
@@ -19,21 +26,37 @@ class ServiceStep(QUndoCommand):
         apply: Callable[[], None],
         revert: Callable[[], None],
         after: Callable[[], None] | None = None,
+        on_refused: Refused | None = None,
+        applied: bool = False,
     ) -> None:
         super().__init__(text)
         self._apply = apply
         self._revert = revert
         self._after = after
+        self._on_refused = on_refused
+        # QUndoStack.push() calls redo(); a step made already applied skips that first one.
+        self._skip_next_redo = applied
 
     def redo(self) -> None:
-        self._apply()
+        if self._skip_next_redo:
+            self._skip_next_redo = False
+        else:
+            self._run(self._apply)
         if self._after is not None:
             self._after()
 
     def undo(self) -> None:
-        self._revert()
+        self._run(self._revert)
         if self._after is not None:
             self._after()
+
+    def _run(self, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except StoryCaptureError as error:
+            if self._on_refused is None:
+                raise
+            self._on_refused(error)
 
 
 def push_step(
@@ -42,19 +65,8 @@ def push_step(
     apply: Callable[[], None],
     revert: Callable[[], None],
     after: Callable[[], None] | None = None,
+    on_refused: Refused | None = None,
 ) -> None:
     """Run ``apply`` now as an undoable step. If it raises, nothing is pushed."""
     apply()
-    step = ServiceStep(text, apply, revert, after)
-    # The step has already been applied; the first redo() that push() makes must not repeat it.
-    first = [True]
-    original_apply = step._apply
-
-    def apply_after_first() -> None:
-        if first[0]:
-            first[0] = False
-            return
-        original_apply()
-
-    step._apply = apply_after_first
-    stack.push(step)
+    stack.push(ServiceStep(text, apply, revert, after, on_refused, applied=True))

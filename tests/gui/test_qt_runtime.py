@@ -31,3 +31,41 @@ def test_the_window_module_imports_without_the_services() -> None:
         "assert 'sqlalchemy' not in sys.modules, 'SQLAlchemy slows the first window'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_an_undo_the_service_refuses_is_reported_not_raised_into_qt(qtbot: object) -> None:
+    from PySide6.QtGui import QUndoStack
+
+    from storycapture.domain.errors import NotFound
+    from storycapture.qtkit.undo import push_step
+
+    stack = QUndoStack()
+    seen: list[str] = []
+    done: list[str] = []
+
+    def refuse() -> None:
+        raise NotFound("That storyteller has been erased.")
+
+    push_step(
+        stack, "Add", lambda: done.append("added"), refuse, on_refused=lambda e: seen.append(str(e))
+    )
+    assert done == ["added"] and stack.count() == 1  # applied once, not again by push()
+    stack.undo()
+    assert seen == ["That storyteller has been erased."]
+
+
+def test_a_step_the_service_refuses_at_once_is_not_pushed(qtbot: object) -> None:
+    import pytest
+    from PySide6.QtGui import QUndoStack
+
+    from storycapture.domain.errors import InvalidInput
+    from storycapture.qtkit.undo import push_step
+
+    stack = QUndoStack()
+
+    def refuse() -> None:
+        raise InvalidInput("Too long.")
+
+    with pytest.raises(InvalidInput):
+        push_step(stack, "Add", refuse, lambda: None)
+    assert stack.count() == 0

@@ -325,30 +325,20 @@ class StrengthsTool(QWidget):
 
     def _push(self, text: str, apply: Callable[[], None], revert: Callable[[], None]) -> bool:
         """Make one undo step; False (and the plain reason shown) when the service refuses."""
-        first = [True]
-
-        def do() -> None:
-            if first[0]:
-                first[0] = False
-                apply()
-            else:
-                self._quietly(apply)
-
         try:
             push_step(
-                self._context.undo_stack, text, do, lambda: self._quietly(revert), self._after_edit
+                self._context.undo_stack,
+                text,
+                apply,
+                revert,
+                self._after_edit,
+                on_refused=lambda error: self._show_problem(str(error)),
             )
         except StoryCaptureError as error:
             self._show_problem(str(error))
             return False
         self._show_problem("")
         return True
-
-    def _quietly(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except StoryCaptureError as error:
-            self._show_problem(str(error))
 
     def _after_edit(self) -> None:
         self._load()

@@ -464,30 +464,20 @@ class TimelineTool(QWidget):
 
     def _push(self, text: str, apply: Callable[[], None], revert: Callable[[], None]) -> str | None:
         """Make one undo step; the plain reason when the service refuses (nothing is pushed)."""
-        first = [True]
-
-        def do() -> None:
-            if first[0]:
-                first[0] = False
-                apply()
-            else:
-                self._quietly(apply)
-
         try:
             push_step(
-                self._context.undo_stack, text, do, lambda: self._quietly(revert), self._after_edit
+                self._context.undo_stack,
+                text,
+                apply,
+                revert,
+                self._after_edit,
+                on_refused=lambda error: self._show_problem(str(error)),
             )
         except StoryCaptureError as error:
             self._show_problem(str(error))
             return str(error)
         self._show_problem("")
         return None
-
-    def _quietly(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except StoryCaptureError as error:
-            self._show_problem(str(error))
 
     def _after_edit(self) -> None:
         self._rebuild()
