@@ -11,7 +11,8 @@ import datetime
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -83,10 +84,16 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(args.data_dir).expanduser() if args.data_dir else default_data_dir()
 
 
-def _open(args: argparse.Namespace) -> VaultSession:
+@contextmanager
+def _unlocked(args: argparse.Namespace) -> Iterator[VaultSession]:
+    """The vault, unlocked for one command and locked again however the command ends."""
     from storycapture.services.opening import open_vault
 
-    return open_vault(_data_dir(args), _passphrase(args))
+    vault = open_vault(_data_dir(args), _passphrase(args))
+    try:
+        yield vault
+    finally:
+        vault.lock()
 
 
 def _author(args: argparse.Namespace) -> Author:
@@ -180,11 +187,8 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         info = vault.info()
-    finally:
-        vault.lock()
     print(f"Vault folder:      {info.data_dir}", file=out)
     print(f"Vault id:          {info.vault_id}", file=out)
     print(f"This device:       {info.device_id}", file=out)
@@ -236,8 +240,7 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.services.consent import ConsentService
     from storycapture.services.storytellers import StorytellerService
 
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         people = StorytellerService(vault)
         if args.action == "list":
             consent = ConsentService(vault)
@@ -280,16 +283,13 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
                 )
             ConsentService(vault).withdraw(uuid, author=_author(args))
             print(f"{name}'s story has been erased from this laptop.", file=out)
-    finally:
-        vault.lock()
     return 0
 
 
 def cmd_consent(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.services.consent import ConsentService
 
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         consent = ConsentService(vault)
         uuid = _find_storyteller(vault, args.storyteller)
         if args.action == "record":
@@ -310,16 +310,13 @@ def cmd_consent(args: argparse.Namespace, out: TextIO) -> int:
                     f"with {record.facilitator}: {items or 'nothing'}",
                     file=out,
                 )
-    finally:
-        vault.lock()
     return 0
 
 
 def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.services.visits import VisitService
 
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         visits = VisitService(vault)
         uuid = _find_storyteller(vault, args.storyteller)
         if args.action == "start":
@@ -335,8 +332,6 @@ def cmd_visit(args: argparse.Namespace, out: TextIO) -> int:
         else:
             for visit in visits.list(uuid):
                 print(f"{visit.uuid[:8]}  {visit.visit_date}  {visit.place_type.label}", file=out)
-    finally:
-        vault.lock()
     return 0
 
 
@@ -359,8 +354,7 @@ def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.services.history import HistoryService
     from storycapture.timeline.service import TimelineService
 
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         timeline = TimelineService(vault)
         if args.action == "add":
             event = timeline.add_event(
@@ -398,8 +392,6 @@ def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
                     f"{change.field} = {change.value!r}",
                     file=out,
                 )
-    finally:
-        vault.lock()
     return 0
 
 
@@ -425,8 +417,7 @@ def _event_uuid(vault: VaultSession, reference: str) -> str:
 def cmd_card(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.strengths.service import StrengthService
 
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         strengths = StrengthService(vault)
         uuid = _find_storyteller(vault, args.storyteller)
         if args.action == "add":
@@ -441,16 +432,13 @@ def cmd_card(args: argparse.Namespace, out: TextIO) -> int:
         else:
             for card in strengths.cards(uuid):
                 print(f"{card.kind.label:<16} {card.text}", file=out)
-    finally:
-        vault.lock()
     return 0
 
 
 def cmd_words(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.services.story import StoryWordsService
 
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         words = StoryWordsService(vault)
         uuid = _find_storyteller(vault, args.storyteller)
         adding = args.action == "add"
@@ -468,16 +456,13 @@ def cmd_words(args: argparse.Namespace, out: TextIO) -> int:
                     print(f"{note.text}  [{note.visibility.label.lower()}]\n", file=out)
         if adding:
             print(f"The {args.command} is saved.", file=out)
-    finally:
-        vault.lock()
     return 0
 
 
 def cmd_photo(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.services.media import PhotoService
 
-    vault = _open(args)
-    try:
+    with _unlocked(args) as vault:
         photos = PhotoService(vault)
         if args.action == "add":
             event = _event_uuid(vault, args.event) if args.event else None
@@ -492,8 +477,6 @@ def cmd_photo(args: argparse.Namespace, out: TextIO) -> int:
         else:
             for photo in photos.list(_find_storyteller(vault, args.storyteller)):
                 print(f"{photo.uuid[:8]}  {photo.original_name}  {photo.caption}", file=out)
-    finally:
-        vault.lock()
     return 0
 
 

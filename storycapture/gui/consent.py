@@ -67,7 +67,6 @@ from storycapture.domain.vocabulary import ConsentHow, ConsentItem
 from storycapture.gui.pages import make_label
 from storycapture.gui.theme import (
     fit_to_screen,
-    make_room,
     scaled_px,
 )
 from storycapture.gui.widgets import (
@@ -514,7 +513,7 @@ class ConsentDialog(QDialog):
         self.buttons = footer.buttons
         self.ok_button = footer.ok_button
         self.cancel_button = footer.cancel_button
-        self._footer = footer.layout
+        self._footer = footer
         scrolled_form_layout(self, scroll, footer)
 
         self.how_group.buttonToggled.connect(self._show_signature_if_signing)
@@ -543,16 +542,7 @@ class ConsentDialog(QDialog):
 
     def show_problem(self, message: str) -> None:
         """Show ``message`` above the buttons; everything typed stays as it is."""
-        appearing = self.problem.isHidden()
-        self.problem.setText(message)
-        self.problem.show()
-        if appearing:
-            spacing = self._footer.spacing()
-            make_room(self, self.problem.heightForWidth(self._footer_width()) + spacing)
-
-    def _footer_width(self) -> int:
-        margins = self._footer.contentsMargins()
-        return max(1, self.width() - margins.left() - margins.right())
+        self._footer.show_problem(self, message)
 
     @Slot()
     def accept(self) -> None:

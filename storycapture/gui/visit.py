@@ -29,7 +29,6 @@ from storycapture.domain.vocabulary import PlaceType
 from storycapture.gui.pages import make_label
 from storycapture.gui.theme import (
     fit_to_screen,
-    make_room,
     scaled_px,
 )
 from storycapture.gui.widgets import RowRadioButton, dialog_footer, scrolled_form_layout
@@ -134,7 +133,7 @@ class VisitDialog(QDialog):
         self.buttons = footer.buttons
         self.ok_button = footer.ok_button
         self.cancel_button = footer.cancel_button
-        self._footer = footer.layout
+        self._footer = footer
         scrolled_form_layout(self, scroll, footer)
         body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
         fit_to_screen(self, body)
@@ -151,16 +150,7 @@ class VisitDialog(QDialog):
 
     def show_problem(self, message: str) -> None:
         """Show ``message`` above the buttons; everything typed stays as it is."""
-        appearing = self.problem.isHidden()
-        self.problem.setText(message)
-        self.problem.show()
-        if appearing:
-            spacing = self._footer.spacing()
-            make_room(self, self.problem.heightForWidth(self._footer_width()) + spacing)
-
-    def _footer_width(self) -> int:
-        margins = self._footer.contentsMargins()
-        return max(1, self.width() - margins.left() - margins.right())
+        self._footer.show_problem(self, message)
 
     @Slot()
     def accept(self) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from storycapture.gui.pages import make_label
-from storycapture.gui.theme import scaled_px
+from storycapture.gui.theme import make_room, scaled_px
 
 
 class RowCheckBox(QCheckBox):
@@ -43,6 +43,17 @@ class DialogFooter:
     buttons: QDialogButtonBox
     ok_button: QPushButton
     cancel_button: QPushButton
+
+    def show_problem(self, dialog: QDialog, message: str) -> None:
+        """Show ``message`` above the buttons, growing the dialog to fit it the first time;
+        everything typed stays as it is."""
+        appearing = self.problem.isHidden()
+        self.problem.setText(message)
+        self.problem.show()
+        if appearing:
+            margins = self.layout.contentsMargins()
+            width = max(1, dialog.width() - margins.left() - margins.right())
+            make_room(dialog, self.problem.heightForWidth(width) + self.layout.spacing())
 
 
 def dialog_footer(
