@@ -269,12 +269,15 @@ class VaultSession:
 
     # --- keys ------------------------------------------------------------------------------
 
-    def new_storyteller_keys(self, storyteller_uuid: str) -> tuple[Sealer, StorytellerKeyRow]:
+    def new_storyteller_keys(
+        self, storyteller_uuid: str, age_identity: str | None = None
+    ) -> tuple[Sealer, StorytellerKeyRow]:
         """A new storyteller's key and age identity: their sealer, and the row to store after
-        the storyteller's own row (the key row refers to it)."""
+        the storyteller's own row (the key row refers to it). An import passes the age
+        identity it already encrypted the storyteller's incoming photos to."""
         vault_key = self._require_unlocked()
         key = crypto.new_key()
-        identity = crypto_keys.new_age_identity()
+        identity = age_identity or crypto_keys.new_age_identity()
         row = StorytellerKeyRow(
             storyteller_uuid=storyteller_uuid,
             wrapped_key=crypto.seal(vault_key, key, _storyteller_key_aad(storyteller_uuid)),

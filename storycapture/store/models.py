@@ -178,3 +178,69 @@ class TombstoneRow(Base):
     hlc: Mapped[str] = mapped_column(String(HLC_LEN))
     device_id: Mapped[str] = mapped_column(String(UUID_LEN))
     author: Mapped[str] = mapped_column(String(100))
+
+
+class SyncPeerRow(Base):
+    """Someone this installation exchanges bundles with.
+
+    ``kind`` is ``recipient`` (an age public key this installation may send bundles to) or
+    ``sender`` (a device whose signed bundles this installation accepts, known by the
+    fingerprint of its signing key; its device id is bound at its first bundle).
+    """
+
+    __tablename__ = "sync_peers"
+    uuid: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))  # age1… recipient, or a key fingerprint
+    device_id: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    added_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    revoked_hlc: Mapped[str | None] = mapped_column(String(HLC_LEN), nullable=True)
+
+    __table_args__ = (Index("ix_sync_peers_kind_key", "kind", "key", unique=True),)
+
+
+class BundleReceiptRow(Base):
+    """A bundle this installation has imported: which device, which number, which content."""
+
+    __tablename__ = "bundle_receipts"
+    device_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(String(64))
+    previous_bundle: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    device_name: Mapped[str] = mapped_column(String(200))
+    imported_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+
+
+class SyncConflictRow(Base):
+    """The same field changed on two devices that had not yet seen each other's change.
+
+    The newer change wins (last writer by clock, then device); both values stay in the
+    operation log, so the item's history shows the other one. A person reviews these.
+    """
+
+    __tablename__ = "sync_conflicts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_uuid: Mapped[str] = mapped_column(String(UUID_LEN))
+    field: Mapped[str] = mapped_column(String(40))
+    kept_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    kept_device: Mapped[str] = mapped_column(String(UUID_LEN))
+    other_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    other_device: Mapped[str] = mapped_column(String(UUID_LEN))
+    found_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    reviewed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index(
+            "ix_sync_conflicts_pair",
+            "entity_uuid",
+            "field",
+            "kept_hlc",
+            "kept_device",
+            "other_hlc",
+            "other_device",
+            unique=True,
+        ),
+    )

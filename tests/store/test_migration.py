@@ -231,7 +231,7 @@ def test_backup_copy_is_a_consistent_copy_of_an_open_vault(
     assert backup.name.startswith("vault-test-") and backup.suffix == ".sqlite"
     with closing(sqlite3.connect(backup)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == migrate.head_revision()
     assert _row_counts(backup) == expected
     # The copy holds the same ciphertexts, byte for byte (so it is as private as the vault).
     with (
@@ -354,3 +354,18 @@ def test_an_unversioned_vault_is_backed_up_before_anything_changes(
 def _vault_meta(database: Path) -> dict[str, bytes]:
     with closing(_read_only(database)) as db:
         return dict(db.execute("SELECT key, value FROM vault_meta"))
+
+
+def test_the_migrations_build_exactly_the_tables_the_models_describe(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from storycapture.store.models import Base
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
