@@ -269,11 +269,42 @@ def find(
         query = query.where(column == storyteller_uuid)
     if not include_deleted and "deleted" in kind.plain:
         query = query.where(kind.row.deleted.is_(False))
+    if kind is STORYTELLER:
+        query = query.where(kind.row.complete.is_(True))
     query = query.order_by(kind.row.created_hlc)
     rows = list(session.scalars(query))
     if storyteller_uuid is None:
         vault.preload_ciphers(session, {row.storyteller_uuid for row in rows})
     return [_open_row(vault, session, kind, row) for row in rows]
+
+
+def open_operation(vault: VaultSession, session: Session, op: models.OperationRow) -> Any:
+    """The value one logged change set its field to."""
+    try:
+        return open_field(
+            vault.cipher(session, op.storyteller_uuid),
+            "operations",
+            _operation_aad_column(op.entity, op.field, op.hlc),
+            op.entity_uuid,
+            op.storyteller_uuid,
+            op.value,
+        )
+    except FieldDamaged as error:
+        raise _damaged(ENTITY_KINDS[op.entity]) from error
+
+
+def seal_operation(
+    vault: VaultSession, session: Session, op: models.OperationRow, value: Any
+) -> bytes:
+    """The sealed form of ``value`` for a logged change (its row fields already set)."""
+    return seal_field(
+        vault.cipher(session, op.storyteller_uuid),
+        "operations",
+        _operation_aad_column(op.entity, op.field, op.hlc),
+        op.entity_uuid,
+        op.storyteller_uuid,
+        value,
+    )
 
 
 def history(
@@ -306,7 +337,7 @@ def history(
 
 def _row(session: Session, kind: EntityKind, record_uuid: str) -> Any:
     row = session.get(kind.row, record_uuid)
-    if row is None:
+    if row is None or (kind is STORYTELLER and not row.complete):
         raise NotFound(
             f"We couldn't find {kind.label} with that reference; it may have been erased."
         )

@@ -6,7 +6,7 @@ Changing anything here needs a new Alembic revision in ``store/migrations/versio
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 UUID_LEN = 36
@@ -45,6 +45,9 @@ class StorytellerRow(_Record, Base):
     birth_year: Mapped[bytes] = mapped_column(LargeBinary)
     role: Mapped[bytes] = mapped_column(LargeBinary)
     notes: Mapped[bytes] = mapped_column(LargeBinary)
+    # False while only part of an imported storyteller has arrived (a later bundle of the
+    # device that made them came first): their changes are kept, but they are not shown.
+    complete: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     @property
     def storyteller_uuid(self) -> str:

@@ -1,4 +1,4 @@
-"""Sync: the installations this one sends to and receives from, the bundles it has imported,
+"""Sync: storytellers that have only partly arrived, the installations this one sends to and receives from, the bundles it has imported,
 and the conflicts found while merging them.
 
 Revision ID: 0002
@@ -18,6 +18,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # A plain ADD COLUMN: a batch (copy and swap) of this table would drop it, and SQLite's
+    # foreign keys would cascade that drop to every storyteller's key.
+    op.add_column(
+        "storytellers",
+        sa.Column("complete", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
+
     op.create_table(
         "sync_peers",
         sa.Column("uuid", sa.String(length=36), nullable=False),
@@ -76,3 +83,4 @@ def downgrade() -> None:
     with op.batch_alter_table("sync_peers", schema=None) as batch_op:
         batch_op.drop_index("ix_sync_peers_kind_key")
     op.drop_table("sync_peers")
+    op.drop_column("storytellers", "complete")  # SQLite ≥ 3.35 drops a column in place
