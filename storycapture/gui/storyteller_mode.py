@@ -206,6 +206,13 @@ def _palette(colours: Mapping[str, str], base: QPalette) -> QPalette:
     return palette
 
 
+def _set_theme(page: QWidget, theme: str | None) -> None:
+    """Tell a page that paints itself (it has ``set_theme``) which look to paint in."""
+    set_theme = getattr(page, "set_theme", None)
+    if callable(set_theme):
+        set_theme(theme)
+
+
 def _hash_pin(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=2**14, r=8, p=1, dklen=32)
 
@@ -435,6 +442,7 @@ class StorytellerMode(QWidget):
             self._tabs.append(tab)
             self.page_stack.addWidget(page)
             self._pages.append(page)
+        self._theme_pages()
         if pages:
             self.set_current_page(max(0, min(index, len(pages) - 1)))
 
@@ -447,6 +455,7 @@ class StorytellerMode(QWidget):
             tab.deleteLater()
         self._tabs.clear()
         for page in self._pages:
+            _set_theme(page, None)  # back to the window's own look
             self.page_stack.removeWidget(page)
             page.hide()
             page.setParent(None)  # the window owns its pages
@@ -508,6 +517,16 @@ class StorytellerMode(QWidget):
         self.setProperty("highContrast", self._high_contrast)
         self.setPalette(_palette(colours, self._base_palette))
         self.setStyleSheet(_stylesheet(colours, _normal_point_size()))
+        self._theme_pages()
+
+    def page_theme(self) -> str:
+        """The look the pages that paint themselves (the timeline, the board) are told to use:
+        the calm look is the light theme's paper and ink; high contrast is high contrast."""
+        return "high-contrast" if self._high_contrast else "light"
+
+    def _theme_pages(self) -> None:
+        for page in self._pages:
+            _set_theme(page, self.page_theme())
 
     # --- the PIN -----------------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ class DragController(QObject):
             y = 4
         line = QFrame(view.viewport())
         line.setObjectName("dropLine")
-        line.setStyleSheet(f"background: {style.ACCENT}; border-radius: 2px;")
+        line.setStyleSheet(f"background: {view.column.look.accent}; border-radius: 2px;")
         line.setGeometry(QRect(8, max(0, y - 2), view.viewport().width() - 16, 4))
         line.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         line.show()
@@ -147,6 +147,7 @@ class ZoneView(QListView):
         self.column = column
         self._drag = drag
         self._pressed: tuple[str, int, QPoint] | None = None
+        self._laid_out_width = -1
         self.zone_model = ZoneModel(zone.kind, self)
         self.setModel(self.zone_model)
         self.card_delegate = CardDelegate(self)
@@ -174,6 +175,19 @@ class ZoneView(QListView):
         super().resizeEvent(event)
         # Card heights depend on the width (words wrap): lay them out again straight away.
         self.doItemsLayout()
+
+    def doItemsLayout(self) -> None:
+        self._laid_out_width = self.viewport().width()  # the width the card heights are for
+        super().doItemsLayout()
+
+    def _lay_out_if_width_changed(self) -> None:
+        """Lay the cards out again if the viewport's width changed without a resize reaching
+        the view. That happens when the zone is first shown: the layout done while showing it
+        brings up the scroll bar, and the narrower viewport, not yet visible, is never told;
+        cards laid out for the wider one would overlap (taller at the width they are painted at
+        than the room they were given)."""
+        if self.viewport().width() != self._laid_out_width:
+            self.doItemsLayout()
 
     def uuid_at(self, row: int) -> str | None:
         card = self.zone_model.card(row)
@@ -240,6 +254,8 @@ class ZoneView(QListView):
     def viewportEvent(self, event: QEvent) -> bool:
         if isinstance(event, QTouchEvent):
             return self._touch(event)
+        if event.type() == QEvent.Type.Show:
+            self._lay_out_if_width_changed()
         return super().viewportEvent(event)
 
     def _touch(self, event: QTouchEvent) -> bool:
@@ -280,7 +296,7 @@ class ZoneView(QListView):
         super().paintEvent(event)
         if self.zone_model.rowCount() == 0:
             painter = QPainter(self.viewport())
-            painter.setPen(QColor(style.SOFT_INK))
+            painter.setPen(QColor(self.column.look.soft_ink))
             painter.drawText(
                 self.viewport().rect().adjusted(12, 16, -12, -12),
                 Qt.AlignmentFlag.AlignHCenter
@@ -297,6 +313,8 @@ class ZoneColumn(QFrame):
     def __init__(self, zone: Zone, drag: DragController) -> None:
         super().__init__()
         self.zone = zone
+        self.look: style.Look = style.LIGHT  # the tool gives it the window's look
+        self._drop_target = False
         self.setObjectName("zoneColumn")
         self.setAccessibleName(zone.title)
         self.title = QLabel(zone.title)
@@ -315,11 +333,20 @@ class ZoneColumn(QFrame):
         self.set_drop_target(False)
 
     def set_drop_target(self, on: bool) -> None:
-        wash = style.ZONE_WASH[self.zone.kind]
-        border = f"2px dashed {style.ACCENT}" if on else "2px solid transparent"
+        self._drop_target = on
+        look = self.look
+        wash = look.zone_wash[self.zone.kind]
+        border = f"2px dashed {look.accent}" if on else f"2px solid {look.zone_border}"
         self.setStyleSheet(
             f"QFrame#zoneColumn {{ background: {wash}; border: {border}; border-radius: 12px; }}"
         )
+
+    def set_look(self, look: style.Look) -> None:
+        """Paint the zone, its words and its cards in ``look`` (one of the window's looks)."""
+        self.look = look
+        self.view.card_delegate.look = look
+        self.set_drop_target(self._drop_target)
+        self.view.viewport().update()
 
 
 class BoardPage(QWidget):

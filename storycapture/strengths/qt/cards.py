@@ -42,6 +42,7 @@ class CardDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self.large = large
+        self.look: style.Look = style.LIGHT  # the tool gives it the window's look
 
     def _min_height(self) -> int:
         return style.LARGE_TARGET_PX + 12 if self.large else 44
@@ -86,27 +87,41 @@ class CardDelegate(QStyledItemDelegate):
         whole.setLeft(0)
         whole.setWidth(self._view.viewport().width())
         rect = whole.adjusted(MARGIN_X, MARGIN_Y, -MARGIN_X, -MARGIN_Y)
+        look = self.look
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if chosen:
-            pen = QPen(QColor(style.ACCENT), 3)
+            pen = QPen(QColor(look.accent), 3)
         elif highlighted:
-            pen = QPen(QColor(style.ACCENT_TEXT), 2)
+            pen = QPen(QColor(look.accent_text), 2)
         else:
-            pen = QPen(QColor("#d9c8b6"), 1)
+            pen = QPen(QColor(look.card_border), 1.5 if look.high_contrast else 1)
+        tile = rect.adjusted(1, 1, -1, -1)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(look.card_fill(card.colour))
+        painter.drawRoundedRect(tile, 10, 10)
+        band = look.card_band(card.colour)
+        if band is not None:
+            # High contrast keeps every card black: its colour is a band across the top.
+            outline = QPainterPath()
+            outline.addRoundedRect(tile, 10, 10)
+            painter.save()
+            painter.setClipPath(outline)
+            painter.fillRect(QRectF(tile.left(), tile.top(), tile.width(), 6), band)
+            painter.restore()
         painter.setPen(pen)
-        painter.setBrush(style.card_fill(card.colour))
-        painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 10, 10)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(tile, 10, 10)
         if highlighted:
             stripe = QRectF(rect.left() + 1, rect.top() + 8, 4, rect.height() - 16)
-            painter.fillRect(stripe, QColor(style.ACCENT))
+            painter.fillRect(stripe, QColor(look.accent))
 
         font = self._view.font()
         small = self._small(font)
         footer_h = QFontMetrics(small).height()
         inner = rect.adjusted(PAD, PAD, -PAD, -PAD)
         painter.setFont(font)
-        painter.setPen(QColor(style.INK))
+        painter.setPen(QColor(look.ink))
         words = QRectF(inner.left(), inner.top(), inner.width(), inner.height() - footer_h - 4)
         painter.drawText(words, Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft, card.text)
 
@@ -115,7 +130,7 @@ class CardDelegate(QStyledItemDelegate):
         small.setItalic(by_storyteller)
         small.setBold(by_storyteller and highlighted)
         painter.setFont(small)
-        painter.setPen(QColor(style.ACCENT_TEXT if by_storyteller else style.SOFT_INK))
+        painter.setPen(QColor(look.accent_text if by_storyteller else look.soft_ink))
         mark = ("❝ " if by_storyteller else "") + written_by(card)
         mark_font = QFont(small)
         plain = QFont(small)
@@ -133,7 +148,7 @@ class CardDelegate(QStyledItemDelegate):
         mark = QFontMetrics(mark_font).elidedText(mark, Qt.TextElideMode.ElideRight, room)
         painter.drawText(footer, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, mark)
         painter.setFont(plain)
-        painter.setPen(QColor(style.SOFT_INK))
+        painter.setPen(QColor(look.soft_ink))
         if label:
             painter.drawText(
                 footer, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label
@@ -146,7 +161,7 @@ class CardDelegate(QStyledItemDelegate):
                 size * 0.8,
                 size,
             )
-            draw_lock(painter, box, QColor(style.SOFT_INK))
+            draw_lock(painter, box, QColor(look.soft_ink))
         painter.restore()
 
 
@@ -157,6 +172,7 @@ class PromptDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self.large = large
+        self.look: style.Look = style.LIGHT  # the tool gives it the window's look
 
     def _heights(self, text: str) -> tuple[int, int]:
         font = self._view.font()
@@ -182,24 +198,26 @@ class PromptDelegate(QStyledItemDelegate):
         rect = QRectF(option.rect)
         rect.setLeft(0)
         rect.setWidth(self._view.viewport().width())
+        look = self.look
+        chosen = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.save()
-        if option.state & QStyle.StateFlag.State_Selected:
-            painter.fillRect(rect, QColor(style.CHOSEN))
-        painter.setPen(QColor(style.HAIRLINE))
+        if chosen:
+            painter.fillRect(rect, QColor(look.chosen))
+        painter.setPen(QColor(look.hairline))
         painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         font = self._view.font()
         text = str(index.data() or "")
         words_h, zone_h = self._heights(text)
         inner = rect.adjusted(PAD, 7, -PAD, -7)
         painter.setFont(font)
-        painter.setPen(QColor(style.INK))
+        painter.setPen(QColor(look.chosen_ink if chosen else look.ink))
         painter.drawText(
             QRectF(inner.left(), inner.top(), inner.width(), words_h),
             Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft,
             text,
         )
         painter.setFont(CardDelegate._small(font))
-        painter.setPen(QColor(style.SOFT_INK))
+        painter.setPen(QColor(look.chosen_ink if chosen else look.soft_ink))
         painter.drawText(
             QRectF(inner.left(), inner.top() + words_h + 2, inner.width(), zone_h),
             Qt.AlignmentFlag.AlignLeft,

@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QBoxLayout,
     QButtonGroup,
     QComboBox,
     QFrame,
@@ -197,13 +198,6 @@ class CardEditor(QFrame):
             button.setAccessibleName(f"Colour: {swatch.name}")
             button.setToolTip(swatch.name)
             button.setProperty("colour", swatch.colour or "")
-            fill = swatch.colour or style.CARD
-            button.setStyleSheet(
-                f"QToolButton {{ background: {fill}; border: 1px solid #b9a591;"
-                f" border-radius: 14px; min-width: 24px; padding: 0; }}"
-                f"QToolButton:checked {{ border: 3px solid {style.INK}; }}"
-                f"QToolButton:focus {{ border: 3px solid {style.ACCENT}; }}"
-            )
             self.swatches.addButton(button, number)
             self.swatch_buttons.append(button)
 
@@ -211,7 +205,7 @@ class CardEditor(QFrame):
         self.visibility_group = QButtonGroup(self)
         self.visibility_group.setExclusive(True)
         self.visibility_buttons: dict[Visibility, QPushButton] = {}
-        see_row = QHBoxLayout()
+        see_row = self.see_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         see_row.setSpacing(4)
         for visibility, (words, tip) in VISIBILITY_WORDS.items():
             choice = _button(words, tip, f"Who can see it: {words}")
@@ -255,6 +249,7 @@ class CardEditor(QFrame):
         layout.addLayout(moves)
         layout.addStretch(1)
         self.lay_out_swatches(len(self.swatch_buttons))
+        self.set_look(style.LIGHT)
         self.card_controls: list[QWidget] = [
             self.zone,
             *self.swatch_buttons,
@@ -275,6 +270,25 @@ class CardEditor(QFrame):
         self.history_button.clicked.connect(self._history)
         self.words.installEventFilter(self)
         self.show_card(None)
+
+    def set_look(self, look: style.Look) -> None:
+        """Show each swatch as cards show its colour in ``look`` (one of the window's looks)."""
+        for button in self.swatch_buttons:
+            colour = str(button.property("colour") or "") or None
+            button.setStyleSheet(
+                f"QToolButton {{ background: {look.swatch_fill(colour)};"
+                f" border: 1px solid {look.swatch_border};"
+                f" border-radius: 14px; min-width: 24px; padding: 0; }}"
+                f"QToolButton:checked {{ border: 3px solid {look.ink}; }}"
+                f"QToolButton:focus {{ border: 3px solid {look.accent}; }}"
+            )
+
+    def stack_choices(self, stacked: bool) -> None:
+        """In large type the three "who can see it" choices go one under another, so the
+        editor keeps to its column instead of running off its right edge."""
+        self.see_row.setDirection(
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
 
     def lay_out_swatches(self, per_row: int) -> None:
         for button in self.swatch_buttons:

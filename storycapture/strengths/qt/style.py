@@ -1,16 +1,21 @@
 """The board's colours and sizes: warm paper, soft zone washes, a few warm card swatches.
 
 Zones are told apart by a soft wash, never by red and green (which read as a verdict);
-"hard right now" is a calm blue, as hard times are on the timeline.
+"hard right now" is a calm blue, as hard times are on the timeline. Each of the window's looks
+(light, dark, high contrast) has its own set (``LOOKS``); the module's plain constants are the
+light look's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 
 from storycapture.domain.vocabulary import CardKind
+from storycapture.qtkit.looks import checked_look, look_of
 
 PAPER = "#fbf7f1"
 INK = "#2f2a26"
@@ -58,8 +63,193 @@ def swatch_name(colour: str | None) -> str:
     return "Own colour"
 
 
-def card_fill(colour: str | None) -> QColor:
-    return QColor(colour or CARD)
+@dataclass(frozen=True)
+class Look:
+    """The board's colours in one of the window's looks (light, dark, high contrast).
+
+    Words are drawn in ``ink`` and ``soft_ink`` on ``paper``, on every zone wash and on every
+    card fill; the storyteller's own words are marked in ``accent_text`` on the cards. A card's
+    colour is kept as its light swatch (``#f7dcc6``); each look shows it its own way: the dark
+    look as a deep shade of it, high contrast as a bright band across the top of a black card,
+    so the colour chosen is still there to see.
+    """
+
+    name: str
+    paper: str
+    ink: str
+    soft_ink: str
+    hairline: str
+    accent: str  # focus rings, the chosen card's border, the drop line
+    accent_text: str
+    on_accent: str  # words on an accent-coloured button
+    card: str
+    card_border: str
+    chosen: str  # a checked button, the chosen idea in the deck
+    chosen_ink: str
+    hover: str
+    field: str
+    control_border: str
+    problem: str
+    zone_wash: Mapping[CardKind, str]
+    zone_border: str
+    swatch_border: str
+    handle: str  # a scroll bar's handle, and under the pointer
+    handle_hover: str
+    fills: Mapping[str, str]  # a swatch's light colour (lower case) → its card fill here
+    bands: Mapping[str, str]  # … → the band across the top of its card (high contrast)
+
+    @property
+    def high_contrast(self) -> bool:
+        return self.name == "high-contrast"
+
+    @property
+    def dark(self) -> bool:
+        return self.name != "light"
+
+    def card_fill(self, colour: str | None) -> QColor:
+        """The fill of a card of ``colour`` (None: the plain card)."""
+        if colour is None or not QColor(colour).isValid() or self.bands:
+            return QColor(self.card)
+        known = self.fills.get(colour.lower())
+        if known is not None:
+            return QColor(known)
+        # A colour of the storyteller's own: a shade of it the words still read on.
+        return _deep(QColor(colour)) if self.dark else _pale(QColor(colour))
+
+    def card_band(self, colour: str | None) -> QColor | None:
+        """The bright band that shows a card's colour where cards keep one fill (high contrast)."""
+        if not self.bands or colour is None or not QColor(colour).isValid():
+            return None
+        known = self.bands.get(colour.lower())
+        return QColor(known) if known is not None else _bright(QColor(colour))
+
+    def swatch_fill(self, colour: str | None) -> str:
+        """What a swatch button in the editor shows: the colour as cards show it here."""
+        band = self.card_band(colour)
+        return band.name() if band is not None else self.card_fill(colour).name()
+
+
+def _pale(colour: QColor) -> QColor:
+    """An own colour as a pale tint, for cards in the light look (dark words read on it)."""
+    return QColor.fromHslF(max(colour.hslHueF(), 0.0), min(colour.hslSaturationF(), 0.6), 0.9)
+
+
+def _deep(colour: QColor) -> QColor:
+    """An own colour as a deep shade, for cards in the dark look (cream words read on it)."""
+    return QColor.fromHslF(max(colour.hslHueF(), 0.0), colour.hslSaturationF() * 0.35, 0.24)
+
+
+def _bright(colour: QColor) -> QColor:
+    """An own colour bright enough to see on black."""
+    return QColor.fromHslF(
+        max(colour.hslHueF(), 0.0), max(colour.hslSaturationF(), 0.6), max(colour.lightnessF(), 0.7)
+    )
+
+
+def _by_swatch(*colours: str) -> Mapping[str, str]:
+    light = [swatch.colour for swatch in SWATCHES if swatch.colour is not None]
+    return MappingProxyType({key.lower(): value for key, value in zip(light, colours, strict=True)})
+
+
+LIGHT = Look(
+    name="light",
+    paper=PAPER,
+    ink=INK,
+    soft_ink=SOFT_INK,
+    hairline=HAIRLINE,
+    accent=ACCENT,
+    accent_text=ACCENT_TEXT,
+    on_accent="#ffffff",
+    card=CARD,
+    card_border="#d9c8b6",
+    chosen=CHOSEN,
+    chosen_ink=INK,
+    hover="#f6ede3",
+    field="#ffffff",
+    control_border="#cdbba8",
+    problem="#8a2f12",
+    zone_wash=MappingProxyType(dict(ZONE_WASH)),
+    zone_border="transparent",
+    swatch_border="#b9a591",
+    handle="#c9b8a6",
+    handle_hover="#9b8878",
+    fills=_by_swatch(*(swatch.colour for swatch in SWATCHES if swatch.colour is not None)),
+    bands=MappingProxyType({}),
+)
+# Warm, deep washes a little lighter than the dark paper, cards lighter again; cream words.
+DARK = Look(
+    name="dark",
+    paper="#2a2420",
+    ink="#f2e8dc",
+    soft_ink="#c7b7a8",
+    hairline="#4a3f37",
+    accent="#e3a06f",
+    accent_text="#f0b68a",
+    on_accent="#2a1a10",
+    card="#403630",
+    card_border="#66574c",
+    chosen="#6e4128",
+    chosen_ink="#f2e8dc",
+    hover="#463b34",
+    field="#332c27",
+    control_border="#8f7d6e",
+    problem="#ffd6cc",
+    zone_wash=MappingProxyType(
+        {
+            CardKind.STRENGTH: "#382b22",
+            CardKind.TALENT: "#36301f",
+            CardKind.HOPE: "#2a3126",
+            CardKind.DESIRE: "#332b37",
+            CardKind.GOOD_IN_MY_LIFE: "#383121",
+            CardKind.HARD_RIGHT_NOW: "#263039",
+        }
+    ),
+    zone_border="transparent",
+    swatch_border="#8f7d6e",
+    handle="#6b5d52",
+    handle_hover="#8f7d6e",
+    fills=_by_swatch("#5e3f2c", "#54472a", "#3a4a35", "#33475c", "#4a3d58", "#5a3a42"),
+    bands=MappingProxyType({}),
+)
+# Black zones with white edges, black cards with white words; the yellow marks what is chosen.
+HIGH_CONTRAST = Look(
+    name="high-contrast",
+    paper="#000000",
+    ink="#ffffff",
+    soft_ink="#e6e6e6",
+    hairline="#ffffff",
+    accent="#ffd400",
+    accent_text="#ffd400",
+    on_accent="#000000",
+    card="#000000",
+    card_border="#ffffff",
+    chosen="#ffd400",
+    chosen_ink="#000000",
+    hover="#1a1a1a",
+    field="#000000",
+    control_border="#ffffff",
+    problem="#ffffff",
+    zone_wash=MappingProxyType(dict.fromkeys(CardKind, "#000000")),
+    zone_border="#ffffff",
+    swatch_border="#ffffff",
+    handle="#ffffff",
+    handle_hover="#ffd400",
+    fills=MappingProxyType({}),
+    bands=_by_swatch("#ffab70", "#ffdc5e", "#8fd68f", "#85c2ff", "#cfa6ff", "#ff9fb5"),
+)
+LOOKS: Mapping[str, Look] = MappingProxyType(
+    {"light": LIGHT, "dark": DARK, "high-contrast": HIGH_CONTRAST}
+)
+
+
+def look_for(theme: str | None = None, palette: QPalette | None = None) -> Look:
+    """The board's look for ``theme``; without one, for the look of ``palette`` (the
+    application's palette when none is given)."""
+    return LOOKS[checked_look(theme) if theme is not None else look_of(palette)]
+
+
+def card_fill(colour: str | None, look: Look = LIGHT) -> QColor:
+    return look.card_fill(colour)
 
 
 LARGE = 1.5  # storyteller mode: type at least 1.5× and touch targets at least 48 px
@@ -67,42 +257,61 @@ TARGET_PX = 32
 LARGE_TARGET_PX = 48
 
 
-def tool_stylesheet(base_pt: float, large: bool) -> str:
-    """The tool's own sheet: its type size (over the application's) and its quiet controls."""
+def tool_stylesheet(base_pt: float, large: bool, theme: str = "light") -> str:
+    """The tool's own sheet: its type size (over the application's), its colours in ``theme``
+    and its quiet controls."""
+    c = LOOKS[checked_look(theme)]
     size = base_pt * (LARGE if large else 1.0)
     target = LARGE_TARGET_PX if large else TARGET_PX
     return f"""
-        QWidget {{ font-size: {size:.1f}pt; color: {INK}; }}
-        QWidget#strengthsTool {{ background: {PAPER}; }}
+        QWidget {{ font-size: {size:.1f}pt; color: {c.ink}; }}
+        QWidget#strengthsTool {{ background: {c.paper}; }}
         QScrollArea, QScrollArea > QWidget > QWidget#qt_scrollarea_viewport {{
             background: transparent; border: none;
         }}
         QLabel#boardHeading {{ font-size: {size * 1.25:.1f}pt; font-weight: 600; }}
-        QLabel#zoneTitle {{ font-size: {size * 1.1:.1f}pt; font-weight: 600; }}
-        QLabel#subtle {{ color: {SOFT_INK}; }}
-        QLabel#problem {{ color: #8a2f12; }}
+        QLabel#zoneTitle {{ font-size: {size * 1.1:.1f}pt; font-weight: 600; color: {c.ink}; }}
+        QLabel#subtle {{ color: {c.soft_ink}; }}
+        QLabel#problem {{ color: {c.problem}; }}
         QFrame#zoneColumn {{ border-radius: 12px; }}
         QFrame#deckPanel, QFrame#cardEditor {{
-            background: {CARD}; border: 1px solid {HAIRLINE}; border-radius: 12px;
+            background: {c.card}; border: 1px solid {c.hairline}; border-radius: 12px;
         }}
-        QListView {{ background: transparent; border: 2px solid transparent; border-radius: 10px; }}
-        QListView:focus {{ border: 2px solid {ACCENT}; }}
-        QListView#promptList {{ background: {CARD}; }}
+        QListView {{
+            background: transparent; color: {c.ink};
+            border: 2px solid transparent; border-radius: 10px;
+        }}
+        QListView:focus {{ border: 2px solid {c.accent}; }}
+        QListView#promptList {{ background: {c.card}; }}
         QPushButton, QToolButton, QComboBox {{ min-height: {target}px; }}
+        QComboBox {{
+            background: {c.field}; alternate-background-color: {c.hover}; color: {c.ink};
+        }}
+        QComboBox:disabled {{ color: {c.soft_ink}; }}
+        QComboBox QAbstractItemView {{
+            background: {c.card}; color: {c.ink};
+            selection-background-color: {c.chosen}; selection-color: {c.chosen_ink};
+        }}
+        QScrollBar::handle:vertical, QScrollBar::handle:horizontal {{ background: {c.handle}; }}
+        QScrollBar::handle:hover {{ background: {c.handle_hover}; }}
         QPushButton, QToolButton {{
-            background: {CARD}; color: {INK}; border: 1px solid #cdbba8;
+            background: {c.card}; color: {c.ink}; border: 1px solid {c.control_border};
             border-radius: 8px; padding: 2px 12px;
         }}
         QPushButton:checked, QToolButton:checked {{
-            background: {CHOSEN}; border: 1px solid {ACCENT};
+            background: {c.chosen}; color: {c.chosen_ink}; border: 1px solid {c.accent};
         }}
-        QPushButton:hover, QToolButton:hover {{ background: #f6ede3; }}
+        QPushButton:hover, QToolButton:hover {{ background: {c.hover}; }}
+        QPushButton:checked:hover, QToolButton:checked:hover {{ background: {c.chosen}; }}
+        QPushButton:disabled {{ color: {c.soft_ink}; }}
         QPushButton:focus, QToolButton:focus, QComboBox:focus, QLineEdit:focus,
-        QPlainTextEdit:focus {{ border: 2px solid {ACCENT}; }}
-        QPushButton#primary {{ background: {ACCENT}; color: #ffffff; border: 1px solid {ACCENT}; }}
-        QPushButton#primary:focus {{ border: 2px solid {INK}; }}
+        QPlainTextEdit:focus {{ border: 2px solid {c.accent}; }}
+        QPushButton#primary {{
+            background: {c.accent}; color: {c.on_accent}; border: 1px solid {c.accent};
+        }}
+        QPushButton#primary:focus {{ border: 2px solid {c.ink}; }}
         QLineEdit, QPlainTextEdit {{
-            background: #ffffff; border: 1px solid #cdbba8; border-radius: 8px; padding: 4px 6px;
-            min-height: {target - 8}px;
+            background: {c.field}; color: {c.ink}; border: 1px solid {c.control_border};
+            border-radius: 8px; padding: 4px 6px; min-height: {target - 8}px;
         }}
     """

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -90,6 +90,8 @@ class StrengthsTool(QWidget):
         self._filter = "all"
         self._large = False
         self._syncing = False
+        self._theme: str | None = None  # None: the window's look, read off its palette
+        self._look = style.look_for()
 
         self.drag = DragController(self)
         self.pages = [BoardPage(board, self.drag) for board in BOARDS]
@@ -186,6 +188,7 @@ class StrengthsTool(QWidget):
         self.editor.remove_requested.connect(self.remove_card)
         self.editor.history_requested.connect(self.history_requested)
         self.set_large(False)
+        self._apply_look(self._look)
         self.show_board(0)
 
     # -- keyboard -------------------------------------------------------------------------------
@@ -266,8 +269,7 @@ class StrengthsTool(QWidget):
     def set_large(self, large: bool) -> None:
         """Storyteller mode: type 1.5× the normal size and touch targets of at least 48 px."""
         self._large = large
-        base = QApplication.font().pointSizeF()
-        self.setStyleSheet(style.tool_stylesheet(base if base > 0 else 10.0, large))
+        self._apply_sheet()
         for view in self.views.values():
             view.card_delegate.large = large
         self.deck_panel.prompt_delegate.large = large
@@ -277,6 +279,7 @@ class StrengthsTool(QWidget):
             size = style.LARGE_TARGET_PX if large else style.TARGET_PX
             button.setFixedSize(size, size)
         self.editor.lay_out_swatches(4 if large else len(self.editor.swatch_buttons))
+        self.editor.stack_choices(large)
         self.editor.words.setFixedHeight(150 if large else 130)
         for view in self.views.values():
             view.doItemsLayout()
@@ -284,6 +287,50 @@ class StrengthsTool(QWidget):
 
     def is_large(self) -> bool:
         return self._large
+
+    # -- the look -------------------------------------------------------------------------------
+
+    def set_theme(self, theme: str | None) -> None:
+        """Paint in ``theme`` ("light", "dark" or "high-contrast"), as storyteller mode asks;
+        None follows the window's look again (and every change of it)."""
+        self._theme = theme
+        self._apply_look(style.look_for(theme))
+
+    def theme(self) -> str:
+        """The look the board paints in now."""
+        return self._look.name
+
+    @property
+    def look(self) -> style.Look:
+        """The colours in use: the sheet's, the zones', the cards' and the swatches'."""
+        return self._look
+
+    def _apply_sheet(self) -> None:
+        base = QApplication.font().pointSizeF()
+        self.setStyleSheet(
+            style.tool_stylesheet(base if base > 0 else 10.0, self._large, self._look.name)
+        )
+
+    def _apply_look(self, look: style.Look) -> None:
+        self._look = look
+        self._apply_sheet()
+        for page in self.pages:
+            for column in page.columns:
+                column.set_look(look)
+        self.deck_panel.prompt_delegate.look = look
+        self.deck_panel.list.viewport().update()
+        self.editor.set_look(look)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # The window's theme changed (its palette and style sheet come together): follow it.
+        if self._theme is None and event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.StyleChange,
+        ):
+            look = style.look_for()
+            if look is not self._look:
+                self._apply_look(look)
 
     def set_author_filter(self, mode: str) -> None:
         """ "all", "storyteller", "facilitator" or "highlight-storyteller"."""

@@ -23,7 +23,7 @@ from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import describe_feeling
 from storycapture.timeline.layout import is_private, seeks_help
 from storycapture.timeline.qt.items import describe_event
-from storycapture.timeline.qt.style import colours_for, draw_glyph
+from storycapture.timeline.qt.style import Colours, colours_for, draw_glyph
 
 UUID_ROLE = Qt.ItemDataRole.UserRole + 1
 TITLE_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -42,6 +42,14 @@ class EventListModel(QAbstractListModel):
         self._rows: dict[str, int] = {}
         self._unplaced: frozenset[str] = frozenset()
         self._colours = colours_for()
+
+    def set_colours(self, colours: Colours) -> None:
+        """The feelings' colours (the rows' decoration) in another look."""
+        self._colours = colours
+        if self._events:
+            self.dataChanged.emit(
+                self.index(0), self.index(len(self._events) - 1), [Qt.ItemDataRole.DecorationRole]
+            )
 
     def set_events(self, events: Sequence[TimelineEvent], unplaced: frozenset[str]) -> None:
         self.beginResetModel()
@@ -104,6 +112,14 @@ class EventListDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._colours = colours_for()
 
+    @property
+    def colours(self) -> Colours:
+        return self._colours
+
+    def set_colours(self, colours: Colours) -> None:
+        """Paint the rows in another look (the view is repainted by the tool)."""
+        self._colours = colours
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         metrics = QFontMetricsF(option.font)
         return QSize(160, int(metrics.height() * 2 + 14))
@@ -114,16 +130,19 @@ class EventListDelegate(QStyledItemDelegate):
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         state = option.state
-        if state & QStyle.StateFlag.State_Selected:
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#f0d9c4") if not colours.dark else QColor("#6e4128"))
+            painter.setBrush(colours.selection)
             painter.drawRoundedRect(rect, 6, 6)
         elif state & QStyle.StateFlag.State_MouseOver:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colours.mix(colours.card, colours.hairline, 0.5))
             painter.drawRoundedRect(rect, 6, 6)
         if state & QStyle.StateFlag.State_HasFocus:
-            painter.setPen(QPen(colours.accent, 1.5))
+            # On the chosen row of the high-contrast look (yellow) the ring is drawn in ink.
+            ring = colours.selection_ink if selected and colours.high_contrast else colours.accent
+            painter.setPen(QPen(ring, 1.5))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 6, 6)
         font = QFont(option.font)
@@ -137,14 +156,15 @@ class EventListDelegate(QStyledItemDelegate):
         right = rect.right() - 6
         if index.data(PRIVATE_ROLE):
             lock = QRectF(right - 10, top + line / 2 - 6, 10, 12)
-            draw_glyph(painter, "lock", lock, colours, colours.soft_ink)
+            tint = colours.selection_ink if selected else colours.soft_ink
+            draw_glyph(painter, "lock", lock, colours, tint)
             right -= 14
         if index.data(HELP_ROLE):
             buoy = QRectF(right - 12, top + line / 2 - 6, 12, 12)
             draw_glyph(painter, "lifebuoy", buoy, colours)
             right -= 16
         painter.setFont(font)
-        painter.setPen(colours.ink)
+        painter.setPen(colours.selection_ink if selected else colours.ink)
         title = metrics.elidedText(
             str(index.data(TITLE_ROLE) or ""), Qt.TextElideMode.ElideRight, right - left
         )
@@ -154,7 +174,7 @@ class EventListDelegate(QStyledItemDelegate):
         small.setPointSizeF(max(7.5, font.pointSizeF() * 0.88))
         small_metrics = QFontMetricsF(small)
         painter.setFont(small)
-        painter.setPen(colours.soft_ink)
+        painter.setPen(colours.selection_ink if selected else colours.soft_ink)
         detail = small_metrics.elidedText(
             str(index.data(DETAIL_ROLE) or ""),
             Qt.TextElideMode.ElideRight,

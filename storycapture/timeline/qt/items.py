@@ -154,7 +154,7 @@ class CardFace:
         elif self.seeks_help:
             border = QPen(colours.accent, 1.8)
         else:
-            border = QPen(colours.hairline.darker(108), 1.0)
+            border = QPen(colours.edge, 1.0)
         painter.setPen(border)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(card, 8, 8)
@@ -465,7 +465,7 @@ class ClusterItem(QGraphicsItem):
         colour = colours.feeling(cluster.mean_valence)
         self._spread_colour = QColor(colour)
         self._spread_colour.setAlphaF(0.35)
-        fill = colours.mix(colour, colours.card, 0.35)
+        fill = colours.disc_fill(cluster.mean_valence)
         edge = colours.accent if cluster.seeks_help else colour.darker(130)
         self._disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), cluster.count)
         self._count = str(cluster.count)

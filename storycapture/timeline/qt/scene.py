@@ -36,7 +36,7 @@ from storycapture.timeline.qt.items import (
     StripItem,
     card_width,
 )
-from storycapture.timeline.qt.style import PaintKit
+from storycapture.timeline.qt.style import Colours, PaintKit
 from storycapture.timeline.service import EventPlacer
 
 PIXMAP_CACHE_KIB = 96 * 1024
@@ -230,6 +230,17 @@ class TimelineScene(QGraphicsScene):
         if self._window is not None:
             self.materialise(*self._window, force=True)
         self.layout_changed.emit()
+
+    def set_colours(self, colours: Colours) -> None:
+        """Paint in ``colours`` (another look): every item is made again in them."""
+        if colours is self.kit.colours:
+            return
+        self.kit.colours = colours
+        window = self._window
+        self._drop_items()
+        self._window = window
+        self.relayout()
+        self.update()
 
     # -- items --------------------------------------------------------------------------------
 

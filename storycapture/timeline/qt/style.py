@@ -25,6 +25,8 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
+from storycapture.qtkit.looks import checked_look, look_of
+
 
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
     """``a`` moved ``t`` of the way towards ``b``."""
@@ -38,6 +40,10 @@ def _mix(a: QColor, b: QColor, t: float) -> QColor:
 
 @dataclass(frozen=True)
 class Colours:
+    """The colours of one look. Text is drawn in ``ink`` on ``paper``, ``card``, the band
+    washes and the bars; ``soft_ink`` on ``paper`` and ``card``; ``selection_ink`` on
+    ``selection`` (a chosen row) and ``chosen_ink`` on ``chosen`` (a chosen button)."""
+
     paper: QColor
     ink: QColor
     soft_ink: QColor
@@ -45,7 +51,24 @@ class Colours:
     accent: QColor
     card: QColor
     scale: tuple[QColor, ...]  # the seven feelings, −3 to +3
+    edge: QColor  # a card's border
+    control_edge: QColor  # the border of a toolbar button or a moment waiting in the tray
+    selection: QColor  # the chosen row in the list
+    selection_ink: QColor
+    chosen: QColor  # a checked toolbar button, the chosen moment in the tray
+    chosen_ink: QColor
+    hover: QColor
+    handle: QColor  # a scroll bar's handle, and under the pointer
+    handle_hover: QColor
     dark: bool = False
+    name: str = "light"  # "light", "dark" or "high-contrast"
+    band_strength: float = 0.10  # how much of the feeling's colour tints its band
+    lane_strength: float = 0.35  # how much hairline shades every other lane
+    bar_strength: float = 0.35  # how much of the paper a bar's colour is softened with
+
+    @property
+    def high_contrast(self) -> bool:
+        return self.name == "high-contrast"
 
     def feeling(self, valence: float) -> QColor:
         """The colour of a feeling from −3 (soft blue) through 0 (sand) to +3 (warm gold)."""
@@ -54,59 +77,107 @@ class Colours:
         return _mix(self.scale[low], self.scale[low + 1], v - low)
 
     def band_wash(self, valence: float) -> QColor:
-        return _mix(self.paper, self.feeling(valence), 0.10 if not self.dark else 0.14)
+        return _mix(self.paper, self.feeling(valence), self.band_strength)
 
     def lane_wash(self, index: int) -> QColor:
-        return self.paper if index % 2 == 0 else _mix(self.paper, self.hairline, 0.35)
+        return self.paper if index % 2 == 0 else _mix(self.paper, self.hairline, self.lane_strength)
 
     def bar_fill(self, valence: float) -> QColor:
-        return _mix(self.feeling(valence), self.paper, 0.35)
+        return _mix(self.feeling(valence), self.paper, self.bar_strength)
+
+    def disc_fill(self, valence: float) -> QColor:
+        """The fill of a cluster's numbered disc (its count is written on it in ``ink``)."""
+        return _mix(self.feeling(valence), self.card, self.bar_strength)
 
     def mix(self, a: QColor, b: QColor, t: float) -> QColor:
         return _mix(a, b, t)
 
 
-def _colours(names: str) -> tuple[QColor, ...]:
-    return tuple(QColor(name) for name in names.split())
+def _colours(*names: str) -> tuple[QColor, ...]:
+    return tuple(QColor(name) for name in names)
 
 
+_LIGHT_HAIRLINE = QColor("#e4d8ca")
+_LIGHT_CARD = QColor("#fffdf9")
+_LIGHT_ACCENT = QColor("#c2703d")
 LIGHT = Colours(
     paper=QColor("#fbf7f1"),
     ink=QColor("#2f2a26"),
     soft_ink=QColor("#6b615a"),
-    hairline=QColor("#e4d8ca"),
-    accent=QColor("#c2703d"),
-    card=QColor("#fffdf9"),
+    hairline=_LIGHT_HAIRLINE,
+    accent=_LIGHT_ACCENT,
+    card=_LIGHT_CARD,
     # Blues that stay blue down to "a bit hard" (a plain mix would go grey), then sand, then
     # golds that warm up towards "very good".
-    scale=tuple(
-        QColor(c)
-        for c in ("#6a8ec4", "#86a6d0", "#a9c0da", "#d3c6b0", "#e6cd8c", "#e7b85a", "#e0a138")
-    ),
+    scale=_colours("#6a8ec4", "#86a6d0", "#a9c0da", "#d3c6b0", "#e6cd8c", "#e7b85a", "#e0a138"),
+    edge=_LIGHT_HAIRLINE.darker(108),
+    control_edge=_LIGHT_HAIRLINE.darker(125),
+    selection=QColor("#f0d9c4"),
+    selection_ink=QColor("#2f2a26"),
+    chosen=_mix(_LIGHT_ACCENT, _LIGHT_CARD, 0.72),
+    chosen_ink=QColor("#2f2a26"),
+    hover=_mix(_LIGHT_HAIRLINE, _LIGHT_CARD, 0.4),
+    handle=QColor("#c9b8a6"),
+    handle_hover=QColor("#9b8878"),
 )
+_DARK_HAIRLINE = QColor("#4a3f37")
+_DARK_CARD = QColor("#342c27")
+_DARK_ACCENT = QColor("#e3a06f")
 DARK = Colours(
     paper=QColor("#2a2420"),
     ink=QColor("#f2e8dc"),
     soft_ink=QColor("#c7b7a8"),
-    hairline=QColor("#4a3f37"),
-    accent=QColor("#e3a06f"),
-    card=QColor("#342c27"),
-    scale=tuple(
-        QColor(c)
-        for c in ("#5f86bd", "#7497c4", "#8ea6c2", "#9c8e7b", "#c4a766", "#d3a44a", "#d9a03a")
-    ),
+    hairline=_DARK_HAIRLINE,
+    accent=_DARK_ACCENT,
+    card=_DARK_CARD,
+    scale=_colours("#5f86bd", "#7497c4", "#8ea6c2", "#9c8e7b", "#c4a766", "#d3a44a", "#d9a03a"),
+    edge=QColor("#5e5047"),
+    control_edge=QColor("#74645a"),
+    selection=QColor("#6e4128"),
+    selection_ink=QColor("#f2e8dc"),
+    chosen=_mix(_DARK_ACCENT, _DARK_CARD, 0.72),
+    chosen_ink=QColor("#f2e8dc"),
+    hover=_mix(_DARK_HAIRLINE, _DARK_CARD, 0.4),
+    handle=QColor("#6b5d52"),
+    handle_hover=QColor("#8f7d6e"),
     dark=True,
+    name="dark",
+    band_strength=0.14,
+    bar_strength=0.55,  # the bars' words are cream: the bars stay deep enough to read them on
 )
+# Black paper, white ink, one yellow; the feelings are still blue for hard and gold for good,
+# bright enough to stand out on black, and bars and bands are their deep shades, so white words
+# read on them at 7:1 and more.
+HIGH_CONTRAST = Colours(
+    paper=QColor("#000000"),
+    ink=QColor("#ffffff"),
+    soft_ink=QColor("#e6e6e6"),
+    hairline=QColor("#767676"),
+    accent=QColor("#ffd400"),
+    card=QColor("#000000"),
+    scale=_colours("#6fa8ff", "#8fbaff", "#b3cff5", "#d6cbb6", "#f2dc8c", "#ffcf4a", "#ffbf1f"),
+    edge=QColor("#d0d0d0"),
+    control_edge=QColor("#ffffff"),
+    selection=QColor("#ffd400"),
+    selection_ink=QColor("#000000"),
+    chosen=QColor("#ffd400"),
+    chosen_ink=QColor("#000000"),
+    hover=QColor("#262626"),
+    handle=QColor("#ffffff"),
+    handle_hover=QColor("#ffd400"),
+    dark=True,
+    name="high-contrast",
+    band_strength=0.2,
+    lane_strength=0.3,
+    bar_strength=0.62,
+)
+THEME_COLOURS: dict[str, Colours] = {"light": LIGHT, "dark": DARK, "high-contrast": HIGH_CONTRAST}
 
 
-def colours_for(palette: QPalette | None = None) -> Colours:
-    """The light colours, or their dark twin when the window's theme is dark."""
-    if palette is None:
-        app = QGuiApplication.instance()
-        palette = QGuiApplication.palette() if app is not None else None
-    if palette is not None and palette.color(QPalette.ColorRole.Window).lightness() < 110:
-        return DARK
-    return LIGHT
+def colours_for(palette: QPalette | None = None, theme: str | None = None) -> Colours:
+    """The colours of ``theme`` ("light", "dark" or "high-contrast"); without one, of the look
+    ``palette`` belongs to (the application's palette when none is given)."""
+    return THEME_COLOURS[checked_look(theme) if theme is not None else look_of(palette)]
 
 
 @dataclass
@@ -153,7 +224,9 @@ def draw_lifebuoy(painter: QPainter, centre: QPointF, radius: float, colours: Co
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colours.accent)
     painter.drawPath(ring)
-    painter.setBrush(QColor("#ffffff") if not colours.dark else colours.paper)
+    painter.setBrush(
+        QColor("#ffffff") if colours.high_contrast or not colours.dark else colours.paper
+    )
     box = QRectF(centre.x() - radius, centre.y() - radius, radius * 2, radius * 2)
     for start in (22.5, 112.5, 202.5, 292.5):
         wedge = QPainterPath(centre)
@@ -186,7 +259,7 @@ def draw_lock(painter: QPainter, rect: QRectF, colour: QColor) -> None:
     painter.restore()
 
 
-_GLYPHS: dict[tuple[str, int, int, float, bool], QPixmap] = {}
+_GLYPHS: dict[tuple[str, int, int, float, str], QPixmap] = {}
 
 
 def draw_glyph(
@@ -196,7 +269,7 @@ def draw_glyph(
     size and colour (painting their curves afresh on every repaint is what costs)."""
     ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
     tint = colour or colours.soft_ink
-    key = (kind, round(rect.width() * 4), tint.rgba(), ratio, colours.dark)
+    key = (kind, round(rect.width() * 4), tint.rgba(), ratio, colours.name)
     pixmap = _GLYPHS.get(key)
     if pixmap is None:
         width = max(1, math.ceil(rect.width() * ratio))

@@ -62,20 +62,51 @@ _FIELDS = ("title", "words", "starts", "ends", "valence", "life_area", "visibili
 
 
 def _toolbar_style(colours: Colours) -> str:
-    chosen = colours.mix(colours.accent, colours.card, 0.72).name()
-    hover = colours.mix(colours.hairline, colours.card, 0.4).name()
     return f"""
         QToolButton {{
             background: {colours.card.name()}; color: {colours.ink.name()};
-            border: 1px solid {colours.hairline.darker(125).name()};
+            border: 1px solid {colours.control_edge.name()};
             border-radius: 8px; padding: 5px 12px; min-height: 22px;
         }}
         QToolButton:checked {{
-            background: {chosen}; border: 1px solid {colours.accent.name()}; font-weight: 600;
+            background: {colours.chosen.name()}; color: {colours.chosen_ink.name()};
+            border: 1px solid {colours.accent.name()}; font-weight: 600;
         }}
-        QToolButton:hover {{ background: {hover}; }}
+        QToolButton:hover {{ background: {colours.hover.name()}; color: {colours.ink.name()}; }}
+        QToolButton:checked:hover {{
+            background: {colours.chosen.name()}; color: {colours.chosen_ink.name()};
+        }}
         QToolButton:focus {{ border: 2px solid {colours.accent.name()}; }}
+        QToolButton:checked:focus {{ border: 2px solid {colours.ink.name()}; }}
     """
+
+
+def _list_style(colours: Colours) -> str:
+    return (
+        f"QListView#timelineList {{ background: {colours.card.name()}; border: none;"
+        f" border-right: 1px solid {colours.control_edge.name()}; }}"
+    )
+
+
+def _scroll_style(colours: Colours) -> str:
+    """The scroll bars' handles in the tool's look (the window's sheet sizes them)."""
+    return (
+        f"QScrollBar::handle:vertical, QScrollBar::handle:horizontal"
+        f" {{ background: {colours.handle.name()}; }}"
+        f"QScrollBar::handle:hover {{ background: {colours.handle_hover.name()}; }}"
+    )
+
+
+def _tray_style(colours: Colours) -> str:
+    return (
+        f"QListWidget#timelineTray {{ background: transparent; border: none; padding: 0; }}"
+        f"QListWidget#timelineTray::item {{ background: {colours.card.name()};"
+        f" border: 1px dashed {colours.control_edge.name()}; border-radius: 10px;"
+        f" padding: 3px 10px; color: {colours.ink.name()}; }}"
+        f"QListWidget#timelineTray::item:selected"
+        f" {{ background: {colours.chosen.name()}; color: {colours.chosen_ink.name()};"
+        f" border: 1px solid {colours.accent.name()}; }}"
+    )
 
 
 AUTHOR_FILTERS = ("all", "storyteller", "facilitator", "highlight-storyteller")
@@ -107,6 +138,7 @@ class TimelineTool(QWidget):
         self._thumbs: dict[str, QPixmap | None] = {}
         self._chosen: str | None = None
         self._syncing = False
+        self._theme: str | None = None  # None: the window's look, read off its palette
 
         self.scene = TimelineScene(self)
         self.scene.set_thumbnails(self._thumbnail)
@@ -121,10 +153,6 @@ class TimelineTool(QWidget):
         self.list_view.setItemDelegate(EventListDelegate(self.list_view))
         self.list_view.setMouseTracking(True)
         self.list_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list_view.setStyleSheet(
-            f"QListView#timelineList {{ background: {colours_for().card.name()}; border: none;"
-            f" border-right: 1px solid {colours_for().hairline.name()}; }}"
-        )
         self.list_view.setUniformItemSizes(True)
         self.list_view.setWordWrap(False)
         self.list_view.setIconSize(QSize(12, 12))
@@ -145,16 +173,6 @@ class TimelineTool(QWidget):
         self.tray.setAccessibleName("Not yet placed in time")
         self.tray.setSpacing(3)
         self.tray.setFixedHeight(58)
-        colours = colours_for()
-        self.tray.setStyleSheet(
-            f"QListWidget#timelineTray {{ background: transparent; border: none; padding: 0; }}"
-            f"QListWidget#timelineTray::item {{ background: {colours.card.name()};"
-            f" border: 1px dashed {colours.hairline.darker(130).name()}; border-radius: 10px;"
-            f" padding: 3px 10px; color: {colours.ink.name()}; }}"
-            f"QListWidget#timelineTray::item:selected"
-            f" {{ background: {colours.mix(colours.accent, colours.card, 0.72).name()};"
-            f" border: 1px solid {colours.accent.name()}; }}"
-        )
         self.tray.installEventFilter(self)
         self.tray_label = QLabel("Not yet placed in time")
         self.tray_label.setObjectName("subtle")
@@ -204,7 +222,7 @@ class TimelineTool(QWidget):
 
         toolbar = QWidget()
         toolbar.setObjectName("timelineToolbar")
-        toolbar.setStyleSheet(_toolbar_style(self.scene.kit.colours))
+        self.toolbar = toolbar
         bar = QHBoxLayout(toolbar)
         bar.setContentsMargins(8, 6, 8, 6)
         bar.setSpacing(6)
@@ -273,6 +291,8 @@ class TimelineTool(QWidget):
         self.zoom_in_button.clicked.connect(self.view.zoom_in)
         self.zoom_out_button.clicked.connect(self.view.zoom_out)
         self.add_button.clicked.connect(self.add_in_view)
+        self._colours = self.scene.kit.colours
+        self._apply_colours(colours_for())
 
     @staticmethod
     def _tool_button(text: str, tip: str) -> QToolButton:
@@ -282,6 +302,49 @@ class TimelineTool(QWidget):
         button.setAccessibleName(text)
         button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return button
+
+    # -- the look -------------------------------------------------------------------------------
+
+    def set_theme(self, theme: str | None) -> None:
+        """Paint in ``theme`` ("light", "dark" or "high-contrast"), as storyteller mode asks;
+        None follows the window's look again (and every change of it)."""
+        self._theme = theme
+        self._apply_colours(colours_for(theme=theme))
+
+    def theme(self) -> str:
+        """The look the tool paints in now."""
+        return self._colours.name
+
+    @property
+    def colours(self) -> Colours:
+        """The colours in use: the picture's, the list's, the toolbar's and the tray's."""
+        return self._colours
+
+    def _apply_colours(self, colours: Colours, force: bool = True) -> None:
+        if not force and colours is self._colours:
+            return
+        self._colours = colours
+        self.scene.set_colours(colours)
+        self.list_model.set_colours(colours)
+        delegate = self.list_view.itemDelegate()
+        if isinstance(delegate, EventListDelegate):
+            delegate.set_colours(colours)
+        self.list_view.setStyleSheet(_list_style(colours))
+        self.tray.setStyleSheet(_tray_style(colours))
+        self.toolbar.setStyleSheet(_toolbar_style(colours))
+        self.setStyleSheet(_scroll_style(colours))
+        for widget in (self.view.viewport(), self.axis_ruler, self.band_ruler):
+            widget.update()
+        self.list_view.viewport().update()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # The window's theme changed (its palette and style sheet come together): follow it.
+        if self._theme is None and event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.StyleChange,
+        ):
+            self._apply_colours(colours_for(), force=False)
 
     # -- public API ---------------------------------------------------------------------------
 

@@ -7,10 +7,23 @@ change through the service and the undo stack, and the scene is redrawn from the
 
 from __future__ import annotations
 
+import math
 from typing import cast
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QEvent,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
+    QEventPoint,
     QFocusEvent,
     QKeyEvent,
     QMouseEvent,
@@ -19,16 +32,10 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QResizeEvent,
+    QTouchEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
-    QGestureEvent,
-    QGraphicsView,
-    QPinchGesture,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QFrame, QGraphicsView, QWidget
 from shiboken6 import isValid
 
 from storycapture.domain.vocabulary import describe_feeling
@@ -46,6 +53,7 @@ from storycapture.timeline.qt.items import ClusterItem, DragHintItem, StoryItem
 from storycapture.timeline.qt.scene import TimelineScene
 
 ZOOM_STEP = 1.5
+TAP_SLOP_PX = 24  # how far apart two taps of a finger may land and still be one double tap
 _ARROWS = {
     Qt.Key.Key_Left: "left",
     Qt.Key.Key_Right: "right",
@@ -59,7 +67,13 @@ _ARROWS = {
 class TimelineView(QGraphicsView):
     """Wheel or pinch to zoom around the pointer, drag the background to pan, drag an event to
     move it, double-click to edit or add; + and − zoom, the arrow keys move between events,
-    Enter edits and Delete removes."""
+    Enter edits and Delete removes.
+
+    On a touch screen one finger does what the mouse does (a drag on the background pans, a drag
+    on an event moves it, a tap chooses, a double tap edits or adds) and two fingers pinch to
+    zoom and move the picture between them. Touches are handled here, from the touch events
+    themselves: the mouse events Qt would make up from them, and its pinch gesture, are not used
+    (a pan must not also drag what is under the finger, and the gesture is unreliable)."""
 
     chosen = Signal(str)
     activated = Signal(str)
@@ -93,13 +107,17 @@ class TimelineView(QGraphicsView):
             "The moments drawn on a time line. Everything here can also be done from the list "
             "of moments beside it."
         )
-        self.viewport().grabGesture(Qt.GestureType.PinchGesture)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self._press: QPointF | None = None
         self._pressed: StoryItem | ClusterItem | None = None
         self._dragging = False
         self._drag_base = QPointF()
         self._panning = False
         self._pan_from = QPoint()
+        self._finger: int | None = None  # the one finger being followed, if any
+        self._pinch: tuple[float, QPointF] | None = None  # the fingers' distance and middle
+        self._fingers_spent = False  # two fingers were down: the rest of this touch does nothing
+        self._last_tap: tuple[QElapsedTimer, QPointF] | None = None
         self._hint = DragHintItem(scene.kit)
         self._pending_fit = True
         self._fitted = True  # showing everything: kept so through resizes until zoomed or panned
@@ -386,8 +404,31 @@ class TimelineView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
+        self._pointer_pressed(event.position())
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            super().mouseMoveEvent(event)
+            return
+        self._pointer_moved(event.position())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
+            super().mouseReleaseEvent(event)
+            return
+        self._pointer_released(event.position())
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        self._pointer_double_clicked(event.position())
+
+    # A mouse's left button and one finger do the same things, through these.
+
+    def _pointer_pressed(self, position: QPointF) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)
-        position = event.position()
         item = self._scene.story_item_at(self.mapToScene(position.toPoint()))
         self._press = position
         self._pressed = item
@@ -399,13 +440,10 @@ class TimelineView(QGraphicsView):
             self._panning = True
             self._pan_from = position.toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
-        event.accept()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
-            super().mouseMoveEvent(event)
+    def _pointer_moved(self, position: QPointF) -> None:
+        if self._press is None:
             return
-        position = event.position()
         if self._panning:
             delta = position.toPoint() - self._pan_from
             self._pan_from = position.toPoint()
@@ -435,11 +473,10 @@ class TimelineView(QGraphicsView):
         spot.setY(max(visible.top() + 4, spot.y()))
         self._hint.setPos(spot)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton or self._press is None:
-            super().mouseReleaseEvent(event)
+    def _pointer_released(self, position: QPointF, tap_slop: float = 4.0) -> None:
+        """``tap_slop``: how far the pointer may have moved and its press still be a click."""
+        if self._press is None:
             return
-        position = event.position()
         moved = position - self._press
         item = self._pressed
         self._press = None
@@ -457,17 +494,14 @@ class TimelineView(QGraphicsView):
                 if item.scene() is not None:
                     item.setPos(self._drag_base)
                 self.dropped.emit(item.uuid, moved.x(), moved.y())
-        elif isinstance(item, ClusterItem) and moved.manhattanLength() < 4:
+        elif isinstance(item, ClusterItem) and moved.manhattanLength() < tap_slop:
             self._open_cluster(item)
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        if event.button() != Qt.MouseButton.LeftButton:
-            super().mouseDoubleClickEvent(event)
-            return
+    def _pointer_double_clicked(self, position: QPointF) -> None:
         self._press = None
         self._panning = False
         self.viewport().unsetCursor()
-        point = self.mapToScene(event.position().toPoint())
+        point = self.mapToScene(position.toPoint())
         item = self._scene.story_item_at(point)
         if isinstance(item, StoryItem):
             self.activated.emit(item.uuid)
@@ -499,15 +533,100 @@ class TimelineView(QGraphicsView):
             self.zoom_by(1.0015 ** delta.y(), event.position().x())
         event.accept()
 
+    def _pointer_abandoned(self) -> None:
+        """Forget a press without doing what it would have done: an event being dragged goes
+        back to its place, a pan stays where it got to."""
+        item = self._pressed
+        self._press = None
+        self._pressed = None
+        if self._panning:
+            self._panning = False
+            self.viewport().unsetCursor()
+        if self._hint.scene() is not None:
+            self._scene.removeItem(self._hint)
+        if isinstance(item, StoryItem) and self._dragging:
+            item.setCursor(Qt.CursorShape.OpenHandCursor)
+            if item.scene() is not None:
+                item.setPos(self._drag_base)
+        self._dragging = False
+
+    def _touched(self, event: QTouchEvent) -> None:
+        """One finger acts as the mouse does; two pinch and move the picture. Once a second
+        finger has come down, nothing more happens until every finger is lifted."""
+        kind = event.type()
+        down = [p for p in event.points() if p.state() != QEventPoint.State.Released]
+        if kind == QEvent.Type.TouchCancel:
+            self._pointer_abandoned()
+            self._finger = None
+            self._pinch = None
+            self._fingers_spent = False
+            return
+        if len(down) >= 2 and not self._fingers_spent:
+            self._pointer_abandoned()
+            self._finger = None
+            self._last_tap = None
+            self._fingers_spent = True
+        if self._fingers_spent:
+            if len(down) >= 2:
+                self._pinched(down[0].position(), down[1].position())
+            else:
+                self._pinch = None
+            if kind == QEvent.Type.TouchEnd or not down:
+                self._fingers_spent = False
+            return
+        if kind == QEvent.Type.TouchBegin and down:
+            finger = down[0]
+            self._finger = finger.id()
+            if self._is_double_tap(finger.position()):
+                self._last_tap = None
+                self._finger = None
+                self._pointer_double_clicked(finger.position())
+            else:
+                self._pointer_pressed(finger.position())
+            return
+        point = next((p for p in event.points() if p.id() == self._finger), None)
+        if point is None:
+            return
+        if point.state() == QEventPoint.State.Released:
+            self._finger = None
+            press = self._press
+            slop = QApplication.startDragDistance()  # a finger is never quite still
+            self._pointer_released(point.position(), tap_slop=slop)
+            if press is not None and (point.position() - press).manhattanLength() < slop:
+                timer = QElapsedTimer()
+                timer.start()
+                self._last_tap = (timer, point.position())
+            else:
+                self._last_tap = None
+        elif point.state() == QEventPoint.State.Updated:
+            self._pointer_moved(point.position())
+
+    def _is_double_tap(self, position: QPointF) -> bool:
+        if self._last_tap is None:
+            return False
+        timer, where = self._last_tap
+        interval = QApplication.styleHints().mouseDoubleClickInterval()
+        return not timer.hasExpired(interval) and (position - where).manhattanLength() <= (
+            TAP_SLOP_PX
+        )
+
+    def _pinched(self, first: QPointF, second: QPointF) -> None:
+        """Zoom by how much further apart the fingers are than they were, around the point
+        between them, and move the picture as far as that point moved."""
+        gap = math.hypot(second.x() - first.x(), second.y() - first.y())
+        middle = (first + second) / 2
+        if self._pinch is not None and gap > 0 and self._pinch[0] > 0:
+            was_gap, was_middle = self._pinch
+            shift = middle - was_middle
+            self.pan_by(round(shift.x()), round(shift.y()))
+            self.zoom_by(gap / was_gap, middle.x())
+        self._pinch = (gap, middle)
+
     def viewportEvent(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Gesture:
-            gesture = cast(QGestureEvent, event).gesture(Qt.GestureType.PinchGesture)
-            if isinstance(gesture, QPinchGesture):
-                factor = gesture.scaleFactor()
-                centre = self.viewport().mapFromGlobal(gesture.centerPoint().toPoint())
-                if factor > 0:
-                    self.zoom_by(factor, float(centre.x()))
-                return True
+        if isinstance(event, QTouchEvent):
+            self._touched(event)
+            event.accept()
+            return True
         if event.type() == QEvent.Type.NativeGesture:
             native = cast(QNativeGestureEvent, event)
             if native.gestureType() == Qt.NativeGestureType.ZoomNativeGesture:

@@ -1,0 +1,325 @@
+"""The timeline and the strengths board in every look: the window's three themes reach inside
+them, storyteller mode's high-contrast switch does too, and every pair of words and what they
+are drawn on reads at WCAG 4.5:1 (light, dark) or 7:1 (high contrast).
+
+The tools are built on a real temporary vault with a storyteller, moments and cards, and the
+colours checked are those the tools hold and paint with, read back from them (and a few from
+the pixels they draw)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QFont, QPalette, QUndoStack
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from storycapture.domain.vocabulary import CardKind, Visibility
+from storycapture.gui.storyteller_mode import StorytellerMode
+from storycapture.gui.theme import THEMES, apply_theme
+from storycapture.qtkit.context import EditingContext
+from storycapture.services.media import PhotoService
+from storycapture.services.vault import VaultSession
+from storycapture.strengths.deck import PromptDeck
+from storycapture.strengths.qt import style as board_style
+from storycapture.strengths.qt.cards import MARGIN_X
+from storycapture.strengths.qt.tool import StrengthsTool
+from storycapture.strengths.service import StrengthService
+from storycapture.timeline.qt import style as picture_style
+from storycapture.timeline.qt.event_list import EventListDelegate
+from storycapture.timeline.qt.style import Colours
+from storycapture.timeline.qt.tool import TimelineTool
+from storycapture.timeline.service import TimelineService
+from tests.conftest import FACILITATOR
+
+OWN_COLOUR = "#7f3fbf"  # a colour of the storyteller's own, not one of the swatches
+
+
+def luminance(colour: QColor | str) -> float:
+    colour = QColor(colour)
+    channels = []
+    for value in (colour.redF(), colour.greenF(), colour.blueF()):
+        channels.append(value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(first: QColor | str, second: QColor | str) -> float:
+    """The WCAG 2 contrast ratio of two colours."""
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def needed(theme: str) -> float:
+    return 7.0 if theme == "high-contrast" else 4.5
+
+
+def assert_reads(pairs: list[tuple[str, QColor | str, QColor | str]], least: float) -> None:
+    poor = [
+        f"{what}: {QColor(text).name()} on {QColor(ground).name()} is "
+        f"{contrast(text, ground):.2f}:1"
+        for what, text, ground in pairs
+        if contrast(text, ground) < least
+    ]
+    assert not poor, f"below {least}:1 — " + "; ".join(poor)
+
+
+def picture_pairs(colours: Colours) -> list[tuple[str, QColor | str, QColor | str]]:
+    """Every pair of words and ground the timeline draws."""
+    pairs: list[tuple[str, QColor | str, QColor | str]] = [
+        ("ink on paper", colours.ink, colours.paper),
+        ("ink on a card", colours.ink, colours.card),
+        ("soft words on paper", colours.soft_ink, colours.paper),
+        ("soft words on a card", colours.soft_ink, colours.card),
+        ("the chosen row", colours.selection_ink, colours.selection),
+        ("a chosen button", colours.chosen_ink, colours.chosen),
+        ("a button under the pointer", colours.ink, colours.hover),
+        ("the drag hint", colours.paper, colours.ink),
+        ("today", colours.accent.darker(120), colours.paper),
+        ("an odd lane", colours.ink, colours.lane_wash(1)),
+        ("an even lane", colours.ink, colours.lane_wash(0)),
+    ]
+    for valence in range(-3, 4):
+        pairs += [
+            (f"the band of {valence:+}", colours.ink, colours.band_wash(valence)),
+            (f"a bar of {valence:+}", colours.ink, colours.bar_fill(valence)),
+            (f"a cluster of {valence:+}", colours.ink, colours.disc_fill(valence)),
+        ]
+    return pairs
+
+
+def board_pairs(look: board_style.Look) -> list[tuple[str, QColor | str, QColor | str]]:
+    """Every pair of words and ground the strengths board draws."""
+    pairs: list[tuple[str, QColor | str, QColor | str]] = [
+        ("ink on paper", look.ink, look.paper),
+        ("soft words on paper", look.soft_ink, look.paper),
+        ("ink in a panel", look.ink, look.card),
+        ("soft words in a panel", look.soft_ink, look.card),
+        ("a chosen button or idea", look.chosen_ink, look.chosen),
+        ("the main button", look.on_accent, look.accent),
+        ("a button under the pointer", look.ink, look.hover),
+        ("typing", look.ink, look.field),
+        ("a problem", look.problem, look.paper),
+    ]
+    for kind, wash in look.zone_wash.items():
+        pairs += [
+            (f"{kind.value}'s title", look.ink, wash),
+            (f"{kind.value}'s hint", look.soft_ink, wash),
+        ]
+    colours = [swatch.colour for swatch in board_style.SWATCHES] + [OWN_COLOUR]
+    for colour in colours:
+        fill = look.card_fill(colour)
+        name = board_style.swatch_name(colour)
+        pairs += [
+            (f"words on a {name} card", look.ink, fill),
+            (f"who wrote a {name} card", look.soft_ink, fill),
+            (f"the storyteller's mark on a {name} card", look.accent_text, fill),
+        ]
+    return pairs
+
+
+# --- the tools, on a real vault ---------------------------------------------------------------
+
+
+@pytest.fixture
+def restored_app(qapp: QApplication) -> Iterator[QApplication]:
+    """Themes change the whole application: put everything back for the other tests."""
+    style, sheet = qapp.style().name() or "fusion", qapp.styleSheet()
+    palette, font = QPalette(qapp.palette()), QFont(qapp.font())
+    names = [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]
+    properties = {name: qapp.property(name) for name in names}
+    yield qapp
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    for name in [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]:
+        qapp.setProperty(name, properties.get(name))
+
+
+@pytest.fixture
+def story(vault: VaultSession, storyteller_uuid: str) -> str:
+    """Moments of every feeling (one a period, one asking for help, one private) and cards of
+    every colour in every zone, some in the storyteller's own words."""
+    timeline = TimelineService(vault)
+    for number, valence in enumerate(range(-3, 4)):
+        timeline.add_event(
+            storyteller_uuid,
+            title=f"Moment {number}",
+            starts=str(1990 + 4 * number),
+            ends=str(1992 + 4 * number) if valence == 1 else None,
+            valence=valence,
+            visibility=Visibility.PRIVATE if valence == -1 else Visibility.TEAM,
+            author=FACILITATOR,
+        )
+    strengths = StrengthService(vault)
+    colours = [swatch.colour for swatch in board_style.SWATCHES] + [OWN_COLOUR]
+    for number, kind in enumerate(CardKind):
+        for colour in colours[number % 2 :: 2]:
+            strengths.add_card(
+                storyteller_uuid,
+                kind=kind,
+                text=f"A card, {board_style.swatch_name(colour)}",
+                colour=colour,
+                visibility=Visibility.PRIVATE if number % 3 == 0 else Visibility.TEAM,
+                author=FACILITATOR,
+            )
+    return storyteller_uuid
+
+
+def make_tools(
+    qtbot: QtBot, vault: VaultSession, storyteller: str
+) -> tuple[TimelineTool, StrengthsTool]:
+    context = EditingContext(QUndoStack(), lambda: FACILITATOR, lambda: None)
+    timeline = TimelineTool(TimelineService(vault), PhotoService(vault), context)
+    strengths = StrengthsTool(StrengthService(vault), context, PromptDeck.load())
+    for tool in (timeline, strengths):
+        qtbot.addWidget(tool)
+        tool.resize(1366, 768)
+        tool.show()
+        qtbot.waitExposed(tool)
+    timeline.show_storyteller(storyteller, 1980)
+    strengths.show_storyteller(storyteller)
+    return timeline, strengths
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def pixel(widget: QWidget, at: QPoint) -> QColor:
+    return widget.grab().toImage().pixelColor(at)
+
+
+def card_fill_drawn(tool: StrengthsTool, kind: CardKind, row: int = 0) -> QColor:
+    """The fill a card is painted with, read off the screen beside its words."""
+    view = tool.zone_view(kind)
+    rect = view.visualRect(view.zone_model.index(row, 0))
+    at = QPoint(view.viewport().width() - MARGIN_X - 6, rect.center().y())
+    return pixel(view.viewport(), at)
+
+
+def check_timeline(tool: TimelineTool, theme: str) -> None:
+    colours = tool.colours
+    assert tool.theme() == theme
+    assert colours is picture_style.THEME_COLOURS[theme]
+    assert tool.scene.kit.colours is colours
+    delegate = tool.list_view.itemDelegate()
+    assert isinstance(delegate, EventListDelegate) and delegate.colours is colours
+    assert colours.card.name() in tool.list_view.styleSheet()
+    assert colours.chosen.name() in tool.toolbar.styleSheet()
+    assert_reads(picture_pairs(colours), needed(theme))
+    # What is on the screen: the picture's paper, and the words on the list beside it.
+    tool.view.viewport().repaint()
+    drawn = pixel(tool.band_ruler, QPoint(tool.band_ruler.width() - 6, 2))
+    assert contrast(colours.ink, drawn) >= needed(theme), (theme, drawn.name())
+
+
+def check_board(tool: StrengthsTool, theme: str) -> None:
+    look = tool.look
+    assert tool.theme() == theme
+    assert look is board_style.LOOKS[theme]
+    sheet = tool.styleSheet()
+    assert f"background: {look.paper}" in sheet and f"color: {look.ink}" in sheet
+    for page in tool.pages:
+        for column in page.columns:
+            assert column.look is look and column.view.card_delegate.look is look
+            assert look.zone_wash[column.zone.kind] in column.styleSheet()
+    assert tool.deck_panel.prompt_delegate.look is look
+    assert_reads(board_pairs(look), needed(theme))
+    # What is on the screen: a card's fill beside its words.
+    tool.show_board(0)
+    settle()
+    card = tool.zone_view(CardKind.STRENGTH).zone_model.card(0)
+    assert card is not None
+    drawn = card_fill_drawn(tool, CardKind.STRENGTH)
+    assert drawn.name() == look.card_fill(card.colour).name()
+    assert contrast(look.ink, drawn) >= needed(theme)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_tools_paint_in_the_window_theme_and_read_well(
+    qtbot: QtBot, restored_app: QApplication, vault: VaultSession, story: str, theme: str
+) -> None:
+    apply_theme(restored_app, theme, 1.0)
+    timeline, strengths = make_tools(qtbot, vault, story)
+    check_timeline(timeline, theme)
+    check_board(strengths, theme)
+
+
+def test_open_tools_follow_a_change_of_theme(
+    qtbot: QtBot, restored_app: QApplication, vault: VaultSession, story: str
+) -> None:
+    apply_theme(restored_app, "light", 1.0)
+    timeline, strengths = make_tools(qtbot, vault, story)
+    assert (timeline.theme(), strengths.theme()) == ("light", "light")
+    light_card = card_fill_drawn(strengths, CardKind.STRENGTH)
+    for theme in ("dark", "high-contrast", "light"):
+        apply_theme(restored_app, theme, 1.0)  # as the settings dialog does
+        settle()
+        check_timeline(timeline, theme)
+        check_board(strengths, theme)
+    assert card_fill_drawn(strengths, CardKind.STRENGTH) == light_card
+
+
+def test_storyteller_mode_high_contrast_reaches_inside_both_tools(
+    qtbot: QtBot, restored_app: QApplication, vault: VaultSession, story: str
+) -> None:
+    apply_theme(restored_app, "dark", 1.0)
+    timeline, strengths = make_tools(qtbot, vault, story)
+    assert (timeline.theme(), strengths.theme()) == ("dark", "dark")
+    mode = StorytellerMode(
+        "Juniper", [("My timeline", timeline), ("My strengths", strengths)], lambda _p: False
+    )
+    qtbot.addWidget(mode)
+    mode.resize(1366, 768)
+    mode.show()
+    qtbot.waitExposed(mode)
+    # The calm look is light paper and ink, whatever the facilitator's own theme.
+    check_timeline(timeline, "light")
+    check_board(strengths, "light")
+    calm_ruler = pixel(timeline.band_ruler, QPoint(timeline.band_ruler.width() - 6, 2))
+
+    mode.contrast_button.click()
+    assert mode.is_high_contrast()
+    settle()
+    check_timeline(timeline, "high-contrast")
+    mode.set_current_page(1)
+    check_board(strengths, "high-contrast")
+    assert timeline.colours is not picture_style.LIGHT
+    assert strengths.look.zone_border == "#ffffff"
+    assert "2px solid #ffffff" in strengths.zone_view(CardKind.HOPE).column.styleSheet()
+    mode.set_current_page(0)
+    settle()
+    assert pixel(timeline.band_ruler, QPoint(timeline.band_ruler.width() - 6, 2)) != calm_ruler
+
+    mode.set_high_contrast(False)
+    settle()
+    check_timeline(timeline, "light")
+    check_board(strengths, "light")
+
+    # Out of the mode, the tools follow the window's own theme again.
+    mode.set_high_contrast(True)
+    mode.clear()
+    assert (timeline.theme(), strengths.theme()) == ("dark", "dark")
+
+
+def test_a_colour_still_shows_on_a_high_contrast_card() -> None:
+    look = board_style.HIGH_CONTRAST
+    bands = {}
+    for swatch in board_style.SWATCHES:
+        assert look.card_fill(swatch.colour) == QColor("#000000")
+        band = look.card_band(swatch.colour)
+        if swatch.colour is None:
+            assert band is None
+        else:
+            assert band is not None and contrast(band, look.card) >= 7.0
+            bands[swatch.name] = band.name()
+    assert len(set(bands.values())) == len(bands)  # every colour its own
+    own = look.card_band("#202020")  # even a dark colour of their own shows on black
+    assert own is not None and contrast(own, look.card) >= 3.0
+    dark = board_style.DARK
+    assert dark.card_fill("#f7dcc6") != dark.card_fill("#dcead6")
