@@ -495,6 +495,113 @@ def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
     return run_app(_data_dir(args))
 
 
+# --- sync ----------------------------------------------------------------------------------
+
+
+def cmd_identity(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.sync.trust import TrustService
+
+    with _unlocked(args) as vault:
+        trust = TrustService(vault)
+        if args.set_name:
+            trust.set_device_name(args.set_name)
+        me = trust.identity()
+    print(f"This installation: {me.device_name}", file=out)
+    print(f"Send bundles to it with this key (age recipient):\n  {me.age_recipient}", file=out)
+    print(f"Its signing-key fingerprint (to trust its bundles):\n  {me.fingerprint}", file=out)
+    print(f"Device id: {me.device_id}", file=out)
+    return 0
+
+
+def cmd_recipients(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.sync.trust import TrustService
+
+    with _unlocked(args) as vault:
+        trust = TrustService(vault)
+        if args.action == "add":
+            added = trust.add_recipient(args.key, args.name)
+            print(f"Bundles will be encrypted to “{added.name}” too.", file=out)
+        elif args.action == "remove":
+            removed = trust.remove_recipient(args.recipient)
+            print(f"“{removed.name}” will no longer receive bundles.", file=out)
+        else:
+            everyone = trust.recipients()
+            if not everyone:
+                print("No recipients yet: add the hub's key with `recipients add`.", file=out)
+            for recipient in everyone:
+                print(f"{recipient.name}  {recipient.age_recipient}", file=out)
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.sync.trust import TrustService
+
+    with _unlocked(args) as vault:
+        trust = TrustService(vault)
+        if args.action == "trust":
+            device = trust.trust_device(args.fingerprint, args.name)
+            print(
+                f"Bundles signed by “{device.name}” ({device.fingerprint}) will be accepted.",
+                file=out,
+            )
+        elif args.action == "revoke":
+            device = trust.revoke_device(args.device)
+            print(f"Bundles from “{device.name}” will be refused from now on.", file=out)
+        else:
+            devices = trust.devices()
+            if not devices:
+                print("No trusted devices yet: trust one with `devices trust`.", file=out)
+            for device in devices:
+                state = "revoked" if device.revoked else "trusted"
+                print(f"{device.name}  {device.fingerprint}  {state}", file=out)
+    return 0
+
+
+def _limits(args: argparse.Namespace) -> Any:
+    from storycapture.sync.bundle import Limits
+
+    if getattr(args, "max_size_mb", None) is None:
+        return Limits()
+    cap = int(args.max_size_mb * 1024 * 1024)
+    if cap <= 0:
+        raise InvalidInput("--max-size-mb must be more than 0.")
+    return Limits(max_bundle_bytes=cap, max_member_bytes=min(cap, Limits().max_member_bytes))
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.sync.exporting import export_bundle, plan_export
+
+    with _unlocked(args) as vault:
+        plan = plan_export(vault)
+        for line in plan.summary_lines():
+            print(line, file=out)
+        if plan.is_empty:
+            return 0
+        result = export_bundle(vault, Path(args.to), plan)
+    print(f"Bundle {result.sequence} written: {result.bundle.path}", file=out)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.sync.importing import import_bundles
+
+    with _unlocked(args) as vault:
+        report = import_bundles(vault, [Path(f) for f in args.files], limits=_limits(args))
+    for line in report.lines():
+        print(line, file=out)
+    return EXIT_USER_ERROR if report.refused else 0
+
+
+def cmd_bundle(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.sync.importing import verify_bundle_file
+
+    with _unlocked(args) as vault:
+        lines = verify_bundle_file(vault, Path(args.file), limits=_limits(args))
+    for line in lines:
+        print(line, file=out)
+    return 0
+
+
 # --- the parser ----------------------------------------------------------------------------
 
 
@@ -636,6 +743,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_photo.add_argument("--event", help="the timeline event id it belongs to")
     by_storyteller(add_photo)
     photo.add_parser("list").add_argument("storyteller")
+
+    identity = command(
+        "identity", cmd_identity, "this installation's key for receiving bundles, and fingerprint"
+    )
+    identity.add_argument("--set-name", help="the name other installations know this one by")
+    recipients = actions("recipients", cmd_recipients, "whom this installation sends bundles to")
+    add_recipient = recipients.add_parser("add", help="add an age public key (age1…)")
+    add_recipient.add_argument("key")
+    add_recipient.add_argument("--name", required=True, help="e.g. “Programme hub”")
+    recipients.add_parser("list")
+    recipients.add_parser("remove").add_argument("recipient", help="its name or key")
+    devices = actions("devices", cmd_devices, "whose bundles this installation accepts")
+    trust = devices.add_parser("trust", help="accept bundles signed by this fingerprint")
+    trust.add_argument("fingerprint")
+    trust.add_argument("--name", required=True, help="e.g. “Outreach 2”")
+    devices.add_parser("list")
+    devices.add_parser("revoke").add_argument("device", help="its name or fingerprint")
+    export = command("export", cmd_export, "write a bundle of what is new, for the recipients")
+    export.add_argument("--to", required=True, help="the folder to write the bundle in")
+    imports = command("import", cmd_import, "import bundles from trusted devices")
+    imports.add_argument("files", nargs="+")
+    imports.add_argument("--max-size-mb", type=float, help="refuse bundles larger than this")
+    bundle = actions("bundle", cmd_bundle, "look at a bundle without importing it")
+    verify = bundle.add_parser("verify", help="check a bundle completely and summarise it")
+    verify.add_argument("file")
+    verify.add_argument("--max-size-mb", type=float, help="refuse bundles larger than this")
     return parser
 
 

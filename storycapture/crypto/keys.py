@@ -98,10 +98,20 @@ def age_recipient(identity: str) -> str:
     return str(pyrage.x25519.Identity.from_str(identity).to_public())
 
 
+def is_age_recipient(text: str) -> bool:
+    """Whether ``text`` is an X25519 age recipient (``age1…``)."""
+    try:
+        pyrage.x25519.Recipient.from_str(text)
+    except (pyrage.RecipientError, ValueError):
+        return False
+    return True
+
+
 __all__ = [
     "MalformedRecoveryKey",
     "age_recipient",
     "fingerprint",
+    "is_age_recipient",
     "new_age_identity",
     "new_recovery_key",
     "new_salt",

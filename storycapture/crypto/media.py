@@ -12,11 +12,13 @@ from typing import BinaryIO
 import pyrage
 
 from storycapture.crypto.aead import DecryptionFailed
+from storycapture.crypto.stream import encrypt_from
 
 
 def encrypt_stream(source: BinaryIO, target: BinaryIO, recipients: list[str]) -> None:
-    parsed = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
-    pyrage.encrypt_io(source, target, parsed)
+    """Encrypt ``source`` into ``target``. A full disk comes out as the ``OSError`` it is
+    (pyrage alone would turn it into an ``EncryptError`` with only its text)."""
+    encrypt_from(source, target, recipients)
 
 
 def decrypt_stream(source: BinaryIO, target: BinaryIO, identities: list[str]) -> None:

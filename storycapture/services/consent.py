@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput, NotFound
@@ -27,7 +28,8 @@ from storycapture.store import models
 from storycapture.store.db import checkpoint_and_compact
 
 SIGNATURE_LIMIT = 2 * 1024 * 1024
-_ERASED_THROUGH = "erasures_cleaned_through"
+_ERASED_THROUGH = "erasures_cleaned_through"  # before: the latest clock cleaned up
+_ERASED_COUNT = "erasures_cleaned"
 
 
 class ConsentService(StoryService):
@@ -89,15 +91,7 @@ class ConsentService(StoryService):
             if session.get(models.StorytellerRow, storyteller_uuid) is None:
                 raise NotFound("That storyteller is not on this device; nothing was erased.")
             hlc = vault.clock.tick().encode()
-            for kind in ENTITY_KINDS.values():
-                if kind is not STORYTELLER:
-                    table = kind.row
-                    session.execute(delete(table).where(table.storyteller_uuid == storyteller_uuid))
-            for table in (models.OperationRow, models.StorytellerKeyRow):
-                session.execute(delete(table).where(table.storyteller_uuid == storyteller_uuid))
-            session.execute(
-                delete(models.StorytellerRow).where(models.StorytellerRow.uuid == storyteller_uuid)
-            )
+            erase_storyteller_rows(session, storyteller_uuid)
             session.add(
                 models.TombstoneRow(
                     storyteller_uuid=storyteller_uuid,
@@ -119,6 +113,20 @@ class ConsentService(StoryService):
             ]
 
 
+def erase_storyteller_rows(session: Session, storyteller_uuid: str) -> None:
+    """Delete every row of a storyteller: their items, history, conflicts and key (the key
+    last but one, the storyteller row last). Their media files go in ``erase_leftovers``."""
+    for kind in ENTITY_KINDS.values():
+        if kind is not STORYTELLER:
+            table = kind.row
+            session.execute(delete(table).where(table.storyteller_uuid == storyteller_uuid))
+    for table in (models.OperationRow, models.SyncConflictRow, models.StorytellerKeyRow):
+        session.execute(delete(table).where(table.storyteller_uuid == storyteller_uuid))
+    session.execute(
+        delete(models.StorytellerRow).where(models.StorytellerRow.uuid == storyteller_uuid)
+    )
+
+
 def erase_leftovers(vault: VaultSession) -> None:
     """Remove the files of erased storytellers, then compact the database and empty its log.
 
@@ -127,23 +135,28 @@ def erase_leftovers(vault: VaultSession) -> None:
     """
     with vault.read() as session:
         erased = set(session.scalars(select(models.TombstoneRow.storyteller_uuid)))
-        latest = session.scalar(select(func.max(models.TombstoneRow.hlc)))
     media_root = vault.data_dir / MEDIA_DIR
     for folder in media_root.iterdir() if media_root.is_dir() else ():
         if folder.name in erased:
             shutil.rmtree(folder, ignore_errors=True)
     remove_backups(vault.data_dir)
-    if latest:
-        vault.set_setting(_ERASED_THROUGH, latest.encode())
+    # Counted, not dated: a withdrawal imported from another device can carry an older clock.
+    vault.set_setting(_ERASED_COUNT, str(len(erased)).encode())
     checkpoint_and_compact(vault.engine)
 
 
 def finish_interrupted_erasures(vault: VaultSession) -> bool:
     """Complete the clean-up of any withdrawal that a crash or power cut interrupted."""
     with vault.read() as session:
+        count = session.scalar(select(func.count()).select_from(models.TombstoneRow)) or 0
         latest = session.scalar(select(func.max(models.TombstoneRow.hlc)))
-    done = (vault.setting(_ERASED_THROUGH) or b"").decode()
-    if latest and latest > done:
+    counted = vault.setting(_ERASED_COUNT)
+    if counted is not None:
+        interrupted = count > int(counted.decode())
+    else:  # a vault cleaned before withdrawals were counted: compare clocks as then
+        cleaned = (vault.setting(_ERASED_THROUGH) or b"").decode()
+        interrupted = latest is not None and latest > cleaned
+    if interrupted:
         erase_leftovers(vault)
         return True
     return False

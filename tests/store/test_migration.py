@@ -231,7 +231,10 @@ def test_backup_copy_is_a_consistent_copy_of_an_open_vault(
     assert backup.name.startswith("vault-test-") and backup.suffix == ".sqlite"
     with closing(sqlite3.connect(backup)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == migrate.head_revision()
+        assert (
+            db.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+            == migrate.head_revision()
+        )
     assert _row_counts(backup) == expected
     # The copy holds the same ciphertexts, byte for byte (so it is as private as the vault).
     with (

@@ -1,5 +1,5 @@
-"""Sync: storytellers that have only partly arrived, the installations this one sends to and receives from, the bundles it has imported,
-and the conflicts found while merging them.
+"""Sync: storytellers that have only partly arrived, the installations this one sends to
+and receives from, the bundles it has imported, and the conflicts found while merging them.
 
 Revision ID: 0002
 Revises: 0001

@@ -1,0 +1,853 @@
+"""Import: verify a bundle completely, then merge its changes in one transaction.
+
+Every field is a last-writer-wins register ordered by (clock, device id), so bundles can
+arrive in any order, any number of times, from any number of devices, and every installation
+that has received the same changes shows the same story. Nothing is overwritten silently:
+every change received is kept in the operation log, so an item's history shows the value
+that lost, and a change made on two devices that had not seen each other's (a conflict) is
+listed for a person to review.
+
+An item is shown only once every one of its fields has arrived (a later bundle of the device
+that made it can come first); a storyteller who has only partly arrived is kept but not shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import uuid as uuid_module
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storycapture.crypto import keys
+from storycapture.domain.authorship import Author
+from storycapture.domain.clock import Hlc
+from storycapture.domain.errors import InvalidInput, StoryCaptureError
+from storycapture.services import records
+from storycapture.services.consent import erase_leftovers, erase_storyteller_rows
+from storycapture.services.records import ENTITY_KINDS, STORYTELLER, EntityKind
+from storycapture.services.vault import MEDIA_DIR, VaultSession
+from storycapture.store import models
+from storycapture.store.fields import seal_field
+from storycapture.sync.bundle import BundleRefused, Limits, Manifest, OpenedBundle, read_bundle
+from storycapture.sync.trust import TrustService
+
+INCOMING_DIR = "incoming"
+_UUID_FIELDS = {"visit_uuid", "event_uuid"}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field changed on two devices that had not seen each other's change."""
+
+    storyteller: str  # pseudonym, or "" if not known here
+    what: str  # "a timeline event"
+    field: str
+    kept_device: str
+    other_device: str
+
+    def sentence(self) -> str:
+        whose = f" in {self.storyteller}'s story" if self.storyteller else ""
+        return (
+            f"“{self.field.replace('_', ' ')}” of {self.what}{whose} was changed both on "
+            f"{self.other_device} and on {self.kept_device}: the later change (from "
+            f"{self.kept_device}) is shown; the other is kept in the item's history."
+        )
+
+
+@dataclass
+class BundleOutcome:
+    file: str
+    status: str  # "imported", "duplicate" or "refused"
+    message: str
+    sender: str = ""
+    sequence: int = 0
+    reason: str = ""
+
+
+@dataclass
+class ImportReport:
+    bundles: list[BundleOutcome] = field(default_factory=list)
+    new: int = 0  # items that appeared
+    updated: int = 0  # items that changed
+    duplicate: int = 0  # changes that were already here
+    history_only: int = 0  # changes older than what is shown: kept in the history
+    erased: int = 0  # storytellers erased by a withdrawal
+    conflicts: list[Conflict] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[BundleOutcome]:
+        return [b for b in self.bundles if b.status == "refused"]
+
+    def lines(self) -> list[str]:
+        out = []
+        for bundle in self.bundles:
+            out.append(f"{bundle.file}: {bundle.message}")
+        out.append(
+            f"{self.new} new item{_s(self.new)}, {self.updated} updated, "
+            f"{self.duplicate} change{_s(self.duplicate)} already here"
+            + (
+                f", {self.history_only} older change{_s(self.history_only)} kept in the history"
+                if self.history_only
+                else ""
+            )
+            + "."
+        )
+        if self.erased:
+            out.append(f"{self.erased} storyteller{_s(self.erased)} erased: consent was withdrawn.")
+        out.extend(self.gaps)
+        if self.conflicts:
+            out.append(f"{len(self.conflicts)} change{_s(len(self.conflicts))} to review:")
+            out.extend(f"  {c.sentence()}" for c in self.conflicts)
+        out.extend(self.alerts)
+        return out
+
+
+def _s(n: int) -> str:
+    return "" if n == 1 else "s"
+
+
+# --- checks before anything changes -----------------------------------------------------
+
+
+class _Sender:
+    """Checks a bundle's signer against the trusted devices (called once it verifies)."""
+
+    def __init__(self, vault: VaultSession) -> None:
+        self._vault = vault
+        self.name = ""
+
+    def __call__(self, manifest: Manifest) -> None:
+        vault = self._vault
+        fingerprint = keys.fingerprint(manifest.signing_key)
+        if manifest.signing_key == vault.device_signing_public_key:
+            raise BundleRefused(
+                "This bundle was made on this installation; there is nothing to import.",
+                reason="own-bundle",
+            )
+        trust = TrustService(vault)
+        with vault.read() as session:
+            entry = trust.sender(session, fingerprint)
+            bound = session.scalars(
+                select(models.SyncPeerRow).where(
+                    models.SyncPeerRow.kind == "sender",
+                    models.SyncPeerRow.device_id == manifest.device_id,
+                )
+            ).first()
+        if entry is None:
+            raise BundleRefused(
+                f"This bundle comes from a device this installation does not trust "
+                f"(“{manifest.device_name}”, fingerprint {fingerprint}), so nothing was "
+                "imported. If you expected it, trust that device first.",
+                reason="untrusted",
+            )
+        if entry.revoked_hlc is not None:
+            raise BundleRefused(
+                f"This bundle comes from “{entry.name}”, whose key was revoked, so nothing "
+                "was imported.",
+                reason="revoked",
+            )
+        wrong_device = entry.device_id is not None and entry.device_id != manifest.device_id
+        if wrong_device or (bound is not None and bound.uuid != entry.uuid):
+            raise BundleRefused(
+                f"This bundle is signed by “{entry.name}” but says it comes from another "
+                "device, so nothing was imported.",
+                reason="wrong-device",
+            )
+        self.name = entry.name
+
+
+def _check_strings(value: Any) -> bool:
+    """Every string can be stored (no lone surrogates)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, list):
+        return all(_check_strings(v) for v in value)
+    if isinstance(value, dict):
+        return all(_check_strings(k) and _check_strings(v) for k, v in value.items())
+    return True
+
+
+def _is_uuid(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        return str(uuid_module.UUID(text)) == text
+    except ValueError:
+        return False
+
+
+def _check_operations(operations: Sequence[dict[str, Any]]) -> None:
+    """Every change names a known kind of item and field, with a value of the right kind."""
+
+    def refuse(why: str) -> BundleRefused:
+        return BundleRefused(
+            f"This bundle holds a change StoryCapture cannot take ({why}), so nothing was "
+            "imported.",
+            reason="bad-operation",
+        )
+
+    for op in operations:
+        try:
+            Hlc.decode(op["hlc"])
+            Author.decode(op["author"])
+        except (ValueError, StoryCaptureError) as error:
+            raise refuse("a clock or author it does not know") from error
+        if not _is_uuid(op["storyteller"]):
+            raise refuse("a storyteller reference it does not know")
+        if op["op"] == "erase":
+            continue
+        kind = ENTITY_KINDS.get(op["entity"])
+        if kind is None or op["field"] not in kind.fields:
+            raise refuse(f"a kind of item or field it does not know: {op['entity']}.{op['field']}")
+        if not _is_uuid(op["uuid"]):
+            raise refuse("an item reference it does not know")
+        if kind is STORYTELLER and op["uuid"] != op["storyteller"]:
+            raise refuse("a storyteller that is not themself")
+        value = op["value"]
+        name = op["field"]
+        if name == "deleted" and not isinstance(value, bool):
+            raise refuse("a deletion that is not yes or no")
+        if name == "version" and (type(value) is not int or value < 0):
+            raise refuse("a consent version that is not a number")
+        if name in _UUID_FIELDS and value is not None and not _is_uuid(value):
+            raise refuse("a link that is not an item reference")
+        if not _check_strings(value):
+            raise refuse("text with a broken character")
+
+
+# --- merging ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Known:
+    """What this vault already holds about the items a bundle touches."""
+
+    # (item, field) → [(clock, device)] of every change logged here
+    changes: dict[tuple[str, str], list[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    entity_of: dict[str, str] = field(default_factory=dict)
+    fields_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    incoming: dict[tuple[str, str, str, str], Any] = field(default_factory=dict)
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _load_known(session: Session, uuids: set[str]) -> _Known:
+    known = _Known()
+    ops = models.OperationRow
+    for chunk in _chunks(sorted(uuids)):
+        rows = session.execute(
+            select(ops.entity_uuid, ops.entity, ops.field, ops.hlc, ops.device_id).where(
+                ops.entity_uuid.in_(chunk)
+            )
+        )
+        for entity_uuid, entity, field_name, hlc, device in rows:
+            known.changes[(entity_uuid, field_name)].append((hlc, device))
+            known.entity_of[entity_uuid] = entity
+            known.fields_of[entity_uuid].add(field_name)
+    return known
+
+
+class _Merge:
+    def __init__(
+        self,
+        vault: VaultSession,
+        session: Session,
+        report: ImportReport,
+        pending_identities: dict[str, str],
+        device_names: dict[str, str],
+    ) -> None:
+        self.vault = vault
+        self.session = session
+        self.report = report
+        self.pending_identities = pending_identities
+        self.device_names = device_names
+        self.erased = set(session.scalars(select(models.TombstoneRow.storyteller_uuid)))
+        self.updated: set[str] = set()
+        self.latest = Hlc.zero()
+
+    def run(self, operations: Sequence[dict[str, Any]]) -> None:
+        sets = [op for op in operations if op["op"] == "set"]
+        known = _load_known(self.session, {op["uuid"] for op in sets})
+        for op in sets:
+            known.incoming[(op["uuid"], op["field"], op["hlc"], op["device"])] = op["value"]
+        for op in sets:
+            self._apply(op, known)
+        for op in operations:
+            if op["op"] == "erase":
+                self._erase(op)
+        self.report.updated += len(self.updated)
+
+    def _observe(self, hlc: str) -> None:
+        seen = Hlc.decode(hlc)
+        if seen > self.latest:
+            self.latest = seen
+
+    def _apply(self, op: dict[str, Any], known: _Known) -> None:
+        self._observe(op["hlc"])
+        person, item, name = op["storyteller"], op["uuid"], op["field"]
+        if person in self.erased:
+            self.report.duplicate += 1  # erased here: their words are not taken back in
+            return
+        kind = ENTITY_KINDS[op["entity"]]
+        if known.entity_of.get(item, kind.name) != kind.name:
+            raise BundleRefused(
+                "This bundle changes an item as if it were another kind of item, so nothing "
+                "was imported.",
+                reason="bad-operation",
+            )
+        stamp = (op["hlc"], op["device"])
+        here = known.changes[(item, name)]
+        if stamp in here:
+            self.report.duplicate += 1
+            return
+        self._ensure_storyteller(person, op)
+        row = self.session.get(kind.row, item)
+        if row is not None and row.storyteller_uuid != person:
+            raise BundleRefused(
+                "This bundle moves an item to another storyteller's story, so nothing was "
+                "imported.",
+                reason="bad-operation",
+            )
+        winner = max(here) if here else None
+        self._note_conflict(op, kind, here, known)
+        log = models.OperationRow(
+            storyteller_uuid=person,
+            entity=kind.name,
+            entity_uuid=item,
+            field=name,
+            hlc=op["hlc"],
+            device_id=op["device"],
+            author=op["author"],
+        )
+        log.value = records.seal_operation(self.vault, self.session, log, op["value"])
+        self.session.add(log)
+        here.append(stamp)
+        known.entity_of[item] = kind.name
+        known.fields_of[item].add(name)
+
+        if row is None or (kind is STORYTELLER and not row.complete):
+            if known.fields_of[item] >= set(kind.fields):
+                self._materialise(kind, item, person, known, row)
+            return
+        if winner is not None and stamp < winner:
+            self.report.history_only += 1
+            return
+        self._set_field(kind, row, name, op["value"])
+        if op["hlc"] > row.updated_hlc:
+            row.updated_hlc = op["hlc"]
+        self.updated.add(item)
+
+    def _set_field(self, kind: EntityKind, row: Any, name: str, value: Any) -> None:
+        if name in kind.sealed:
+            cipher = self.vault.cipher(self.session, row.storyteller_uuid)
+            value = seal_field(cipher, kind.table, name, row.uuid, row.storyteller_uuid, value)
+        elif name == "deleted":
+            value = bool(value)
+        setattr(row, name, value)
+
+    def _value_of(self, known: _Known, item: str, name: str, stamp: tuple[str, str]) -> Any:
+        incoming = known.incoming.get((item, name, *stamp), _MISSING)
+        if incoming is not _MISSING:
+            return incoming
+        ops = models.OperationRow
+        logged = self.session.scalars(
+            select(ops).where(
+                ops.entity_uuid == item,
+                ops.field == name,
+                ops.hlc == stamp[0],
+                ops.device_id == stamp[1],
+            )
+        ).first()
+        assert logged is not None
+        return records.open_operation(self.vault, self.session, logged)
+
+    def _materialise(
+        self, kind: EntityKind, item: str, person: str, known: _Known, row: Any
+    ) -> None:
+        """Every field has arrived: the item appears, each field at its latest value."""
+        stamps = {name: max(known.changes[(item, name)]) for name in kind.fields}
+        first = min(min(known.changes[(item, name)]) for name in kind.fields)
+        last = max(stamps.values())
+        first_author = self._author_of(known, item, first)
+        values = {name: self._value_of(known, item, name, stamp) for name, stamp in stamps.items()}
+        if row is None:
+            row = kind.row(
+                uuid=item, created_hlc=first[0], updated_hlc=last[0], author=first_author
+            )
+            row.storyteller_uuid = person
+        else:  # a storyteller kept while partly arrived
+            row.created_hlc, row.updated_hlc, row.author = first[0], last[0], first_author
+            row.complete = True
+        for name, value in values.items():
+            self._set_field(kind, row, name, value)
+        self.session.add(row)
+        self.session.flush()
+        self.report.new += 1
+
+    def _author_of(self, known: _Known, item: str, stamp: tuple[str, str]) -> str:
+        ops = models.OperationRow
+        author = self.session.scalars(
+            select(ops.author).where(
+                ops.entity_uuid == item, ops.hlc == stamp[0], ops.device_id == stamp[1]
+            )
+        ).first()
+        return author or Author.facilitator().encode()
+
+    def _ensure_storyteller(self, person: str, op: dict[str, Any]) -> None:
+        if self.session.get(models.StorytellerRow, person) is not None:
+            return
+        _cipher, key_row = self.vault.new_storyteller_keys(
+            person, self.pending_identities.pop(person, None)
+        )
+        cipher = self.vault.cipher(self.session, person)
+        row = models.StorytellerRow(
+            uuid=person,
+            created_hlc=op["hlc"],
+            updated_hlc=op["hlc"],
+            author=op["author"],
+            complete=False,
+        )
+        for name in STORYTELLER.sealed:
+            setattr(row, name, seal_field(cipher, STORYTELLER.table, name, person, person, None))
+        self.session.add(row)
+        self.session.flush()
+        self.session.add(key_row)
+        self.session.flush()
+
+    def _note_conflict(
+        self, op: dict[str, Any], kind: EntityKind, here: list[tuple[str, str]], known: _Known
+    ) -> None:
+        """A change from another device that the sender had not seen when it made its own."""
+        base = tuple(op["base"]) if op["base"] else None
+        stamp = (op["hlc"], op["device"])
+        unseen = [
+            other for other in here if other[1] != op["device"] and (base is None or other > base)
+        ]
+        if not unseen:
+            return
+        other = max(unseen)
+        mine = self._value_of(known, op["uuid"], op["field"], other)
+        if mine == op["value"]:
+            return  # both wrote the same: nothing to review
+        kept, lost = (stamp, other) if stamp > other else (other, stamp)
+        exists = self.session.scalars(
+            select(models.SyncConflictRow.id).where(
+                models.SyncConflictRow.entity_uuid == op["uuid"],
+                models.SyncConflictRow.field == op["field"],
+                models.SyncConflictRow.kept_hlc == kept[0],
+                models.SyncConflictRow.kept_device == kept[1],
+                models.SyncConflictRow.other_hlc == lost[0],
+                models.SyncConflictRow.other_device == lost[1],
+            )
+        ).first()
+        if exists is not None:
+            return
+        self.session.add(
+            models.SyncConflictRow(
+                storyteller_uuid=op["storyteller"],
+                entity=kind.name,
+                entity_uuid=op["uuid"],
+                field=op["field"],
+                kept_hlc=kept[0],
+                kept_device=kept[1],
+                other_hlc=lost[0],
+                other_device=lost[1],
+                found_hlc=self.vault.clock.tick().encode(),
+                reviewed=False,
+            )
+        )
+        self.report.conflicts.append(
+            Conflict(
+                storyteller=self._pseudonym(op["storyteller"]),
+                what=kind.label,
+                field=op["field"],
+                kept_device=self._device_name(kept[1]),
+                other_device=self._device_name(lost[1]),
+            )
+        )
+
+    def _pseudonym(self, person: str) -> str:
+        try:
+            record = records.get(self.vault, self.session, STORYTELLER, person)
+        except StoryCaptureError:
+            return ""
+        return str(record.values.get("pseudonym") or "")
+
+    def _device_name(self, device_id: str) -> str:
+        if device_id == self.vault.device_id:
+            return "this laptop"
+        return self.device_names.get(device_id, "another device")
+
+    def _erase(self, op: dict[str, Any]) -> None:
+        person = op["storyteller"]
+        self._observe(op["hlc"])
+        if person in self.erased:
+            self.report.duplicate += 1
+            return
+        if self.session.get(models.StorytellerRow, person) is not None:
+            erase_storyteller_rows(self.session, person)
+            self.vault.forget_storyteller_key(person)
+            self.report.erased += 1
+        self.session.add(
+            models.TombstoneRow(
+                storyteller_uuid=person, hlc=op["hlc"], device_id=op["device"], author=op["author"]
+            )
+        )
+        self.session.flush()
+        self.erased.add(person)
+
+
+_MISSING = object()
+
+
+# --- one bundle, many bundles -----------------------------------------------------------
+
+
+def _device_names(session: Session) -> dict[str, str]:
+    names = {r.device_id: r.device_name for r in session.scalars(select(models.BundleReceiptRow))}
+    for peer in session.scalars(select(models.SyncPeerRow)):
+        if peer.device_id:
+            names[peer.device_id] = peer.name
+    return names
+
+
+class _MediaStager:
+    """Chooses whom each incoming photo is encrypted to while it streams in: the storyteller's
+    own age key here, or a new one made now for a storyteller arriving for the first time."""
+
+    def __init__(self, vault: VaultSession) -> None:
+        self._vault = vault
+        self.pending_identities: dict[str, str] = {}
+
+    def __call__(self, storyteller_uuid: str, photo_uuid: str) -> str | None:
+        vault = self._vault
+        if (vault.media_dir(storyteller_uuid) / f"{photo_uuid}.age").exists():
+            return None  # already here (photo files never change)
+        with vault.read() as session:
+            if session.get(models.TombstoneRow, storyteller_uuid) is not None:
+                return None
+            if session.get(models.StorytellerKeyRow, storyteller_uuid) is not None:
+                return vault.storyteller_age_keys(session, storyteller_uuid)[1]
+        identity = self.pending_identities.get(storyteller_uuid)
+        if identity is None:
+            identity = keys.new_age_identity()
+            self.pending_identities[storyteller_uuid] = identity
+        return keys.age_recipient(identity)
+
+
+def import_bundle(
+    vault: VaultSession,
+    path: Path,
+    report: ImportReport,
+    *,
+    limits: Limits | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BundleOutcome:
+    """Import one bundle into ``vault``; the outcome is also added to ``report``."""
+    path = Path(path)
+    outcome = BundleOutcome(file=path.name, status="refused", message="")
+    staging = vault.data_dir / INCOMING_DIR / uuid_module.uuid4().hex
+    staging.mkdir(parents=True, exist_ok=False)
+    sender = _Sender(vault)
+    stager = _MediaStager(vault)
+    placed: list[Path] = []
+    try:
+        opened = read_bundle(
+            path,
+            identities=[vault.device_age_identity()],
+            check_sender=sender,
+            stage_media=stager,
+            staging_dir=staging,
+            limits=limits or Limits(),
+            progress=progress,
+        )
+        manifest = opened.manifest
+        outcome.sender, outcome.sequence = sender.name, manifest.sequence
+        _check_operations(opened.operations)
+        with vault.edit() as session:
+            receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
+            if receipt is not None and receipt.bundle_id == opened.bundle_id:
+                outcome.status = "duplicate"
+                outcome.message = (
+                    f"bundle {manifest.sequence} from {sender.name} was already imported; "
+                    "nothing changed."
+                )
+                report.bundles.append(outcome)
+                return outcome
+            if receipt is not None:
+                report.alerts.append(
+                    f"Alert: {sender.name} sent two different bundles numbered "
+                    f"{manifest.sequence}. The second was refused; please ask the facilitator "
+                    "of that laptop to contact the programme team."
+                )
+                raise BundleRefused(
+                    f"Bundle {manifest.sequence} from {sender.name} reuses the number of a "
+                    "different bundle already imported, so nothing was imported.",
+                    reason="reused-sequence",
+                )
+            _bind_device(session, manifest, sender)
+            _check_chain(session, manifest, opened, sender.name, report)
+            counts_before = (report.new, report.updated, report.duplicate, report.erased)
+            merge = _Merge(
+                vault, session, report, stager.pending_identities, _device_names(session)
+            )
+            merge.run(opened.operations)
+            session.add(
+                models.BundleReceiptRow(
+                    device_id=manifest.device_id,
+                    sequence=manifest.sequence,
+                    bundle_id=opened.bundle_id,
+                    previous_bundle=manifest.previous_bundle,
+                    device_name=sender.name,
+                    imported_hlc=vault.clock.tick().encode(),
+                )
+            )
+            session.flush()
+            # Photo files go into place before the commit: a crash in between leaves an
+            # unused file (removed on the next import of it), never an item without its photo.
+            placed = _place_media(vault, opened, merge.erased)
+        vault.clock.observe(merge.latest)
+        new, updated, dup = (
+            report.new - counts_before[0],
+            report.updated - counts_before[1],
+            report.duplicate - counts_before[2],
+        )
+        outcome.status = "imported"
+        outcome.message = (
+            f"bundle {manifest.sequence} from {sender.name}: {new} new, {updated} updated, "
+            f"{dup} already here."
+        )
+        if report.erased > counts_before[3]:
+            erase_leftovers(vault)
+    except BundleRefused as error:
+        for moved in placed:
+            moved.unlink(missing_ok=True)
+        outcome.status, outcome.message, outcome.reason = "refused", str(error), error.reason
+    except StoryCaptureError as error:
+        for moved in placed:
+            moved.unlink(missing_ok=True)
+        outcome.status, outcome.message, outcome.reason = "refused", str(error), "error"
+    except OSError as error:  # staging a photo, or placing it: the disk, not the bundle
+        for moved in placed:
+            moved.unlink(missing_ok=True)
+        full = error.errno == errno.ENOSPC
+        outcome.status, outcome.reason = "refused", "disk-full" if full else "disk"
+        outcome.message = (
+            "The disk is full, so this bundle was not imported; nothing was changed."
+            if full
+            else f"This bundle could not be imported ({error.strerror or error}); nothing "
+            "was changed."
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()
+    report.bundles.append(outcome)
+    return outcome
+
+
+def _bind_device(session: Session, manifest: Manifest, sender: _Sender) -> None:
+    entry = session.scalars(
+        select(models.SyncPeerRow).where(
+            models.SyncPeerRow.kind == "sender",
+            models.SyncPeerRow.key == keys.fingerprint(manifest.signing_key),
+        )
+    ).first()
+    if entry is not None and entry.device_id is None:
+        entry.device_id = manifest.device_id
+
+
+def _check_chain(
+    session: Session, manifest: Manifest, opened: OpenedBundle, name: str, report: ImportReport
+) -> None:
+    """A bundle names the one before it; a different one here means a laptop restored from
+    an old copy, or two laptops with one vault: people should know."""
+    before = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence - 1))
+    after = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence + 1))
+    broken = (before is not None and before.bundle_id != manifest.previous_bundle) or (
+        after is not None and after.previous_bundle != opened.bundle_id
+    )
+    if broken:
+        report.alerts.append(
+            f"Alert: bundle {manifest.sequence} from {name} does not follow on from the "
+            "bundles already imported from it; its laptop may have been restored from an "
+            "old copy. Its changes were imported; please check with that laptop's facilitator."
+        )
+
+
+def _place_media(vault: VaultSession, opened: OpenedBundle, erased: set[str]) -> list[Path]:
+    placed = []
+    for (storyteller_uuid, photo_uuid), staged in opened.media.items():
+        if storyteller_uuid in erased:
+            continue
+        folder = vault.data_dir / MEDIA_DIR / storyteller_uuid
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{photo_uuid}.age"
+        os.replace(staged, target)
+        placed.append(target)
+    return placed
+
+
+def import_bundles(
+    vault: VaultSession,
+    paths: Sequence[Path],
+    *,
+    limits: Limits | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> ImportReport:
+    """Import several bundles, each on its own (one refused does not stop the others),
+    then report what arrived, what is missing and what needs a person to look at."""
+    if not paths:
+        raise InvalidInput("Choose at least one bundle file to import.")
+    report = ImportReport()
+    for index, path in enumerate(paths):
+        step = None
+        if progress is not None:
+            step = _bundle_progress(progress, index)
+        import_bundle(vault, path, report, limits=limits, progress=step)
+    report.gaps = gaps(vault)
+    return report
+
+
+def _bundle_progress(
+    progress: Callable[[int, int, int], None], index: int
+) -> Callable[[int, int], None]:
+    return lambda done, total: progress(index, done, total)
+
+
+def gaps(vault: VaultSession) -> list[str]:
+    """Bundles that have not arrived: a number missing below the highest one received."""
+    with vault.read() as session:
+        received: dict[str, set[int]] = defaultdict(set)
+        for device_id, sequence in session.execute(
+            select(models.BundleReceiptRow.device_id, models.BundleReceiptRow.sequence)
+        ):
+            received[device_id].add(sequence)
+        names = _device_names(session)
+    out = []
+    for device_id, numbers in sorted(received.items(), key=lambda i: names.get(i[0], "")):
+        missing = [n for n in range(1, max(numbers)) if n not in numbers]
+        name = names.get(device_id, "another device")
+        for n in missing[:20]:
+            out.append(f"Bundle {n} from the laptop named {name} has not arrived yet.")
+        if len(missing) > 20:
+            out.append(f"…and {len(missing) - 20} more bundles from {name}.")
+    return out
+
+
+def conflicts_to_review(vault: VaultSession) -> list[models.SyncConflictRow]:
+    with vault.read() as session:
+        query = select(models.SyncConflictRow).where(models.SyncConflictRow.reviewed.is_(False))
+        rows = list(session.scalars(query))
+        session.expunge_all()
+        return rows
+
+
+def mark_conflicts_reviewed(vault: VaultSession) -> int:
+    with vault.edit() as session:
+        rows = list(
+            session.scalars(
+                select(models.SyncConflictRow).where(models.SyncConflictRow.reviewed.is_(False))
+            )
+        )
+        for row in rows:
+            row.reviewed = True
+        return len(rows)
+
+
+def verify_bundle_file(
+    vault: VaultSession, path: Path, *, limits: Limits | None = None
+) -> list[str]:
+    """Check a bundle completely (decryption, signature, sender, every entry and change)
+    without importing it, and describe it in plain sentences. Raises ``BundleRefused``."""
+    sender = _Sender(vault)
+    staging = vault.data_dir / INCOMING_DIR / uuid_module.uuid4().hex
+    staging.mkdir(parents=True, exist_ok=False)
+    try:
+        opened = read_bundle(
+            Path(path),
+            identities=[vault.device_age_identity()],
+            check_sender=sender,
+            stage_media=lambda _storyteller, _photo: None,
+            staging_dir=staging,
+            limits=limits or Limits(),
+        )
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()
+    _check_operations(opened.operations)
+    manifest = opened.manifest
+    items: dict[str, set[str]] = defaultdict(set)
+    people: set[str] = set()
+    for op in opened.operations:
+        if op["op"] == "set":
+            items[ENTITY_KINDS[op["entity"]].label].add(op["uuid"])
+            people.add(op["storyteller"])
+    with vault.read() as session:
+        receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
+    made = Hlc.decode(manifest.created_hlc).as_datetime().strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"A good bundle: number {manifest.sequence} from “{sender.name}” "
+        f"(it calls itself “{manifest.device_name}”), made {made}.",
+        f"It is signed by {keys.fingerprint(manifest.signing_key)} and every entry checks out.",
+        f"{len(people)} storyteller{_s(len(people))}; "
+        + ", ".join(f"{len(uuids)} × {label}" for label, uuids in sorted(items.items()))
+        + f"; {manifest.operation_count} change{_s(manifest.operation_count)} in all.",
+    ]
+    media = [e for e in manifest.entries if e.name.startswith("media/")]
+    if media:
+        total = sum(e.size for e in media)
+        lines.append(f"{len(media)} photo file{_s(len(media))}, {total / 1048576:.1f} MB.")
+    if manifest.erase_count:
+        lines.append(
+            f"{manifest.erase_count} withdrawal{_s(manifest.erase_count)}: importing it "
+            "erases those storytellers here."
+        )
+    if receipt is not None:
+        same = receipt.bundle_id == opened.bundle_id
+        lines.append(
+            "It has already been imported here."
+            if same
+            else "Warning: a different bundle with this number was already imported here."
+        )
+    return lines
+
+
+def clear_incoming(vault: VaultSession) -> None:
+    """Remove staging folders a crash left behind (they hold only ciphertext)."""
+    shutil.rmtree(vault.data_dir / INCOMING_DIR, ignore_errors=True)
+
+
+__all__ = [
+    "BundleOutcome",
+    "Conflict",
+    "ImportReport",
+    "clear_incoming",
+    "conflicts_to_review",
+    "gaps",
+    "import_bundle",
+    "import_bundles",
+    "mark_conflicts_reviewed",
+    "verify_bundle_file",
+]
