@@ -93,6 +93,8 @@ class ImportReport:
         out = []
         for bundle in self.bundles:
             out.append(f"{bundle.file}: {bundle.message}")
+        if len(self.refused) == len(self.bundles):
+            return out  # nothing was imported: the reasons are all there is to say
         out.append(
             f"{self.new} new item{_s(self.new)}, {self.updated} updated, "
             f"{self.duplicate} change{_s(self.duplicate)} already here"

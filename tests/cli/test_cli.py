@@ -724,3 +724,66 @@ def test_the_console_script_on_a_missing_vault(tmp_path: Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("storycapture: There is no StoryCapture vault in")
+
+
+# --- sync from the command line -----------------------------------------------------------
+
+
+def test_a_bundle_goes_from_a_laptop_to_the_hub_on_the_command_line(
+    cli: Cli, juniper: str, templates: dict[str, Template], tmp_path: Path
+) -> None:
+    hub_dir = tmp_path / "hub"
+    shutil.copytree(templates["empty"].folder, hub_dir)
+    laptop_id = cli.ok("identity", "--set-name", "Outreach 2")
+    hub_id = cli.ok("identity", "--set-name", "Programme hub", data_dir=hub_dir)
+    assert "Outreach 2" in laptop_id and "Programme hub" in hub_id
+    (hub_key,) = re.findall(r"age1[0-9a-z]+", hub_id)
+    (fingerprint,) = re.findall(r"(?:[0-9A-F]{4} ){3}[0-9A-F]{4}", laptop_id)
+
+    refused = cli("recipients", "add", "age1nonsense", "--name", "Hub")
+    assert refused.code == 2 and "age public key" in refused.err
+    cli.ok("recipients", "add", hub_key, "--name", "Programme hub")
+    assert "Programme hub" in cli.ok("recipients", "list")
+    cli.ok("event", "add", juniper, "--title", "Moved to the coast", "--when", "2015")
+    outbox = tmp_path / "stick"
+    outbox.mkdir()
+    exported = cli.ok("export", "--to", str(outbox))
+    assert "Will be shared:" in exported and "Bundle 1 written" in exported
+    (bundle,) = outbox.iterdir()
+
+    # The hub has not trusted the laptop yet: refused, and nothing changes.
+    before = rows(hub_dir)
+    untrusted = cli("import", str(bundle), data_dir=hub_dir)
+    assert untrusted.code == 2 and "does not trust" in untrusted.out
+    assert rows(hub_dir) == before
+    verify = cli("bundle", "verify", str(bundle), data_dir=hub_dir)
+    assert verify.code == 2 and "does not trust" in verify.err
+
+    cli.ok("devices", "trust", fingerprint.lower(), "--name", "Outreach 2", data_dir=hub_dir)
+    before = rows(hub_dir)
+    summary = cli.ok("bundle", "verify", str(bundle), data_dir=hub_dir)
+    assert "A good bundle: number 1" in summary and "Outreach 2" in summary
+    assert rows(hub_dir) == before  # verifying changes nothing
+    imported = cli.ok("import", str(bundle), data_dir=hub_dir)
+    assert "new item" in imported
+    assert "Juniper" in cli.ok("storyteller", "list", data_dir=hub_dir)
+    again = cli.ok("import", str(bundle), data_dir=hub_dir)
+    assert "already imported" in again
+
+    cli.ok("devices", "revoke", "Outreach 2", data_dir=hub_dir)
+    assert "revoked" in cli.ok("devices", "list", data_dir=hub_dir)
+    assert "Nothing new to share" in cli.ok("export", "--to", str(outbox))
+
+
+def test_import_refuses_a_bundle_over_the_size_cap(
+    cli: Cli, juniper: str, templates: dict[str, Template], tmp_path: Path
+) -> None:
+    hub_dir = tmp_path / "hub"
+    shutil.copytree(templates["empty"].folder, hub_dir)
+    (hub_key,) = re.findall(r"age1[0-9a-z]+", cli.ok("identity", data_dir=hub_dir))
+    cli.ok("recipients", "add", hub_key, "--name", "Hub")
+    cli.ok("export", "--to", str(tmp_path))
+    (bundle,) = tmp_path.glob("*.age")
+    result = cli("import", str(bundle), "--max-size-mb", "0.0001", data_dir=hub_dir)
+    assert result.code == 2 and "larger than StoryCapture accepts" in result.out
+    assert "0 new items" not in result.out
