@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from storycapture.services.consent import finish_interrupted_erasures
 from storycapture.services.media import remove_partial_media
-from storycapture.services.vault import MEDIA_DIR, VaultSession
+from storycapture.services.vault import INCOMING_DIR, MEDIA_DIR, VaultSession
 
 
 def open_vault(data_dir: Path, passphrase: str) -> VaultSession:
@@ -21,4 +22,6 @@ def open_vault(data_dir: Path, passphrase: str) -> VaultSession:
 
 def tidy_after_unlock(vault: VaultSession) -> None:
     remove_partial_media(vault.data_dir / MEDIA_DIR)
+    # An import a crash interrupted leaves its staged photos (encrypted); it changed nothing.
+    shutil.rmtree(vault.data_dir / INCOMING_DIR, ignore_errors=True)
     finish_interrupted_erasures(vault)

@@ -48,6 +48,7 @@ from storycapture.store.models import OperationRow, StorytellerKeyRow, Tombstone
 
 HEADER_FORMAT = b"1"
 MEDIA_DIR = "media"
+INCOMING_DIR = "incoming"  # bundles being imported stage their photos here (ciphertext)
 PASSPHRASE_MIN = 8
 PASSPHRASE_MAX = 1024
 

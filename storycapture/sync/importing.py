@@ -34,13 +34,12 @@ from storycapture.domain.errors import InvalidInput, StoryCaptureError
 from storycapture.services import records
 from storycapture.services.consent import erase_leftovers, erase_storyteller_rows
 from storycapture.services.records import ENTITY_KINDS, STORYTELLER, EntityKind
-from storycapture.services.vault import MEDIA_DIR, VaultSession
+from storycapture.services.vault import INCOMING_DIR, MEDIA_DIR, VaultSession
 from storycapture.store import models
 from storycapture.store.fields import seal_field
 from storycapture.sync.bundle import BundleRefused, Limits, Manifest, OpenedBundle, read_bundle
 from storycapture.sync.trust import TrustService
 
-INCOMING_DIR = "incoming"
 _UUID_FIELDS = {"visit_uuid", "event_uuid"}
 
 

@@ -477,3 +477,18 @@ def test_a_key_that_speaks_for_another_device_is_refused(
     report = hub.receive(laptop.export())
     assert report.refused[0].reason == "wrong-device"
     assert state(hub.vault) == before
+
+
+def test_photos_staged_by_an_interrupted_import_are_removed_at_the_next_unlock(
+    places: dict[str, Place],
+) -> None:
+    from storycapture.services.opening import open_vault
+
+    hub = places["Hub"]
+    data_dir = hub.vault.data_dir
+    hub.vault.lock()
+    left = data_dir / "incoming" / "0123abcd"
+    left.mkdir(parents=True)
+    (left / "photo.age.partial").write_bytes(b"age-encryption.org/v1\n...")
+    hub.vault = open_vault(data_dir, PASSPHRASE)
+    assert not (data_dir / "incoming").exists()
