@@ -166,6 +166,11 @@ class OperationRow(Base):
     hlc: Mapped[str] = mapped_column(String(HLC_LEN))
     device_id: Mapped[str] = mapped_column(String(UUID_LEN))
     author: Mapped[str] = mapped_column(String(100))
+    # For a change that arrived in a bundle: the change to the same field its device had
+    # last seen (None if none). Tells a conflict (neither had seen the other) from an edit.
+    # A change made here leaves them empty: the log's own order tells what was seen.
+    base_hlc: Mapped[str | None] = mapped_column(String(HLC_LEN), nullable=True)
+    base_device: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
 
     __table_args__ = (
         Index("ix_operations_entity_field", "entity_uuid", "field"),

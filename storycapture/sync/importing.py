@@ -245,6 +245,8 @@ class _Known:
     entity_of: dict[str, str] = field(default_factory=dict)
     fields_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     incoming: dict[tuple[str, str, str, str], Any] = field(default_factory=dict)
+    # (item, field, clock, device) → the change its device had seen last, or None
+    bases: dict[tuple[str, str, str, str], tuple[str, str] | None] = field(default_factory=dict)
 
 
 def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
@@ -252,19 +254,37 @@ def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
         yield values[start : start + size]
 
 
-def _load_known(session: Session, uuids: set[str]) -> _Known:
+def _load_known(session: Session, uuids: set[str], own_device: str) -> _Known:
     known = _Known()
     ops = models.OperationRow
+    local: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
     for chunk in _chunks(sorted(uuids)):
         rows = session.execute(
-            select(ops.entity_uuid, ops.entity, ops.field, ops.hlc, ops.device_id).where(
-                ops.entity_uuid.in_(chunk)
-            )
+            select(
+                ops.entity_uuid,
+                ops.entity,
+                ops.field,
+                ops.hlc,
+                ops.device_id,
+                ops.seq,
+                ops.base_hlc,
+                ops.base_device,
+            ).where(ops.entity_uuid.in_(chunk))
         )
-        for entity_uuid, entity, field_name, hlc, device in rows:
-            known.changes[(entity_uuid, field_name)].append((hlc, device))
+        for entity_uuid, entity, name, hlc, device, seq, base_hlc, base_device in rows:
+            known.changes[(entity_uuid, name)].append((hlc, device))
             known.entity_of[entity_uuid] = entity
-            known.fields_of[entity_uuid].add(field_name)
+            known.fields_of[entity_uuid].add(name)
+            if base_hlc is not None and base_device is not None:
+                known.bases[(entity_uuid, name, hlc, device)] = (base_hlc, base_device)
+            local[(entity_uuid, name)].append((seq, hlc, device))
+    # A change made here had seen every change to its field logged before it.
+    for (entity_uuid, name), logged in local.items():
+        for seq, hlc, device in logged:
+            if device != own_device:
+                continue
+            seen = [(h, d) for s, h, d in logged if s < seq and (h, d) < (hlc, device)]
+            known.bases[(entity_uuid, name, hlc, device)] = max(seen) if seen else None
     return known
 
 
@@ -288,7 +308,7 @@ class _Merge:
 
     def run(self, operations: Sequence[dict[str, Any]]) -> None:
         sets = [op for op in operations if op["op"] == "set"]
-        known = _load_known(self.session, {op["uuid"] for op in sets})
+        known = _load_known(self.session, {op["uuid"] for op in sets}, self.vault.device_id)
         for op in sets:
             known.incoming[(op["uuid"], op["field"], op["hlc"], op["device"])] = op["value"]
         for op in sets:
@@ -339,10 +359,13 @@ class _Merge:
             hlc=op["hlc"],
             device_id=op["device"],
             author=op["author"],
+            base_hlc=op["base"][0] if op["base"] else None,
+            base_device=op["base"][1] if op["base"] else None,
         )
         log.value = records.seal_operation(self.vault, self.session, log, op["value"])
         self.session.add(log)
         here.append(stamp)
+        known.bases[(item, name, *stamp)] = tuple(op["base"]) if op["base"] else None
         known.entity_of[item] = kind.name
         known.fields_of[item].add(name)
 
@@ -438,12 +461,19 @@ class _Merge:
     def _note_conflict(
         self, op: dict[str, Any], kind: EntityKind, here: list[tuple[str, str]], known: _Known
     ) -> None:
-        """A change from another device that the sender had not seen when it made its own."""
+        """Two changes to one field, on two devices, neither of which had seen the other."""
         base = tuple(op["base"]) if op["base"] else None
         stamp = (op["hlc"], op["device"])
-        unseen = [
-            other for other in here if other[1] != op["device"] and (base is None or other > base)
-        ]
+
+        def concurrent(other: tuple[str, str]) -> bool:
+            if other[1] == op["device"]:
+                return False
+            if base is not None and base >= other:
+                return False  # the sender had seen the other change
+            other_base = known.bases.get((op["uuid"], op["field"], *other))
+            return other_base is None or other_base < stamp  # nor had the other seen this
+
+        unseen = [other for other in here if concurrent(other)]
         if not unseen:
             return
         other = max(unseen)

@@ -492,3 +492,24 @@ def test_photos_staged_by_an_interrupted_import_are_removed_at_the_next_unlock(
     (left / "photo.age.partial").write_bytes(b"age-encryption.org/v1\n...")
     hub.vault = open_vault(data_dir, PASSPHRASE)
     assert not (data_dir / "incoming").exists()
+
+
+def test_an_edit_of_a_change_it_had_seen_is_no_conflict_in_whatever_order_it_arrives(
+    places: dict[str, Place],
+) -> None:
+    one, two, hub = places["Outreach 1"], places["Outreach 2"], places["Hub"]
+    one.sends_to(two, hub)
+    two.sends_to(hub)
+    person = add_person(one.vault)
+    event = TimelineService(one.vault).add_event(
+        person, title="Start", starts="2001", author=FACILITATOR
+    )
+    created = one.export()
+    two.receive(created)
+    TimelineService(two.vault).update_event(event.uuid, title="Better words", author=FACILITATOR)
+    edited = two.export()
+
+    later_first = hub.receive(edited, created)
+    assert later_first.conflicts == [] and not later_first.refused
+    assert TimelineService(hub.vault).get_event(event.uuid).title == "Better words"
+    assert conflicts_to_review(hub.vault) == []

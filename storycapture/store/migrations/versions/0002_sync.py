@@ -1,5 +1,6 @@
-"""Sync: storytellers that have only partly arrived, the installations this one sends to
-and receives from, the bundles it has imported, and the conflicts found while merging them.
+"""Sync: storytellers that have only partly arrived, what each received change had seen,
+the installations this one sends to and receives from, the bundles it has imported, and the
+conflicts found while merging them.
 
 Revision ID: 0002
 Revises: 0001
@@ -24,6 +25,8 @@ def upgrade() -> None:
         "storytellers",
         sa.Column("complete", sa.Boolean(), nullable=False, server_default=sa.true()),
     )
+    op.add_column("operations", sa.Column("base_hlc", sa.String(length=22), nullable=True))
+    op.add_column("operations", sa.Column("base_device", sa.String(length=36), nullable=True))
 
     op.create_table(
         "sync_peers",
@@ -83,4 +86,6 @@ def downgrade() -> None:
     with op.batch_alter_table("sync_peers", schema=None) as batch_op:
         batch_op.drop_index("ix_sync_peers_kind_key")
     op.drop_table("sync_peers")
+    op.drop_column("operations", "base_device")
+    op.drop_column("operations", "base_hlc")
     op.drop_column("storytellers", "complete")  # SQLite ≥ 3.35 drops a column in place
