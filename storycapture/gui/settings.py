@@ -5,7 +5,8 @@ range, and a damaged or hand-edited value reads back as the nearest sensible one
 a plain, unencrypted file (or the registry), so NOTHING about a storyteller is ever stored here:
 no pseudonym, no name, no last-opened storyteller, no text they said. Only how the app looks and
 behaves, the window's size and place, and the facilitator's own name (which they type
-themselves to be recorded as the author of what they add).
+themselves to be recorded as the author of what they add), and the folder bundles were last
+exported to or imported from.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _AUTO_LOCK = "lock/auto_lock_minutes"
 _SCALE = "display/interface_scale"
 _THEME = "display/theme"
 _FACILITATOR = "facilitator/name"
+_BUNDLE_FOLDER = "sharing/bundle_folder"
 _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 
@@ -105,6 +107,17 @@ class AppSettings:
     @facilitator_name.setter
     def facilitator_name(self, name: str) -> None:
         self._set(_FACILITATOR, name.strip())
+
+    @property
+    def bundle_folder(self) -> str:
+        """The folder bundles were last exported to or imported from (a USB stick, say):
+        only where to look first, never a file's name."""
+        value = self._settings.value(_BUNDLE_FOLDER, "")
+        return value if isinstance(value, str) else ""
+
+    @bundle_folder.setter
+    def bundle_folder(self, folder: str) -> None:
+        self._set(_BUNDLE_FOLDER, str(folder))
 
     @property
     def window_geometry(self) -> bytes:

@@ -289,6 +289,14 @@ def make_room(window: QWidget, height: int) -> None:
         window.resize(window.width(), wanted)
 
 
+def make_wider(window: QWidget, width: int) -> None:
+    """Make ``window`` at least ``width`` wide (so a long field shows whole), as far as the
+    screen allows; a scroll area inside does the rest."""
+    wanted = min(width, _room(window).width())
+    if wanted > window.width():
+        window.resize(wanted, window.height())
+
+
 def fit_to_screen(window: QWidget, content: QWidget | None = None) -> None:
     """Size ``window`` to show everything in it, or as much as the screen has room for.
 

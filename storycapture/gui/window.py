@@ -56,6 +56,8 @@ class MainWindow(QMainWindow):
         self._mode_pages: list[Any] = []  # the mode's own timeline, board and story views
         self._recovery_page: RecoveryKeyPage | None = None
         self._built = False
+        self._busy = False  # a bundle is being written or read (in this thread)
+        self._lock_when_free = False
 
         # The first paint needs only the page it shows; menus, undo, the other pages and the
         # watchers for idle time are built on the first turn of the event loop.
@@ -159,6 +161,8 @@ class MainWindow(QMainWindow):
             "Storyteller mode…", self.enter_storyteller_mode, "Ctrl+Shift+M"
         )
         self.withdraw_action = self._action("Withdraw consent and erase…", self.withdraw)
+        self.export_action = self._action("Export bundle…", self.export_bundle)
+        self.import_action = self._action("Import bundles…", self.import_bundles)
         self.lock_action = self._action("Lock", self.lock, "Ctrl+L")
         self.settings_action = self._action("Settings…", self.open_settings, "Ctrl+,")
         self.quit_action = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -174,6 +178,9 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         for action in (self.new_storyteller_action, self.start_visit_action, self.end_visit_action):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
+        file_menu.addAction(self.import_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
@@ -228,8 +235,11 @@ class MainWindow(QMainWindow):
         self.toolbar.setVisible(
             self.stories is not None and self.pages.currentWidget() is self.stories
         )
-        for action in (self.new_storyteller_action,):
+        for action in (self.new_storyteller_action, self.export_action, self.import_action):
             action.setEnabled(unlocked and self.stories is not None)
+        # Storyteller mode offers no way to other people's stories, not even a greyed one.
+        for action in (self.export_action, self.import_action):
+            action.setVisible(self.mode is None)
         for action in (
             self.consent_action,
             self.withdraw_action,
@@ -240,6 +250,8 @@ class MainWindow(QMainWindow):
         self.start_visit_action.setEnabled(bool(chosen) and not visiting)
         self.end_visit_action.setEnabled(bool(visiting))
         self.storyteller_mode_action.setEnabled(bool(chosen))
+        for action in (self.settings_action, self.quit_action, self.about_action):
+            action.setEnabled(True)  # (again, after storyteller mode turned them off)
         if self.mode is not None:
             # Inside storyteller mode nothing may lead elsewhere: only undo, redo and lock.
             for action in self.actions():
@@ -613,10 +625,18 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
+        self._open_settings(self)
+
+    def _open_settings(
+        self, parent: QWidget, *, sharing: bool = False, closed: Any = None
+    ) -> QDialog:
+        """The settings (with Sharing while unlocked); over ``parent`` if it is a dialog."""
         from storycapture.gui.settings_dialog import SettingsDialog
         from storycapture.gui.theme import apply_theme
 
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, parent, vault=self.vault)
+        if sharing:
+            dialog.show_sharing()
 
         def saved() -> None:
             self._start_watching()
@@ -625,7 +645,82 @@ class MainWindow(QMainWindow):
             if isinstance(app, QApplication):
                 apply_theme(app, self.settings.theme, self.settings.interface_scale)
 
-        self._open(dialog, saved)
+        if closed is not None:
+            dialog.finished.connect(lambda _result: closed())
+        if parent is self:
+            self._open(dialog, saved)
+        else:  # over another dialog (the export's "Open sharing settings…")
+            dialog.accepted.connect(saved)
+            dialog.finished.connect(dialog.deleteLater)
+            dialog.open()
+        return dialog
+
+    # --- sharing by file -------------------------------------------------------------------
+
+    @Slot()
+    def export_bundle(self) -> None:
+        if self.vault is None or self.stories is None or self.mode is not None:
+            return
+        from storycapture.domain.errors import StoryCaptureError
+        from storycapture.gui.sync_dialogs import ExportDialog
+
+        try:
+            dialog = ExportDialog(self.vault, self.settings, self)
+        except StoryCaptureError as error:  # what to share could not be worked out
+            self.statusBar().showMessage(str(error), 15_000)
+            return
+        dialog.busy.connect(self._set_busy)
+        dialog.sharing_requested.connect(
+            lambda: self._open_settings(dialog, sharing=True, closed=dialog.refresh_recipients)
+        )
+        self._open(dialog, lambda: None)
+
+    @Slot()
+    def import_bundles(self) -> None:
+        if self.vault is None or self.stories is None or self.mode is not None:
+            return
+        from storycapture.gui.sync_dialogs import ImportDialog
+
+        dialog = ImportDialog(self.vault, self.settings, self)
+        dialog.busy.connect(self._set_busy)
+        dialog.imported.connect(self._after_import)
+        self._open(dialog, lambda: None)
+
+    @Slot(bool)
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        if not busy and self._lock_when_free:
+            self._lock_when_free = False
+            QTimer.singleShot(0, self.lock)
+
+    @Slot()
+    def _after_import(self) -> None:
+        """New storytellers appear, changed ones are read again, erased ones vanish (and if
+        the one in view was erased by a withdrawal, the stories page starts afresh)."""
+        if self.vault is None or self.stories is None:
+            return
+        from storycapture.services.storytellers import StorytellerService
+
+        alive = {person.uuid for person in StorytellerService(self.vault).list()}
+        known = set(self._stacks) | set(self._visits)
+        if self.search_index is not None:
+            known |= set(self.search_index.storytellers)
+        person = self._current_storyteller()
+        if person is not None:
+            known.add(person)
+        for gone in known - alive - {""}:
+            stack = self._stacks.pop(gone, None)
+            if stack is not None:
+                self.undo_group.removeStack(stack)
+                stack.deleteLater()
+            self._visits.pop(gone, None)
+            if self.search_index is not None:
+                self.search_index.forget(gone)
+        if person is not None and person not in alive:
+            self.stories.storyteller.clear()
+        self._refresh_people()
+        self._start_indexing()
+        self._update_actions()
 
     def _layout(self, mode: str) -> None:
         if self.stories is not None:
@@ -682,6 +777,7 @@ class MainWindow(QMainWindow):
         timeline = TimelineTool(
             TimelineService(self.vault), PhotoService(self.vault), self._context
         )
+        timeline.set_large(True)
         timeline.show_storyteller(person, birth_year)
         strengths = make_strengths_view(self.vault, self._context, large=True)
         strengths.show_storyteller(person)
@@ -768,6 +864,10 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def lock(self) -> None:
+        if self._busy:
+            # A bundle is being written or read in this thread: lock the moment it is done.
+            self._lock_when_free = True
+            return
         self.finish_building()
         # A dialog left open (consent, a visit, an edit) may show personal words: close it.
         for dialog in [*self.findChildren(QDialog), *QApplication.topLevelWidgets()]:
@@ -824,6 +924,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:  # a bundle is half written or read: not now; it locks once done
+            event.ignore()
+            self._lock_when_free = True
+            return
         if self.mode is not None and self.vault is not None and event.spontaneous():
             # Closing from the storyteller's side (Alt+F4, the title bar) asks for the PIN.
             event.ignore()

@@ -51,15 +51,15 @@ HELD_BACK = "sync:held_back"
 ERASURES_SENT = "sync:erasures_sent"
 
 NEVER_SENT_FIELDS = {("storyteller", "real_name")}
-_COUNTED = {
-    "storyteller": "storytellers",
-    "visit": "visits",
-    "consent": "consent records",
-    "timeline_event": "events",
-    "strength_card": "cards",
-    "quote": "quotes",
-    "narrative_note": "notes",
-    "photo": "photos",
+_COUNTED = {  # entity → (one, many)
+    "storyteller": ("storyteller", "storytellers"),
+    "visit": ("visit", "visits"),
+    "consent": ("consent record", "consent records"),
+    "timeline_event": ("event", "events"),
+    "strength_card": ("card", "cards"),
+    "quote": ("quote", "quotes"),
+    "narrative_note": ("note", "notes"),
+    "photo": ("photo", "photos"),
 }
 
 
@@ -88,7 +88,7 @@ class ExportPlan:
     def summary_lines(self) -> list[str]:
         """Plain sentences: what goes, and what stays on this laptop and why."""
         lines = []
-        going = [f"{n} {what}" for what, n in self.items.items() if n]
+        going = [f"{n} {_one_or_many(what, n)}" for what, n in self.items.items() if n]
         if going:
             lines.append("Will be shared: " + ", ".join(going) + ".")
         if self.media:
@@ -111,6 +111,14 @@ class ExportPlan:
         if self.is_empty:
             lines.insert(0, "Nothing new to share since the last bundle.")
         return lines
+
+
+def _one_or_many(many: str, n: int) -> str:
+    if n == 1:
+        for one, plural in _COUNTED.values():
+            if plural == many:
+                return one
+    return many
 
 
 def _size(n: int) -> str:
@@ -316,7 +324,7 @@ def _count(plan: ExportPlan, chosen: list[models.OperationRow]) -> None:
     changed: dict[str, set[str]] = defaultdict(set)
     for op in chosen:
         changed[op.entity].add(op.entity_uuid)
-    plan.items = {label: len(changed.get(entity, ())) for entity, label in _COUNTED.items()}
+    plan.items = {many: len(changed.get(entity, ())) for entity, (_one, many) in _COUNTED.items()}
 
 
 def _media(

@@ -44,6 +44,8 @@ from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import LifeArea, Visibility, describe_feeling
 
 __all__ = [
+    "LARGE",
+    "SIZES",
     "Axis",
     "Band",
     "Bands",
@@ -56,6 +58,7 @@ __all__ = [
     "PlacedEvent",
     "PlacedTimeline",
     "Rect",
+    "Sizes",
     "Strip",
     "Tick",
     "TimeScale",
@@ -108,6 +111,80 @@ MAX_CARD_PX = 280.0  # the widest a card can be (its title is cut short beyond t
 BAR_TEXT_PAD = 16.0  # a bar holds its own title when it is this much wider than the title
 MIN_BAR_PX = 10.0
 TOP_MARGIN = 4.0
+CARD_SPACING = 4.0  # the least room between two cards side by side
+LABEL_OFFSET = 4.0  # an axis label starts just right of its tick
+LABEL_GAP = 10.0  # the least space between two axis labels
+LARGE = 1.5  # storyteller mode: the picture, type and all, half as large again
+
+
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """The picture's sizes in pixels, all from one ``factor`` times the normal ones (the
+    constants above). Storyteller mode draws the picture ``LARGE``: its words are half as
+    large again, so the cards, bars, bands and gaps that hold them grow with them and nothing
+    overlaps or is cut. The Qt items read the same sizes, so both agree on where things are;
+    a factor of 1 is exactly the constants."""
+
+    factor: float = 1.0
+    card_height: float = field(init=False)
+    card_gap: float = field(init=False)  # between a card's bottom and the top of its mark
+    dot: float = field(init=False)
+    bar_height: float = field(init=False)
+    bar_gap: float = field(init=False)
+    band_pad: float = field(init=False)
+    card_zone: float = field(init=False)
+    line_offset: float = field(init=False)  # from a band's top to its line
+    row: float = field(init=False)
+    min_band: float = field(init=False)  # a card, a mark, and one row of bars
+    empty_lane: float = field(init=False)
+    cluster_px: float = field(init=False)
+    max_card_px: float = field(init=False)
+    bar_text_pad: float = field(init=False)
+    min_bar_px: float = field(init=False)
+    top_margin: float = field(init=False)
+    card_spacing: float = field(init=False)
+    label_offset: float = field(init=False)
+    label_gap: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        f = self.factor
+        if not 0.5 <= f <= 4.0:
+            raise ValueError(f"a picture size factor of {f} is out of reach")
+        card_height, card_gap, dot = CARD_HEIGHT * f, CARD_GAP * f, DOT * f
+        bar_height, bar_gap, band_pad = BAR_HEIGHT * f, BAR_GAP * f, BAND_PAD * f
+        # Worked out as the constants are, so that a factor of 1 gives them to the last bit.
+        card_zone = card_height + card_gap + 2.0 * f
+        line_offset = card_zone + dot / 2
+        values = {
+            "card_height": card_height,
+            "card_gap": card_gap,
+            "dot": dot,
+            "bar_height": bar_height,
+            "bar_gap": bar_gap,
+            "band_pad": band_pad,
+            "card_zone": card_zone,
+            "line_offset": line_offset,
+            "row": bar_height + bar_gap,
+            "min_band": line_offset + bar_height / 2 + band_pad,
+            "empty_lane": EMPTY_LANE * f,
+            "cluster_px": CLUSTER_PX * f,
+            "max_card_px": MAX_CARD_PX * f,
+            "bar_text_pad": BAR_TEXT_PAD * f,
+            "min_bar_px": MIN_BAR_PX * f,
+            "top_margin": TOP_MARGIN * f,
+            "card_spacing": CARD_SPACING * f,
+            "label_offset": LABEL_OFFSET * f,
+            "label_gap": LABEL_GAP * f,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def cluster_radius(self, count: int) -> float:
+        """A cluster's disc grows with the digits of its count."""
+        return cluster_radius(count) * self.factor
+
+
+SIZES = Sizes()  # the normal picture
 
 
 class LayoutMode(StrEnum):
@@ -222,8 +299,6 @@ _STEPS: tuple[AxisStep, ...] = (
 )
 _LONG_MONTHS = MONTH_NAMES
 _SHORT_MONTHS: tuple[str, ...] = tuple(name[:3] for name in _LONG_MONTHS)
-LABEL_OFFSET = 4.0  # a label starts just right of its tick
-LABEL_GAP = 10.0  # the least space between two labels
 MINOR_TICK_PX = 6.0
 
 
@@ -301,11 +376,11 @@ def _age_words(year: int, birth_year: int | None) -> str:
     return f"age {year - birth_year}"
 
 
-def _fits(labels: Sequence[tuple[float, str]], measure: Measure) -> bool:
+def _fits(labels: Sequence[tuple[float, str]], measure: Measure, sizes: Sizes) -> bool:
     end = -math.inf
     for x, text in labels:
-        start = x + LABEL_OFFSET
-        if start < end + LABEL_GAP:
+        start = x + sizes.label_offset
+        if start < end + sizes.label_gap:
             return False
         end = start + measure(text)
     return True
@@ -318,9 +393,11 @@ def axis(
     *,
     birth_year: int | None = None,
     measure: Measure = estimate_text_width,
+    sizes: Sizes = SIZES,
 ) -> Axis:
     """Ticks between ``x_from`` and ``x_to``, as fine as their labels allow without overlapping:
-    decades when zoomed out, then years, months and days."""
+    decades when zoomed out, then years, months and days. ``sizes`` spaces the labels (in
+    large type they need more room, and ``measure`` says how wide they are)."""
     first_day = scale.day_at(x_from)
     last_day = scale.day_at(x_to)
     margin = (x_to - x_from) / scale.px_per_day * 0.1 + 1
@@ -340,7 +417,7 @@ def axis(
                 (x, max(text, _age_words(datetime.date.fromordinal(d).year, birth_year), key=len))
                 for (x, text), d in zip(labels, days, strict=True)
             ]
-        if _fits(labels, measure):
+        if _fits(labels, measure, sizes):
             chosen, chosen_days = step, days
         else:
             break
@@ -353,7 +430,8 @@ def axis(
         ticks.append(Tick(scale.x_of_day(day), _tick_label(chosen, day), age))
     ticks.extend(_minor_ticks(scale, chosen, first_day - margin, last_day, set(chosen_days)))
     ticks.sort(key=lambda t: t.x)
-    return Axis(chosen, tuple(ticks), _context(scale, chosen, x_from, x_to, birth_year, measure))
+    context = _context(scale, chosen, x_from, x_to, birth_year, measure, sizes)
+    return Axis(chosen, tuple(ticks), context)
 
 
 def _minor_ticks(
@@ -380,6 +458,7 @@ def _context(
     x_to: float,
     birth_year: int | None,
     measure: Measure,
+    sizes: Sizes,
 ) -> tuple[Tick, ...]:
     if step.unit == "year":
         return ()
@@ -406,13 +485,14 @@ def _context(
         else _month_start(pinned_date.year, pinned_date.month)
     )
     pinned = Tick(x_from, words(start, pinned=True))
-    if not labels or labels[0].x > x_from + LABEL_OFFSET + measure(pinned.label) + LABEL_GAP:
+    offset, gap = sizes.label_offset, sizes.label_gap
+    if not labels or labels[0].x > x_from + offset + measure(pinned.label) + gap:
         labels.insert(0, pinned)
     kept: list[Tick] = []
     end = -math.inf
     for tick in labels:
-        begin = tick.x + LABEL_OFFSET
-        if begin >= end + LABEL_GAP:
+        begin = tick.x + offset
+        if begin >= end + gap:
             kept.append(tick)
             end = begin + measure(tick.label)
     return tuple(kept)
@@ -542,9 +622,11 @@ def place_events(
     birth_year: int | None,
     resolve: Resolve | None = None,
     card_width: Callable[[TimelineEvent], float] | None = None,
+    sizes: Sizes = SIZES,
 ) -> PlacedTimeline:
     """Put every event on the calendar (``resolve`` places the events a before/after names,
-    e.g. ``EventPlacer.resolve``); those that can't be placed are listed apart."""
+    e.g. ``EventPlacer.resolve``); those that can't be placed are listed apart. A card is
+    never wider than ``sizes.max_card_px``."""
     width = card_width or (lambda e: estimate_text_width(e.title) + 24)
     placed: list[PlacedEvent] = []
     unplaced: list[TimelineEvent] = []
@@ -561,7 +643,7 @@ def place_events(
                 end_span = _days(end)
         first = start_span[0]
         last = max(start_span[1], end_span[1]) if end_span else start_span[1]
-        card = min(width(event), MAX_CARD_PX)
+        card = min(width(event), sizes.max_card_px)
         placed.append(PlacedEvent(event, first, last, start_span, end_span, card))
     placed.sort(key=lambda p: (p.middle, p.last - p.first))
     placed = _pack_periods(placed)
@@ -618,10 +700,11 @@ class Band:
     top: float
     height: float
     rows: int
+    sizes: Sizes = SIZES
 
     @property
     def line_y(self) -> float:
-        return self.top + LINE_OFFSET
+        return self.top + self.sizes.line_offset
 
     @property
     def bottom(self) -> float:
@@ -629,11 +712,12 @@ class Band:
 
     def bar_top(self, row: int) -> float:
         """Periods sit on the line, like the marks; overlapping ones in rows below it."""
-        return self.line_y - BAR_HEIGHT / 2 + row * ROW
+        sizes = self.sizes
+        return self.line_y - sizes.bar_height / 2 + row * sizes.row
 
 
-def _rows_room(height: float) -> int:
-    return 1 + max(0, int((height - MIN_BAND) // ROW))
+def _rows_room(height: float, sizes: Sizes) -> int:
+    return 1 + max(0, int((height - sizes.min_band) // sizes.row))
 
 
 @dataclass(frozen=True)
@@ -666,18 +750,24 @@ class Bands:
         return self.bands[VALENCES.index(max(-3, min(3, valence)))].line_y
 
 
-def bands_for(mode: LayoutMode, height: float, placed: PlacedTimeline | None = None) -> Bands:
+def bands_for(
+    mode: LayoutMode,
+    height: float,
+    placed: PlacedTimeline | None = None,
+    sizes: Sizes = SIZES,
+) -> Bands:
     """Bands filling ``height`` (when they can: each keeps room for a card, a mark and a bar).
     Lifeline bands are equal, so the curve's ups and downs keep their proportions; a lane is as
     tall as its periods need, an empty one thin, and spare height is shared out."""
-    available = max(height - TOP_MARGIN - BAND_PAD, 0.0)
+    top_margin = sizes.top_margin
+    available = max(height - top_margin - sizes.band_pad, 0.0)
     if mode is LayoutMode.LIFELINE:
-        band_h = max(MIN_BAND, available / len(VALENCES))
-        rows = _rows_room(band_h)
+        band_h = max(sizes.min_band, available / len(VALENCES))
+        rows = _rows_room(band_h, sizes)
         return Bands(
             mode,
             tuple(
-                Band(i, v, None, TOP_MARGIN + i * band_h, band_h, rows)
+                Band(i, v, None, top_margin + i * band_h, band_h, rows, sizes)
                 for i, v in enumerate(VALENCES)
             ),
         )
@@ -693,9 +783,9 @@ def bands_for(mode: LayoutMode, height: float, placed: PlacedTimeline | None = N
         rows = min(MAX_LANE_ROWS, rows_needed.get(area, 0))
         row_counts.append(max(rows, 1))
         if area not in used:
-            heights.append(EMPTY_LANE)
+            heights.append(sizes.empty_lane)
         else:
-            heights.append(MIN_BAND + max(rows - 1, 0) * ROW)
+            heights.append(sizes.min_band + max(rows - 1, 0) * sizes.row)
     spare = available - sum(heights)
     if spare > 0:
         heights = [h + spare / len(heights) for h in heights]
@@ -703,10 +793,10 @@ def bands_for(mode: LayoutMode, height: float, placed: PlacedTimeline | None = N
         # A little short of room: lanes a few pixels thinner beat a scroll bar.
         heights = [h * available / sum(heights) for h in heights]
     bands: list[Band] = []
-    top = TOP_MARGIN
+    top = top_margin
     for i, (area, h) in enumerate(zip(LIFE_AREAS, heights, strict=True)):
-        room = _rows_room(h)
-        bands.append(Band(i, None, area, top, h, max(row_counts[i], min(room, MAX_LANE_ROWS))))
+        rows = max(row_counts[i], min(_rows_room(h, sizes), MAX_LANE_ROWS))
+        bands.append(Band(i, None, area, top, h, rows, sizes))
         top += h
     return Bands(mode, tuple(bands))
 
@@ -750,6 +840,7 @@ class EventMark:
     x: float
     y: float
     card: Rect | None
+    dot: float = DOT  # how wide its dot is drawn
 
     @property
     def uuid(self) -> str:
@@ -757,7 +848,7 @@ class EventMark:
 
     @property
     def fuzzy(self) -> bool:
-        return self.x1 - self.x0 > DOT
+        return self.x1 - self.x0 > self.dot
 
 
 @dataclass(frozen=True, slots=True)
@@ -850,6 +941,7 @@ class TimelineLayout:
     curve: tuple[CurveSegment, ...]
     today_x: float
     placed: PlacedTimeline
+    sizes: Sizes = SIZES
     _where: dict[str, EventMark | PeriodBar | Cluster | Strip] = field(
         default_factory=dict, repr=False
     )
@@ -895,12 +987,14 @@ def lay_out(
     today: datetime.date,
     keep_apart: frozenset[str] = frozenset(),
     window: tuple[float, float] | None = None,
+    sizes: Sizes = SIZES,
 ) -> TimelineLayout:
     """The picture at one zoom. Events in ``keep_apart`` (the selected one) are never hidden
     in a cluster. With a ``window`` (scene x from, to) only what falls in it is laid out: the
     view asks for a few screens' width around what it shows, so a zoom step costs what those
-    events cost, not the whole story."""
-    bands = bands_for(mode, view_height, placed)
+    events cost, not the whole story. ``sizes`` are those of the cards, bars and bands (and
+    of the words on them): larger in storyteller mode."""
+    bands = bands_for(mode, view_height, placed, sizes)
     _first, last = placed.extent(today)
     width = max(view_width, scale.x_of_day(last))
     lifeline = mode is LayoutMode.LIFELINE
@@ -911,8 +1005,9 @@ def lay_out(
     origin = scale.origin
     # Room for a card or a cluster that reaches into the window from just outside it.
     low, high = (-math.inf, math.inf) if window is None else window
-    low -= MAX_CARD_PX + CLUSTER_PX
-    high += MAX_CARD_PX + CLUSTER_PX
+    low -= sizes.max_card_px + sizes.cluster_px
+    high += sizes.max_card_px + sizes.cluster_px
+    min_bar_px, bar_height = sizes.min_bar_px, sizes.bar_height
     all_bands = bands.bands
     for p in placed.placed:
         outside = (p.last - origin) * ppd < low or (p.first - origin) * ppd > high
@@ -922,7 +1017,7 @@ def lay_out(
         if p.end_span is not None:
             row = p.row_by_valence if lifeline else p.row_by_area
             x0 = (p.first - origin) * ppd
-            x1 = max((p.last - origin) * ppd, x0 + MIN_BAR_PX)
+            x1 = max((p.last - origin) * ppd, x0 + min_bar_px)
             if row >= band.rows and p.uuid not in keep_apart:
                 overflow.setdefault(band.index, []).append((x0, x1, p.uuid))
                 continue
@@ -934,7 +1029,7 @@ def lay_out(
             periods.append(
                 PeriodBar(
                     p, band.index, bar_row, x0, max(x0, solid_x0), min(x1, solid_x1), x1,
-                    band.bar_top(bar_row), BAR_HEIGHT,
+                    band.bar_top(bar_row), bar_height,
                 )
             )  # fmt: skip
         else:
@@ -944,7 +1039,7 @@ def lay_out(
     for band_index, members in points.items():
         band = bands.bands[band_index]
         _gather(members, band, scale, keep_apart, marks, clusters)
-    marks, periods = _place_cards(marks, periods, clusters, keep_apart, width)
+    marks, periods = _place_cards(marks, periods, clusters, keep_apart, width, sizes)
     strips = [_strip(bands.bands[i], bars) for i, bars in sorted(overflow.items())]
     curve = _lifeline_curve(marks, clusters, bands) if lifeline else []
     return TimelineLayout(
@@ -952,7 +1047,7 @@ def lay_out(
         scale=scale,
         bands=bands,
         width=width,
-        height=bands.height + BAND_PAD,
+        height=bands.height + sizes.band_pad,
         marks=tuple(marks),
         periods=tuple(periods),
         clusters=tuple(clusters),
@@ -960,6 +1055,7 @@ def lay_out(
         curve=tuple(curve),
         today_x=scale.x_of_day(today.toordinal() + 0.5),
         placed=placed,
+        sizes=sizes,
     )
 
 
@@ -971,19 +1067,22 @@ def _gather(
     marks: list[EventMark],
     clusters: list[Cluster],
 ) -> None:
-    """Marks gather by columns ``CLUSTER_PX`` wide, fixed to the scene so that a cluster stays
-    the same as the view pans; a column's group joins the one before when their middles are
-    closer than half a column, so two marks astride a column's edge are one cluster, not two
-    overlapping dots. ``members`` come in time order (``place_events`` sorts them)."""
+    """Marks gather by columns ``cluster_px`` wide (the band's size), fixed to the scene so
+    that a cluster stays the same as the view pans; a column's group joins the one before when
+    their middles are closer than half a column, so two marks astride a column's edge are one
+    cluster, not two overlapping dots. ``members`` come in time order (``place_events`` sorts
+    them)."""
     ppd, origin = scale.px_per_day, scale.origin
-    reach = CLUSTER_PX * 1.5  # no cluster spans more than this
-    half = CLUSTER_PX / 2
+    column = band.sizes.cluster_px
+    dot = band.sizes.dot
+    reach = column * 1.5  # no cluster spans more than this
+    half = column / 2
     groups: list[list[PlacedEvent]] = []
     group: list[PlacedEvent] = []
     cell = first_x = total = 0.0
     for day, p in members:
         x = (day - origin) * ppd
-        here = x // CLUSTER_PX
+        here = x // column
         if group and x - first_x <= reach and (here == cell or x - total / len(group) < half):
             group.append(p)
             total += x
@@ -1005,7 +1104,7 @@ def _gather(
             group = []
         for p in alone:
             x0, x1 = (p.first - origin) * ppd, (p.last - origin) * ppd
-            marks.append(EventMark(p, index, x0, x1, (p.middle - origin) * ppd, y, None))
+            marks.append(EventMark(p, index, x0, x1, (p.middle - origin) * ppd, y, None, dot))
         if not group:
             continue
         first, last, middle, valence, helps, private = math.inf, -math.inf, 0.0, 0, False, 0
@@ -1041,6 +1140,7 @@ def _place_cards(
     clusters: list[Cluster],
     keep_apart: frozenset[str],
     width: float,
+    sizes: Sizes = SIZES,
 ) -> tuple[list[EventMark], list[PeriodBar]]:
     """Give cards to as many moments as fit without overlapping each other or a cluster: the
     chosen one first, then those that seek help, then the strongest feelings; the rest show
@@ -1051,7 +1151,7 @@ def _place_cards(
     for order, item in enumerate(drawn):
         p = item.placed
         if isinstance(item, PeriodBar) and (
-            item.row > 0 or item.x1 - item.x0 >= p.card_width + BAR_TEXT_PAD
+            item.row > 0 or item.x1 - item.x0 >= p.card_width + sizes.bar_text_pad
         ):
             continue
         rank = (
@@ -1064,26 +1164,28 @@ def _place_cards(
         candidates.append((rank, item))
     candidates.sort(key=lambda c: c[0])
     cards: dict[str, Rect] = {}
+    spacing, card_height = sizes.card_spacing, sizes.card_height
+    lift = sizes.dot / 2 + sizes.card_gap + card_height  # from a mark's middle to its card's top
     clusters_seen = False
     for rank, item in candidates:
         if rank[0] and not clusters_seen:
             # After the chosen moment's card, clusters' discs are in the way of any other.
             clusters_seen = True
             for cluster in clusters:
-                r = cluster_radius(cluster.count) + 2
+                r = sizes.cluster_radius(cluster.count) + 2 * sizes.factor
                 bisect.insort(taken.setdefault(cluster.band, []), (cluster.x - r, cluster.x + r))
         card_w = item.placed.card_width
         left = _clamp(item.x - card_w / 2, 2.0, max(2.0, width - card_w - 2.0))
         right = left + card_w
         spans = taken.setdefault(item.band, [])
         at = bisect.bisect_left(spans, (left, right))
-        clear_before = at == 0 or spans[at - 1][1] + 4 <= left
-        clear_after = at == len(spans) or right + 4 <= spans[at][0]
+        clear_before = at == 0 or spans[at - 1][1] + spacing <= left
+        clear_after = at == len(spans) or right + spacing <= spans[at][0]
         if clear_before and clear_after:
             spans.insert(at, (left, right))
             line_y = item.y if isinstance(item, EventMark) else item.line_y
-            top = line_y - DOT / 2 - CARD_GAP - CARD_HEIGHT
-            cards[item.uuid] = Rect(left, top, card_w, CARD_HEIGHT)
+            top = line_y - lift
+            cards[item.uuid] = Rect(left, top, card_w, card_height)
     marks = [dataclasses.replace(m, card=cards[m.uuid]) if m.uuid in cards else m for m in marks]
     bars = [dataclasses.replace(b, card=cards[b.uuid]) if b.uuid in cards else b for b in bars]
     marks.sort(key=lambda m: m.x)
@@ -1100,7 +1202,7 @@ def _strip(band: Band, bars: list[tuple[float, float, str]]) -> Strip:
             spans[-1] = (x0, max(x1, end), count + 1)
         else:
             spans.append((start, end, 1))
-    y = band.bar_top(band.rows - 1) + BAR_HEIGHT + 0.5
+    y = band.bar_top(band.rows - 1) + band.sizes.bar_height + 0.5
     return Strip(band.index, y, tuple(spans), tuple(uuid for _, _, uuid in bars))
 
 

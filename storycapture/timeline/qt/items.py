@@ -22,8 +22,6 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import describe_feeling
 from storycapture.timeline.layout import (
-    CARD_HEIGHT,
-    DOT,
     TIED_EXPLANATION,
     Cluster,
     CurveSegment,
@@ -31,18 +29,19 @@ from storycapture.timeline.layout import (
     PeriodBar,
     PlacedEvent,
     Strip,
-    cluster_radius,
     is_private,
     movable_in_time,
     seeks_help,
 )
 from storycapture.timeline.qt.style import PaintKit, draw_glyph
 
+# Sizes of the normal picture; the kit's ``px`` gives them at the size it is drawn.
 MAX_TITLE_PX = 190.0
 THUMB = 22.0
 _PAD = 8.0
 _STRIPE = 5.0
 _GLYPH = 13.0
+_RADIUS = 8.0  # a card's corners
 
 _DISCS: dict[tuple[float, ...], QPixmap] = {}
 
@@ -52,13 +51,15 @@ Z_STRIP, Z_BAR, Z_CURVE, Z_CLUSTER, Z_EVENT, Z_CHOSEN, Z_HINT = 1, 2, 3, 4, 5, 9
 
 def card_width(kit: PaintKit, event: TimelineEvent, has_photo: bool) -> float:
     """How wide an event's card is: its title (up to a limit), a thumbnail, its markers."""
-    width = _PAD + _STRIPE + 6 + min(MAX_TITLE_PX, kit.text_width(event.title)) + _PAD
+    px = kit.px
+    title = min(px(MAX_TITLE_PX), kit.text_width(event.title))
+    width = px(_PAD + _STRIPE + 6) + title + px(_PAD)
     if has_photo:
-        width += THUMB + 6
+        width += px(THUMB + 6)
     if seeks_help(event):
-        width += _GLYPH + 4
+        width += px(_GLYPH + 4)
     if is_private(event):
-        width += _GLYPH
+        width += px(_GLYPH)
     return width
 
 
@@ -101,25 +102,30 @@ class CardFace:
 
     def __init__(self, kit: PaintKit, placed: PlacedEvent, card: QRectF) -> None:
         colours = kit.colours
+        px = kit.px
         self.rect = card
         self.colour = colours.feeling(placed.valence)
         self.uuid = placed.uuid
         self.seeks_help = placed.seeks_help
-        x = card.left() + _STRIPE + 6
+        self.stripe = px(_STRIPE)
+        self.radius = px(_RADIUS)
+        x = card.left() + px(_STRIPE + 6)
         self.thumb_rect: QRectF | None = None
         if kit.thumbnail(placed.uuid) is not None:
-            self.thumb_rect = QRectF(x, card.top() + (CARD_HEIGHT - THUMB) / 2, THUMB, THUMB)
-            x += THUMB + 6
-        right = card.right() - _PAD
+            thumb = px(THUMB)
+            self.thumb_rect = QRectF(x, card.top() + (card.height() - thumb) / 2, thumb, thumb)
+            x += px(THUMB + 6)
+        right = card.right() - px(_PAD)
         middle = card.center().y()
         self.glyphs: list[tuple[str, QRectF, QColor | None]] = []
         if placed.private:
-            lock = QRectF(right - 10, middle - 6.5, 10, 12)
+            lock = QRectF(right - px(10), middle - px(6.5), px(10), px(12))
             self.glyphs.append(("lock", lock, colours.soft_ink))
-            right -= _GLYPH
+            right -= px(_GLYPH)
         if placed.seeks_help:
-            self.glyphs.append(("lifebuoy", QRectF(right - 13, middle - 6.5, 13, 13), None))
-            right -= _GLYPH + 4
+            buoy = QRectF(right - px(13), middle - px(6.5), px(13), px(13))
+            self.glyphs.append(("lifebuoy", buoy, None))
+            right -= px(_GLYPH + 4)
         self.text_rect = QRectF(x, card.top(), max(0.0, right - x), card.height())
         self.title = kit.metrics.elidedText(
             placed.event.title, Qt.TextElideMode.ElideRight, self.text_rect.width()
@@ -132,7 +138,8 @@ class CardFace:
         """The card, and a stem from its bottom down to its mark or bar at ``stem_x``."""
         colours = kit.colours
         card = self.rect
-        stem_x = max(card.left() + 6, min(stem_x, card.right() - 6))
+        radius, stripe = self.radius, self.stripe
+        stem_x = max(card.left() + radius - 2, min(stem_x, card.right() - radius + 2))
         painter.setPen(QPen(self.stem, 1.2))
         painter.drawLine(QPointF(stem_x, card.bottom()), QPointF(stem_x, stem_to))
         if chosen:
@@ -140,15 +147,15 @@ class CardFace:
             shadow.setAlphaF(0.14)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(shadow)
-            painter.drawRoundedRect(card.translated(0, 2.5), 8, 8)
+            painter.drawRoundedRect(card.translated(0, 2.5), radius, radius)
         # The feeling as a stripe down the card's left edge: the card in the feeling's colour,
         # then its paper laid over all but that edge.
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self.colour)
-        painter.drawRoundedRect(card, 8, 8)
+        painter.drawRoundedRect(card, radius, radius)
         painter.setBrush(colours.card)
-        painter.drawRoundedRect(card.adjusted(_STRIPE, 0, 0, 0), 8, 8)
-        painter.drawRect(QRectF(card.left() + _STRIPE, card.top(), 10, card.height()))
+        painter.drawRoundedRect(card.adjusted(stripe, 0, 0, 0), radius, radius)
+        painter.drawRect(QRectF(card.left() + stripe, card.top(), radius + 2, card.height()))
         if chosen:
             border = QPen(colours.ink, 2.0)
         elif self.seeks_help:
@@ -157,7 +164,7 @@ class CardFace:
             border = QPen(colours.edge, 1.0)
         painter.setPen(border)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(card, 8, 8)
+        painter.drawRoundedRect(card, radius, radius)
         if self.thumb_rect is not None:
             thumb = kit.thumbnail(self.uuid)
             if thumb is not None and not thumb.isNull():
@@ -178,10 +185,16 @@ class StoryItem(QGraphicsItem):
         self._kit = kit
         self._chosen = False
         self._bounds = QRectF()
+        self._face: CardFace | None = None
 
     @property
     def uuid(self) -> str:
         raise NotImplementedError
+
+    @property
+    def face(self) -> CardFace | None:
+        """Its card (where its title and markers go), if it has one at this zoom."""
+        return self._face
 
     @property
     def chosen(self) -> bool:
@@ -211,6 +224,7 @@ class EventItem(StoryItem):
         super().__init__(kit)
         self.mark = mark
         self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self.setZValue(Z_EVENT)  # over the lifeline: its words are never crossed out
         self.set_mark(mark)
 
     @property
@@ -225,9 +239,11 @@ class EventItem(StoryItem):
         self.prepareGeometryChange()
         self.mark = mark
         self.setPos(mark.x, mark.y)
-        self._fade = QRectF(mark.x0 - mark.x, -DOT / 2 + 1.5, mark.x1 - mark.x0, DOT - 3)
+        dot = mark.dot
+        inset = 1.5 * dot / 12  # the fade is a little thinner than the dot
+        self._fade = QRectF(mark.x0 - mark.x, -dot / 2 + inset, mark.x1 - mark.x0, dot - 2 * inset)
         self._edges: dict[str, QPen] = {}
-        self._dot = QRectF(-DOT / 2, -DOT / 2, DOT, DOT)
+        self._dot = QRectF(-dot / 2, -dot / 2, dot, dot)
         card = mark.card
         self._card = (
             None
@@ -318,7 +334,7 @@ class EventItem(StoryItem):
                 painter.setPen(QPen(colour.darker(135), 1.2))
             painter.drawEllipse(self._dot)
         if self._face is not None:
-            self._face.paint(painter, self._kit, self._chosen, 0.0, -DOT / 2 + 1)
+            self._face.paint(painter, self._kit, self._chosen, 0.0, self._dot.top() + 1)
 
 
 class PeriodItem(StoryItem):
@@ -339,13 +355,14 @@ class PeriodItem(StoryItem):
         return self.bar.placed.event
 
     def _resting_z(self) -> float:
-        return 2
+        # A short period wears a card, as a moment does: the lifeline passes under it.
+        return Z_BAR if self.bar.card is None else Z_EVENT
 
     def set_bar(self, bar: PeriodBar) -> None:
         self.prepareGeometryChange()
         self.bar = bar
         self.setPos(bar.x0, bar.y)
-        self.setZValue(Z_CHOSEN if self._chosen else Z_BAR)
+        self.setZValue(Z_CHOSEN if self._chosen else self._resting_z())
         self._rect = QRectF(0, 0, bar.x1 - bar.x0, bar.height)
         card = bar.card
         self._face = (
@@ -412,17 +429,21 @@ class PeriodItem(StoryItem):
             self._face.paint(painter, kit, self._chosen, self.bar.x - self.bar.x0, 0.0)
             return
         # Keep the words in sight on a bar longer than the window.
-        left = max(self.bar.solid_x0, kit.visible_x0) - self.bar.x0 + 8
-        right = min(self.bar.x1, kit.visible_x1) - self.bar.x0 - 8
-        left = max(8.0, min(left, self._rect.width() - 8))
+        px = kit.px
+        inset = px(8)
+        left = max(self.bar.solid_x0, kit.visible_x0) - self.bar.x0 + inset
+        right = min(self.bar.x1, kit.visible_x1) - self.bar.x0 - inset
+        left = max(inset, min(left, self._rect.width() - inset))
         mid_y = self._rect.center().y()
-        if placed.private and right - left > 20:
-            draw_glyph(painter, "lock", QRectF(left, mid_y - 5.5, 9, 11), colours, colours.ink)
-            left += 14
-        if placed.seeks_help and right - left > 20:
-            draw_glyph(painter, "lifebuoy", QRectF(left, mid_y - 5.5, 11, 11), colours)
-            left += 15
-        if right - left < 28:
+        if placed.private and right - left > px(20):
+            lock = QRectF(left, mid_y - px(5.5), px(9), px(11))
+            draw_glyph(painter, "lock", lock, colours, colours.ink)
+            left += px(14)
+        if placed.seeks_help and right - left > px(20):
+            buoy = QRectF(left, mid_y - px(5.5), px(11), px(11))
+            draw_glyph(painter, "lifebuoy", buoy, colours)
+            left += px(15)
+        if right - left < px(28):
             return
         painter.setFont(kit.font)
         painter.setPen(colours.ink)
@@ -452,10 +473,14 @@ class ClusterItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.cluster = cluster
         self.setPos(cluster.x, cluster.y)
-        self._radius = cluster_radius(cluster.count)
+        kit = self._kit
+        self._radius = kit.sizes.cluster_radius(cluster.count)
         r = self._radius
         self._circle = QRectF(-r, -r, 2 * r, 2 * r)
-        self._spread = QRectF(cluster.x0 - cluster.x, -3, max(cluster.x1 - cluster.x0, 1), 6)
+        spread = kit.px(3)
+        self._spread = QRectF(
+            cluster.x0 - cluster.x, -spread, max(cluster.x1 - cluster.x0, 1), 2 * spread
+        )
         self._bounds = self._circle.adjusted(-3, -3, 6, 3).united(
             self._spread.adjusted(0, -1, 0, 1)
         )
@@ -467,10 +492,16 @@ class ClusterItem(QGraphicsItem):
         self._spread_colour.setAlphaF(0.35)
         fill = colours.disc_fill(cluster.mean_valence)
         edge = colours.accent if cluster.seeks_help else colour.darker(130)
-        self._disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), cluster.count)
+        # The disc's size (and its number's) goes with the picture's.
+        self._disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), cluster.count, kit.scale)
         self._count = str(cluster.count)
         keep_picture(self, self._bounds, self._kit)
         self.update()
+
+    @property
+    def radius(self) -> float:
+        """Its numbered disc's."""
+        return self._radius
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -497,7 +528,7 @@ class ClusterItem(QGraphicsItem):
         key = (*self._disc_key, ratio)
         disc = _DISCS.get(key)
         if disc is None:
-            fill, edge, ink, _count = (QColor.fromRgba(v) for v in self._disc_key)
+            fill, edge, ink = (QColor.fromRgba(int(v)) for v in self._disc_key[:3])
             size = self._circle.width() + 2
             disc = QPixmap(round(size * ratio), round(size * ratio))
             disc.setDevicePixelRatio(ratio)
@@ -596,7 +627,8 @@ class StripItem(QGraphicsItem):
         self.prepareGeometryChange()
         self.strip = strip
         self._valence = valence
-        self._rects = [QRectF(x0, strip.y, max(x1 - x0, 2), 5) for x0, x1, _ in strip.spans]
+        height = self._kit.px(5)
+        self._rects = [QRectF(x0, strip.y, max(x1 - x0, 2), height) for x0, x1, _ in strip.spans]
         bounds = QRectF()
         for rect in self._rects:
             bounds = bounds.united(rect)

@@ -78,6 +78,7 @@ class TimelineScene(QGraphicsScene):
         self.kit = PaintKit()
         self._today = today
         self._placed = _EMPTY
+        self._events: tuple[TimelineEvent, ...] = ()
         self._resolve: Callable[[str], tuple[datetime.date, datetime.date] | None] | None = None
         self._photos: Mapping[str, str] = {}
         self._mode = LayoutMode.LIFELINE
@@ -140,6 +141,7 @@ class TimelineScene(QGraphicsScene):
         origin follows the new extent."""
         self._photos = dict(photos or {})
         self._chosen = chosen
+        self._events = tuple(events)
         placer = EventPlacer(list(events), birth_year)
         self._resolve = placer.resolve
         kit = self.kit
@@ -148,6 +150,7 @@ class TimelineScene(QGraphicsScene):
             birth_year=birth_year,
             resolve=placer.resolve,
             card_width=lambda e: card_width(kit, e, e.uuid in self._photos),
+            sizes=kit.sizes,
         )
         if self._chosen is not None and not any(e.uuid == self._chosen for e in events):
             self._chosen = None
@@ -166,6 +169,7 @@ class TimelineScene(QGraphicsScene):
         self._photos = {}
         self._resolve = None
         self._placed = _EMPTY
+        self._events = ()
         self._chosen = None
         self._drop_items()
         self.relayout()
@@ -225,11 +229,28 @@ class TimelineScene(QGraphicsScene):
             today=self.today,
             keep_apart=keep,
             window=self._window,
+            sizes=self.kit.sizes,
         )
         self.setSceneRect(QRectF(0, 0, self._layout.width, self._layout.height))
         if self._window is not None:
             self.materialise(*self._window, force=True)
         self.layout_changed.emit()
+
+    def set_picture_scale(self, scale: float) -> None:
+        """Draw the picture ``scale`` times its normal size (``LARGE`` in storyteller mode):
+        its words, and the cards, bars and bands that hold them, so nothing overlaps."""
+        if scale == self.kit.scale:
+            return
+        self.kit.set_scale(scale)
+        window = self._window
+        self._drop_items()
+        self._window = window
+        # Cards are as wide as their titles, so the events are placed again in the new type.
+        self.set_events(self._events, self._placed.birth_year, self._photos, self._chosen)
+        self.update()
+
+    def picture_scale(self) -> float:
+        return self.kit.scale
 
     def set_colours(self, colours: Colours) -> None:
         """Paint in ``colours`` (another look): every item is made again in them."""

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 
 from storycapture.qtkit.looks import checked_look, look_of
+from storycapture.timeline.layout import SIZES, Sizes
 
 
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -182,8 +183,12 @@ def colours_for(palette: QPalette | None = None, theme: str | None = None) -> Co
 
 @dataclass
 class PaintKit:
-    """What every item paints with: colours, fonts and their metrics, the thumbnail source,
-    and the part of the scene in view (long bars keep their label in sight)."""
+    """What every item paints with: colours, fonts and their metrics, the sizes of the cards,
+    bars and bands (``timeline.layout.Sizes``), the thumbnail source, and the part of the scene
+    in view (long bars keep their label in sight).
+
+    ``scale`` is how large the picture is drawn: 1 normally, ``LARGE`` in storyteller mode,
+    where the words and everything that holds them are half as large again."""
 
     colours: Colours = field(default_factory=colours_for)
     font: QFont = field(default_factory=QFont)
@@ -193,18 +198,30 @@ class PaintKit:
     visible_x0: float = 0.0
     visible_x1: float = 1e9
     view_height: float = 500.0
+    scale: float = 1.0
+    sizes: Sizes = field(default=SIZES)
 
     def __post_init__(self) -> None:
+        self.set_scale(self.scale)
+
+    def set_scale(self, scale: float) -> None:
+        """Draw the picture ``scale`` times its normal size: fonts and sizes alike."""
+        self.scale = scale
+        self.sizes = SIZES if scale == 1.0 else Sizes(scale)
         base = QGuiApplication.font() if QGuiApplication.instance() is not None else QFont()
         size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
         self.font = QFont(base)
-        self.font.setPointSizeF(max(8.5, size * 0.92))
+        self.font.setPointSizeF(max(8.5, size * 0.92) * scale)
         self.small_font = QFont(base)
-        self.small_font.setPointSizeF(max(7.5, size * 0.8))
+        self.small_font.setPointSizeF(max(7.5, size * 0.8) * scale)
         self.bold_font = QFont(self.font)
         self.bold_font.setWeight(QFont.Weight.DemiBold)
         self.metrics = QFontMetricsF(self.font)
         self.small_metrics = QFontMetricsF(self.small_font)
+
+    def px(self, pixels: float) -> float:
+        """A length of the normal picture, at this one's size."""
+        return pixels * self.scale
 
     def text_width(self, text: str) -> float:
         return self.metrics.horizontalAdvance(text)

@@ -39,6 +39,7 @@ from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.undo import push_step
 from storycapture.services.media import PhotoService
 from storycapture.timeline.layout import (
+    LARGE,
     LayoutMode,
     drag_outcome,
     movable_in_time,
@@ -58,15 +59,24 @@ from storycapture.timeline.service import EventPlacer, TimelineService
 
 NEW_TITLE = "New moment"
 THUMB_PX = 44  # twice the card's thumbnail, so it stays sharp on high-density screens
+LARGE_TARGET_PX = 48  # the least a button or a waiting moment is, tall and wide, when large
+TRAY_PX = 58  # how tall the tray of moments not yet placed is
 _FIELDS = ("title", "words", "starts", "ends", "valence", "life_area", "visibility", "help")
 
 
-def _toolbar_style(colours: Colours) -> str:
+def _toolbar_style(colours: Colours, large: bool = False) -> str:
+    # Large: the contents alone; with the padding and border the button is a 48 px target.
+    size = (
+        f"padding: 6px 14px; min-height: {LARGE_TARGET_PX - 14}px;"
+        f" min-width: {LARGE_TARGET_PX - 30}px;"
+        if large
+        else "padding: 5px 12px; min-height: 22px;"
+    )
     return f"""
         QToolButton {{
             background: {colours.card.name()}; color: {colours.ink.name()};
             border: 1px solid {colours.control_edge.name()};
-            border-radius: 8px; padding: 5px 12px; min-height: 22px;
+            border-radius: 8px; {size}
         }}
         QToolButton:checked {{
             background: {colours.chosen.name()}; color: {colours.chosen_ink.name()};
@@ -97,12 +107,13 @@ def _scroll_style(colours: Colours) -> str:
     )
 
 
-def _tray_style(colours: Colours) -> str:
+def _tray_style(colours: Colours, large: bool = False) -> str:
+    padding = "6px 16px" if large else "3px 10px"
     return (
         f"QListWidget#timelineTray {{ background: transparent; border: none; padding: 0; }}"
         f"QListWidget#timelineTray::item {{ background: {colours.card.name()};"
         f" border: 1px dashed {colours.control_edge.name()}; border-radius: 10px;"
-        f" padding: 3px 10px; color: {colours.ink.name()}; }}"
+        f" padding: {padding}; color: {colours.ink.name()}; }}"
         f"QListWidget#timelineTray::item:selected"
         f" {{ background: {colours.chosen.name()}; color: {colours.chosen_ink.name()};"
         f" border: 1px solid {colours.accent.name()}; }}"
@@ -139,6 +150,7 @@ class TimelineTool(QWidget):
         self._chosen: str | None = None
         self._syncing = False
         self._theme: str | None = None  # None: the window's look, read off its palette
+        self._large = False
 
         self.scene = TimelineScene(self)
         self.scene.set_thumbnails(self._thumbnail)
@@ -172,7 +184,7 @@ class TimelineTool(QWidget):
         self.tray.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tray.setAccessibleName("Not yet placed in time")
         self.tray.setSpacing(3)
-        self.tray.setFixedHeight(58)
+        self.tray.setFixedHeight(TRAY_PX)
         self.tray.installEventFilter(self)
         self.tray_label = QLabel("Not yet placed in time")
         self.tray_label.setObjectName("subtle")
@@ -242,6 +254,7 @@ class TimelineTool(QWidget):
         grid.addWidget(self.view, 0, 1)
         corner = QWidget()
         corner.setFixedWidth(self.band_ruler.width())
+        self._corner = corner
         grid.addWidget(corner, 1, 0)
         grid.addWidget(self.axis_ruler, 1, 1)
         grid.setRowStretch(0, 1)
@@ -305,6 +318,34 @@ class TimelineTool(QWidget):
 
     # -- the look -------------------------------------------------------------------------------
 
+    def set_large(self, on: bool) -> None:
+        """Storyteller mode: the picture's words half as large again (``LARGE``; cards, bars,
+        bands and rulers grow to hold them) and buttons at least 48 px, for a finger."""
+        self._large = on
+        self.scene.set_picture_scale(LARGE if on else 1.0)
+        self.axis_ruler.fit_to_type()
+        self.band_ruler.fit_to_type()
+        self._corner.setFixedWidth(self.band_ruler.width())
+        self.tray.setFixedHeight(LARGE_TARGET_PX + 20 if on else TRAY_PX)
+        self._apply_colours(self._colours)
+        if self.view.is_fitted():
+            self.view.fit_all()
+        self.view.refresh()
+
+    def is_large(self) -> bool:
+        return self._large
+
+    def toolbar_buttons(self) -> list[QToolButton]:
+        """The picture's buttons: layout, zoom and adding a moment."""
+        return [
+            self.lifeline_button,
+            self.lanes_button,
+            self.fit_button,
+            self.zoom_out_button,
+            self.zoom_in_button,
+            self.add_button,
+        ]
+
     def set_theme(self, theme: str | None) -> None:
         """Paint in ``theme`` ("light", "dark" or "high-contrast"), as storyteller mode asks;
         None follows the window's look again (and every change of it)."""
@@ -330,8 +371,8 @@ class TimelineTool(QWidget):
         if isinstance(delegate, EventListDelegate):
             delegate.set_colours(colours)
         self.list_view.setStyleSheet(_list_style(colours))
-        self.tray.setStyleSheet(_tray_style(colours))
-        self.toolbar.setStyleSheet(_toolbar_style(colours))
+        self.tray.setStyleSheet(_tray_style(colours, self._large))
+        self.toolbar.setStyleSheet(_toolbar_style(colours, self._large))
         self.setStyleSheet(_scroll_style(colours))
         for widget in (self.view.viewport(), self.axis_ruler, self.band_ruler):
             widget.update()

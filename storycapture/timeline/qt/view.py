@@ -40,8 +40,9 @@ from shiboken6 import isValid
 
 from storycapture.domain.vocabulary import describe_feeling
 from storycapture.timeline.layout import (
-    LABEL_OFFSET,
+    LIFE_AREAS,
     MAX_PX_PER_DAY,
+    VALENCES,
     Axis,
     LayoutMode,
     TimeScale,
@@ -53,6 +54,7 @@ from storycapture.timeline.qt.items import ClusterItem, DragHintItem, StoryItem
 from storycapture.timeline.qt.scene import TimelineScene
 
 ZOOM_STEP = 1.5
+RULER_WIDTH = 132  # the band ruler's, beside the picture, at its normal size
 TAP_SLOP_PX = 24  # how far apart two taps of a finger may land and still be one double tap
 _ARROWS = {
     Qt.Key.Key_Left: "left",
@@ -313,11 +315,17 @@ class TimelineView(QGraphicsView):
         """The axis ticks for a stretch of the scene; the last answer is kept, since the
         background and the ruler both ask on every repaint."""
         scene = self._scene
-        key = (scene.scale, x_from, x_to, scene.birth_year)
+        kit = scene.kit
+        key = (scene.scale, x_from, x_to, scene.birth_year, kit.sizes)
         if self._axis_key != key or self._axis is None:
             self._axis_key = key
             self._axis = axis(
-                scene.scale, x_from, x_to, birth_year=scene.birth_year, measure=scene.kit.text_width
+                scene.scale,
+                x_from,
+                x_to,
+                birth_year=scene.birth_year,
+                measure=kit.text_width,
+                sizes=kit.sizes,
             )
         return self._axis
 
@@ -365,7 +373,9 @@ class TimelineView(QGraphicsView):
                 if tick.major and rect.left() - 1 <= tick.x <= rect.right() + 1:
                     painter.fillRect(QRectF(round(tick.x), top, 1, bottom - top), grid)
         today = round(layout.today_x)
-        if rect.left() - 60 <= today <= rect.right() + 2:
+        label = "Today"  # left of its line: the line may be just beyond the stretch painted
+        reach = max(60.0, kit.small_width(label) + kit.px(8))
+        if rect.left() - reach <= today <= rect.right() + reach:
             pen = QPen(colours.accent, 1.0)
             pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
@@ -373,11 +383,9 @@ class TimelineView(QGraphicsView):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             painter.setFont(kit.small_font)
             painter.setPen(colours.accent.darker(120))
-            label = "Today"
-            label_x = today - kit.small_width(label) - 4
-            painter.drawText(
-                QPointF(label_x, layout.height - kit.small_metrics.descent() - 4), label
-            )
+            label_x = today - kit.small_width(label) - kit.px(4)
+            label_y = layout.height - kit.small_metrics.descent() - kit.px(4)
+            painter.drawText(QPointF(label_x, label_y), label)
 
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         if self.hasFocus():
@@ -668,11 +676,18 @@ class AxisRuler(QWidget):
     def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._view = view
-        kit = view.timeline_scene.kit
-        self.setFixedHeight(int(kit.metrics.height() + kit.small_metrics.height() + 22))
+        self.fit_to_type()
         self.setAccessibleName("Time axis")
         view.view_moved.connect(self.update)
         view.timeline_scene.layout_changed.connect(self.update)
+
+    def fit_to_type(self) -> None:
+        """As tall as its two rows of words (after the picture's type changes size)."""
+        kit = self._view.timeline_scene.kit
+        # Above, between and below its rows: the first two grow with the type, the last not.
+        rows = kit.metrics.height() + kit.small_metrics.height()
+        self.setFixedHeight(int(rows + kit.px(12) + 10))
+        self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         view = self._view
@@ -680,6 +695,7 @@ class AxisRuler(QWidget):
             return
         scene = view.timeline_scene
         kit = scene.kit
+        px = kit.px
         colours = kit.colours
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -689,39 +705,43 @@ class AxisRuler(QWidget):
         left = view.scroll_x()
         width = float(view.viewport().width())
         ticks = view.axis_for(left, left + width)
-        label_y = 8 + kit.metrics.ascent()
-        context_y = label_y + kit.metrics.descent() + 4 + kit.small_metrics.ascent()
+        offset = kit.sizes.label_offset
+        label_y = px(8) + kit.metrics.ascent()
+        context_y = label_y + kit.metrics.descent() + px(4) + kit.small_metrics.ascent()
         painter.setFont(kit.font)
         for tick in ticks.ticks:
             x = tick.x - left
-            if x < -200 or x > width + 4:
+            if x < -200 * kit.scale or x > width + 4:
                 continue
             painter.setPen(QPen(colours.soft_ink if tick.major else colours.hairline.darker(120)))
-            painter.drawLine(QPointF(x, 0), QPointF(x, 6 if tick.major else 3))
+            painter.drawLine(QPointF(x, 0), QPointF(x, px(6) if tick.major else px(3)))
             # A label cut by either edge is no help.
-            if tick.label and self._fits(x, kit.text_width(tick.label), width):
+            if tick.label and self._fits(x + offset, kit.text_width(tick.label), width):
                 painter.setPen(colours.ink)
-                painter.drawText(QPointF(x + LABEL_OFFSET, label_y), tick.label)
+                painter.drawText(QPointF(x + offset, label_y), tick.label)
         painter.setFont(kit.small_font)
         painter.setPen(colours.soft_ink)
         for tick in ticks.ticks:
             x = tick.x - left
-            if tick.age and self._fits(x, kit.small_width(tick.age), width):
-                painter.drawText(QPointF(x + LABEL_OFFSET, context_y), tick.age)
+            if tick.age and self._fits(x + offset, kit.small_width(tick.age), width):
+                painter.drawText(QPointF(x + offset, context_y), tick.age)
         for tick in ticks.context:
             x = max(0.0, tick.x - left)  # the pinned one sits at the left edge
-            if self._fits(x, kit.small_width(tick.label), width):
-                painter.drawText(QPointF(x + LABEL_OFFSET, context_y), tick.label)
+            if self._fits(x + offset, kit.small_width(tick.label), width):
+                painter.drawText(QPointF(x + offset, context_y), tick.label)
         today = scene.layout.today_x - left
         if 0 <= today <= width:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colours.accent)
-            painter.drawPolygon([QPointF(today - 5, 0), QPointF(today + 5, 0), QPointF(today, 6)])
+            half = px(5)
+            tip = QPointF(today, px(6))
+            painter.drawPolygon([QPointF(today - half, 0), QPointF(today + half, 0), tip])
         painter.end()
 
     @staticmethod
-    def _fits(x: float, text_width: float, width: float) -> bool:
-        return x + LABEL_OFFSET >= 0 and x + LABEL_OFFSET + text_width <= width
+    def _fits(start: float, text_width: float, width: float) -> bool:
+        """Whether a label from ``start`` is whole in the ruler's ``width``."""
+        return start >= 0 and start + text_width <= width
 
 
 class BandRuler(QWidget):
@@ -730,11 +750,24 @@ class BandRuler(QWidget):
     def __init__(self, view: TimelineView, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._view = view
-        self.setFixedWidth(132)
+        self.fit_to_type()
         self.setAccessibleName("Feelings, from very good at the top to very hard at the bottom")
         view.view_moved.connect(self.update)
         view.timeline_scene.layout_changed.connect(self.update)
         view.verticalScrollBar().valueChanged.connect(self.update)
+
+    def fit_to_type(self) -> None:
+        """As wide as the picture's type needs (after it changes size): a feeling's words on
+        one line beside its dot, and a life area of one or two words ("Physical health") on
+        one line, since an empty lane has room for only one."""
+        kit = self._view.timeline_scene.kit
+        feelings = max(kit.text_width(_feeling_words(v)) for v in VALENCES)
+        areas = max(
+            kit.text_width(area.label) for area in LIFE_AREAS if len(area.label.split()) <= 2
+        )
+        needed = max(kit.px(28) + feelings + kit.px(12), kit.px(18) + areas + kit.px(6))
+        self.setFixedWidth(max(RULER_WIDTH, math.ceil(needed)))
+        self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         view = self._view
@@ -742,6 +775,7 @@ class BandRuler(QWidget):
             return
         scene = view.timeline_scene
         kit = scene.kit
+        px = kit.px
         colours = kit.colours
         layout = scene.layout
         painter = QPainter(self)
@@ -757,25 +791,41 @@ class BandRuler(QWidget):
                 painter.fillRect(area, colours.band_wash(band.valence))
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colours.feeling(band.valence))
-                painter.drawEllipse(QPointF(16, band.line_y - top), 5, 5)
-                words = describe_feeling(band.valence)
+                painter.drawEllipse(QPointF(px(16), band.line_y - top), px(5), px(5))
                 painter.setPen(colours.ink)
-                text_rect = QRectF(28, band.line_y - top - 12, self.width() - 32, 24)
+                text_rect = QRectF(
+                    px(28), band.line_y - top - px(12), self.width() - px(32), px(24)
+                )
                 painter.drawText(
                     text_rect,
                     Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                    words[:1].upper() + words[1:],
+                    _feeling_words(band.valence),
                 )
             elif band.area is not None:
                 painter.fillRect(area, colours.lane_wash(band.index))
                 painter.setPen(colours.ink)
-                text_rect = QRectF(12, band.top - top + 4, self.width() - 18, band.height - 8)
-                painter.drawText(
-                    text_rect,
-                    int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
-                    | int(Qt.TextFlag.TextWordWrap),
-                    band.area.label,
+                text_rect = QRectF(
+                    px(12), band.top - top + px(4), self.width() - px(18), band.height - px(8)
                 )
+                flags = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
+                wrap = int(Qt.TextFlag.TextWordWrap)
+                label = band.area.label
+                room = QRectF(0, 0, text_rect.width(), 1e4)
+                wrapped = kit.metrics.boundingRect(room, flags | wrap, label)
+                if wrapped.height() <= max(text_rect.height(), kit.metrics.height()):
+                    flags |= wrap
+                else:  # a thin lane: one line, cut short, rather than words cut in half
+                    label = kit.metrics.elidedText(
+                        label, Qt.TextElideMode.ElideRight, text_rect.width()
+                    )
+                    text_rect.adjust(0, -px(4), 0, px(4))
+                painter.drawText(text_rect, flags, label)
         painter.setPen(QPen(colours.hairline.darker(112), 1.0))
         painter.drawLine(self.width() - 1, 0, self.width() - 1, self.height())
         painter.end()
+
+
+def _feeling_words(valence: int) -> str:
+    """A band's feeling as the ruler writes it: "Very good", "In between"."""
+    words = describe_feeling(valence)
+    return words[:1].upper() + words[1:]
