@@ -288,6 +288,22 @@ def _load_known(session: Session, uuids: set[str], own_device: str) -> _Known:
     return known
 
 
+def _load_rows(session: Session, sets: Sequence[dict[str, Any]]) -> dict[tuple[str, str], Any]:
+    """The rows already here of the items and storytellers a bundle touches, by (kind, uuid),
+    in a few queries rather than two per change (holding them keeps them in the session)."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for op in sets:
+        wanted[op["entity"]].add(op["uuid"])
+        wanted[STORYTELLER.name].add(op["storyteller"])
+    rows: dict[tuple[str, str], Any] = {}
+    for name, uuids in wanted.items():
+        table = ENTITY_KINDS[name].row
+        for chunk in _chunks(sorted(uuids)):
+            for row in session.scalars(select(table).where(table.uuid.in_(chunk))):
+                rows[(name, row.uuid)] = row
+    return rows
+
+
 class _Merge:
     def __init__(
         self,
@@ -305,12 +321,16 @@ class _Merge:
         self.erased = set(session.scalars(select(models.TombstoneRow.storyteller_uuid)))
         self.updated: set[str] = set()
         self.latest = Hlc.zero()
+        self.rows: dict[tuple[str, str], Any] = {}  # (kind, uuid) → row here
+        self.authors: dict[tuple[str, str, str], str] = {}  # (item, clock, device) → author
 
     def run(self, operations: Sequence[dict[str, Any]]) -> None:
         sets = [op for op in operations if op["op"] == "set"]
         known = _load_known(self.session, {op["uuid"] for op in sets}, self.vault.device_id)
+        self.rows = _load_rows(self.session, sets)
         for op in sets:
             known.incoming[(op["uuid"], op["field"], op["hlc"], op["device"])] = op["value"]
+            self.authors[(op["uuid"], op["hlc"], op["device"])] = op["author"]
         for op in sets:
             self._apply(op, known)
         for op in operations:
@@ -342,7 +362,7 @@ class _Merge:
             self.report.duplicate += 1
             return
         self._ensure_storyteller(person, op)
-        row = self.session.get(kind.row, item)
+        row = self.rows.get((kind.name, item))
         if row is not None and row.storyteller_uuid != person:
             raise BundleRefused(
                 "This bundle moves an item to another storyteller's story, so nothing was "
@@ -419,6 +439,7 @@ class _Merge:
                 uuid=item, created_hlc=first[0], updated_hlc=last[0], author=first_author
             )
             row.storyteller_uuid = person
+            self.rows[(kind.name, item)] = row
         else:  # a storyteller kept while partly arrived
             row.created_hlc, row.updated_hlc, row.author = first[0], last[0], first_author
             row.complete = True
@@ -429,6 +450,9 @@ class _Merge:
         self.report.new += 1
 
     def _author_of(self, known: _Known, item: str, stamp: tuple[str, str]) -> str:
+        incoming = self.authors.get((item, *stamp))
+        if incoming is not None:
+            return incoming
         ops = models.OperationRow
         author = self.session.scalars(
             select(ops.author).where(
@@ -438,7 +462,7 @@ class _Merge:
         return author or Author.facilitator().encode()
 
     def _ensure_storyteller(self, person: str, op: dict[str, Any]) -> None:
-        if self.session.get(models.StorytellerRow, person) is not None:
+        if (STORYTELLER.name, person) in self.rows:
             return
         _cipher, key_row = self.vault.new_storyteller_keys(
             person, self.pending_identities.pop(person, None)
@@ -455,6 +479,7 @@ class _Merge:
             setattr(row, name, seal_field(cipher, STORYTELLER.table, name, person, person, None))
         self.session.add(row)
         self.session.flush()
+        self.rows[(STORYTELLER.name, person)] = row
         self.session.add(key_row)
         self.session.flush()
 
