@@ -157,10 +157,11 @@ def _show_recovery_key(recovery_key: str, out: TextIO) -> None:
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
-    from storycapture.paths import resources_dir
+    from storycapture.paths import default_data_dir, practice_data_dir, resources_dir
     from storycapture.store.db import DATABASE_NAME
 
-    data_dir = _data_dir(args)
+    # Never in the real vault's folder unless asked: by default, the practice folder beside it.
+    data_dir = _data_dir(args) if args.data_dir else practice_data_dir(default_data_dir())
     vault = None
     if (data_dir / DATABASE_NAME).exists() and args.open:
         print(f"Opening the practice vault in {data_dir}.", file=out)
@@ -602,6 +603,16 @@ def cmd_bundle(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
+    """Exit 0 if every check passes, 1 if any fails (each failure printed in plain words)."""
+    # Offscreen unless told otherwise, and before the QApplication exists: the check must run
+    # where there is no display (CI, a build machine) and never flash a window on one.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from storycapture.gui.selftest import run_self_test
+
+    return run_self_test(out)
+
+
 # --- the parser ----------------------------------------------------------------------------
 
 
@@ -611,6 +622,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Gather life stories safely. Run without a command to open the app.",
     )
     parser.add_argument("--version", action="version", version=f"StoryCapture {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (offscreen; no vault is touched) and exit",
+    )
     parser.add_argument(
         "--data-dir", help="the vault folder (default: $STORYCAPTURE_DATA_DIR, or your data folder)"
     )
@@ -776,6 +792,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     try:
         args = build_parser().parse_args(argv)
+        if args.self_test:
+            return cmd_self_test(args, out)
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(args, "handler", cmd_app)
         return handler(args, out)
     except StoryCaptureError as error:

@@ -28,6 +28,13 @@ from storycapture.timeline.service import TimelineService
 
 DEMO_PASSPHRASE = "practice makes progress"
 DEMO_FORMAT = 1
+# A vault setting that marks a practice vault, so the window can always say so.
+PRACTICE_SETTING = "practice"
+
+
+def is_practice_vault(vault: VaultSession) -> bool:
+    """Whether ``vault`` is a practice vault of invented storytellers."""
+    return vault.setting(PRACTICE_SETTING) is not None
 
 
 def read_demo(path: Path) -> dict[str, Any]:
@@ -47,6 +54,7 @@ def create_demo_vault(
     data = read_demo(source)
     vault, recovery_key = VaultSession.create(data_dir, DEMO_PASSPHRASE, kdf=kdf)
     try:
+        vault.set_setting(PRACTICE_SETTING, b"invented storytellers")
         for person in data["storytellers"]:
             _add_storyteller(vault, person)
     except BaseException:

@@ -19,6 +19,13 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("StoryCapture", appauthor=False))
 
 
+def practice_data_dir(data_dir: Path) -> Path:
+    """The practice vault's own folder: beside the real vault's (never inside it), so invented
+    storytellers and real stories are never in the same vault or folder."""
+    data_dir = Path(data_dir).expanduser().absolute()
+    return data_dir.with_name(f"{data_dir.name}-practice")
+
+
 def resources_dir() -> Path:
     """``resources/``: beside the package in a checkout, inside the bundle when frozen."""
     configured = os.environ.get(RESOURCES_ENV)

@@ -59,6 +59,13 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
         vault.lock()
         for width, height in sizes:
             size = f"{width}x{height}"
+            # First run: a folder with no vault yet shows the welcome (it is never given one).
+            welcome = MainWindow(root / "no-vault-yet", settings)
+            welcome.resize(width, height)
+            welcome.show()
+            save(welcome, f"welcome-{size}")
+            welcome.close()
+            welcome.deleteLater()
             window = MainWindow(root / "vault", settings)
             window.resize(width, height)
             window.show()

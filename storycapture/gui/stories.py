@@ -264,6 +264,7 @@ class StorytellerPage(QWidget):
     start_visit_requested = Signal()
     consent_requested = Signal()
     withdraw_requested = Signal()
+    give_copy_requested = Signal()
 
     def __init__(self, vault: VaultSession, context: EditingContext) -> None:
         super().__init__()
@@ -279,12 +280,19 @@ class StorytellerPage(QWidget):
         start_visit.clicked.connect(self.start_visit_requested)
         consent = QPushButton("Consent…")
         consent.clicked.connect(self.consent_requested)
+        self.give_copy_button = QPushButton("Give a copy…")
+        self.give_copy_button.setAccessibleName("Give them a copy of their story")
+        self.give_copy_button.setToolTip(
+            "A PDF or print-out of their timeline, strengths and words, for them to keep"
+        )
+        self.give_copy_button.clicked.connect(self.give_copy_requested)
         header = QHBoxLayout()
         titles = QVBoxLayout()
         titles.addWidget(self.name)
         titles.addWidget(self.role)
         header.addLayout(titles, 1)
         header.addWidget(consent)
+        header.addWidget(self.give_copy_button)
         header.addWidget(start_visit)
 
         self.overview = QTextBrowser()

@@ -1,5 +1,11 @@
 """The main window: first run or unlock, then the stories; menus, undo, locking.
 
+First run walks through the steps in ``gui.pages`` (welcome, how the stories are kept safe,
+auto-lock, passphrase, recovery key). "Practise first" opens the practice vault of invented
+storytellers in its own folder beside the real one (``paths.practice_data_dir``); while it is
+open the title and the status bar say so, and File → "Set up my own vault…" goes back to the
+steps. The real vault's folder is never given practice stories.
+
 The window is built from Qt alone, so it is on screen before the services (and SQLAlchemy
 beneath them) are imported; those arrive with the passphrase. Locking clears every widget
 that shows personal content, forgets the undo history (it holds earlier words), drops the
@@ -16,12 +22,20 @@ from PySide6.QtCore import QEvent, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
-from storycapture.gui.pages import CreatePage, RecoveryKeyPage, UnlockPage
+from storycapture.gui.pages import (
+    AutoLockPage,
+    CreatePage,
+    ProtectionPage,
+    RecoveryKeyPage,
+    UnlockPage,
+    WelcomePage,
+)
 from storycapture.gui.settings import AppSettings
+from storycapture.paths import practice_data_dir
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
     from storycapture.domain.authorship import Author
     from storycapture.gui.idle import IdleWatcher, SessionLockWatcher
@@ -32,6 +46,8 @@ if TYPE_CHECKING:
 
 DATABASE_NAME = "vault.sqlite"  # the store's file name, checked without importing the store
 FINISH_BUILDING_AFTER_MS = 120
+TITLE = "StoryCapture"
+PRACTICE_WORDS = "Practice vault — invented storytellers"
 
 
 class MainWindow(QMainWindow):
@@ -39,8 +55,16 @@ class MainWindow(QMainWindow):
         self, data_dir: Path, settings: AppSettings, vault: VaultSession | None = None
     ) -> None:
         super().__init__()
-        self.setWindowTitle("StoryCapture")
+        self.setWindowTitle(TITLE)
         self.data_dir = Path(data_dir)
+        # The practice vault's own folder, beside the real one; ``practising`` while the
+        # window's vault (open or locked) is that one rather than the real one.
+        self.practice_dir = practice_data_dir(self.data_dir)
+        self.practising = False
+        self._is_practice = False  # the open vault is a practice vault (however it was opened)
+        self._practice_badge: QLabel | None = None
+        self._own_vault_button: QPushButton | None = None
+        self._first_run: dict[str, QWidget] = {}
         self.settings = settings
         self.vault: VaultSession | None = None
         self.stories: StoriesPage | None = None
@@ -66,6 +90,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.unlock_page)
         self.setCentralWidget(self.pages)
         self.unlock_page.unlock_requested.connect(self.unlock_vault)
+        self.unlock_page.own_vault_requested.connect(self.set_up_own_vault)
         self.idle: IdleWatcher
         self.session_watcher: SessionLockWatcher
 
@@ -76,10 +101,45 @@ class MainWindow(QMainWindow):
         elif (self.data_dir / DATABASE_NAME).exists():
             self.pages.setCurrentWidget(self.unlock_page)
         else:
-            self.pages.setCurrentWidget(self.create_page)
+            self.show_first_run_step(self.welcome_page)
         # Just after the first paint. (A zero timer would run before it; and a Python override
         # of a Qt event handler here would make PySide build ~170 enums before the paint.)
         QTimer.singleShot(FINISH_BUILDING_AFTER_MS, self.finish_building)
+
+    # --- first run: the steps, each built when first needed ---------------------------------
+
+    @property
+    def welcome_page(self) -> WelcomePage:
+        page = self._first_run.get("welcome")
+        if not isinstance(page, WelcomePage):
+            page = WelcomePage()
+            self._first_run["welcome"] = page
+            self.pages.addWidget(page)
+            page.next_requested.connect(lambda: self.show_first_run_step(self.protection_page))
+            page.practice_requested.connect(self.open_practice)
+        return page
+
+    @property
+    def protection_page(self) -> ProtectionPage:
+        page = self._first_run.get("protection")
+        if not isinstance(page, ProtectionPage):
+            page = ProtectionPage()
+            self._first_run["protection"] = page
+            self.pages.addWidget(page)
+            page.back_requested.connect(lambda: self.show_first_run_step(self.welcome_page))
+            page.next_requested.connect(lambda: self.show_first_run_step(self.auto_lock_page))
+        return page
+
+    @property
+    def auto_lock_page(self) -> AutoLockPage:
+        page = self._first_run.get("auto_lock")
+        if not isinstance(page, AutoLockPage):
+            page = AutoLockPage(self.settings.auto_lock_minutes)
+            self._first_run["auto_lock"] = page
+            self.pages.addWidget(page)
+            page.back_requested.connect(lambda: self.show_first_run_step(self.protection_page))
+            page.next_requested.connect(self._auto_lock_chosen)
+        return page
 
     @property
     def create_page(self) -> CreatePage:
@@ -87,12 +147,28 @@ class MainWindow(QMainWindow):
             self._create_page = CreatePage()
             self.pages.addWidget(self._create_page)
             self._create_page.create_requested.connect(self.create_vault)
+            self._create_page.back_requested.connect(
+                lambda: self.show_first_run_step(self.auto_lock_page)
+            )
         return self._create_page
+
+    def show_first_run_step(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        enter = getattr(page, "enter", None)
+        if callable(enter):
+            enter()
+
+    @Slot(int)
+    def _auto_lock_chosen(self, minutes: int) -> None:
+        self.settings.auto_lock_minutes = minutes
+        if hasattr(self, "idle"):
+            self.idle.set_minutes(minutes)
+        self.show_first_run_step(self.create_page)
 
     @property
     def recovery_page(self) -> RecoveryKeyPage:
         if self._recovery_page is None:
-            self._recovery_page = RecoveryKeyPage()
+            self._recovery_page = RecoveryKeyPage()  # first run, step 5
             self.pages.addWidget(self._recovery_page)
             self._recovery_page.done.connect(self._show_stories)
         return self._recovery_page
@@ -160,6 +236,10 @@ class MainWindow(QMainWindow):
         self.storyteller_mode_action = self._action(
             "Storyteller mode…", self.enter_storyteller_mode, "Ctrl+Shift+M"
         )
+        self.give_copy_action = self._action("Give a copy…", self.give_copy)
+        self.give_copy_action.setStatusTip(
+            "A PDF or print-out of their timeline, strengths and words, for them to keep."
+        )
         self.withdraw_action = self._action("Withdraw consent and erase…", self.withdraw)
         self.export_action = self._action("Export bundle…", self.export_bundle)
         self.import_action = self._action("Import bundles…", self.import_bundles)
@@ -172,6 +252,9 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         self.lifeline_action = self._action("Lifeline", lambda: self._layout("lifeline"))
         self.lanes_action = self._action("Life areas in lanes", lambda: self._layout("lanes"))
+        self.own_vault_action = self._action("Set up my own vault…", self.set_up_own_vault)
+        self.own_vault_action.setStatusTip("Leave the practice vault and set up your own.")
+        self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts)
         self.about_action = self._action("About StoryCapture", self.about)
 
         bar = self.menuBar()
@@ -182,6 +265,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.export_action)
         file_menu.addAction(self.import_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.own_vault_action)
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -209,9 +293,12 @@ class MainWindow(QMainWindow):
         person_menu = bar.addMenu("&Storyteller")
         person_menu.addAction(self.consent_action)
         person_menu.addAction(self.storyteller_mode_action)
+        person_menu.addAction(self.give_copy_action)
         person_menu.addSeparator()
         person_menu.addAction(self.withdraw_action)
-        bar.addMenu("&Help").addAction(self.about_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
 
         self.toolbar = QToolBar("Main")
         self.toolbar.setObjectName("main-toolbar")
@@ -235,13 +322,19 @@ class MainWindow(QMainWindow):
         self.toolbar.setVisible(
             self.stories is not None and self.pages.currentWidget() is self.stories
         )
-        for action in (self.new_storyteller_action, self.export_action, self.import_action):
-            action.setEnabled(unlocked and self.stories is not None)
-        # Storyteller mode offers no way to other people's stories, not even a greyed one.
+        stories = unlocked and self.stories is not None
+        self.new_storyteller_action.setEnabled(stories)
+        # Invented stories never travel, and real ones never come into the practice vault.
         for action in (self.export_action, self.import_action):
+            action.setEnabled(stories and not self._is_practice)
+        self.own_vault_action.setVisible(self.practising)
+        # Storyteller mode offers no way to other people's stories, not even a greyed one; and
+        # giving a copy is the facilitator's, at the end of a visit.
+        for action in (self.export_action, self.import_action, self.give_copy_action):
             action.setVisible(self.mode is None)
         for action in (
             self.consent_action,
+            self.give_copy_action,
             self.withdraw_action,
             self.lifeline_action,
             self.lanes_action,
@@ -250,7 +343,13 @@ class MainWindow(QMainWindow):
         self.start_visit_action.setEnabled(bool(chosen) and not visiting)
         self.end_visit_action.setEnabled(bool(visiting))
         self.storyteller_mode_action.setEnabled(bool(chosen))
-        for action in (self.settings_action, self.quit_action, self.about_action):
+        for action in (
+            self.settings_action,
+            self.quit_action,
+            self.shortcuts_action,
+            self.about_action,
+            self.own_vault_action,
+        ):
             action.setEnabled(True)  # (again, after storyteller mode turned them off)
         if self.mode is not None:
             # Inside storyteller mode nothing may lead elsewhere: only undo, redo and lock.
@@ -261,6 +360,7 @@ class MainWindow(QMainWindow):
         self._show_status()
 
     def _show_status(self) -> None:
+        self._show_practice()
         if self.vault is None or self.stories is None:
             self.statusBar().clearMessage()
             return
@@ -272,7 +372,34 @@ class MainWindow(QMainWindow):
             message = f"Visit with {name} in progress. " + message
         self.statusBar().showMessage(message)
 
+    @property
+    def showing_practice(self) -> bool:
+        """Whether the vault open (or locked, to be opened again) is a practice vault."""
+        return self._is_practice if self.vault is not None else self.practising
+
+    def _show_practice(self) -> None:
+        """While the practice vault is open, the title and the status bar say so."""
+        self.setWindowTitle(f"{PRACTICE_WORDS} — {TITLE}" if self.showing_practice else TITLE)
+        practice = self.vault is not None and self._is_practice
+        if practice and self._practice_badge is None:
+            from PySide6.QtWidgets import QLabel, QPushButton
+
+            self._practice_badge = QLabel(PRACTICE_WORDS)
+            self._practice_badge.setObjectName("subheading")
+            self._practice_badge.setAccessibleName(PRACTICE_WORDS)
+            self._own_vault_button = QPushButton("Set up my own vault…")
+            self._own_vault_button.setAccessibleName("Leave the practice and set up my own vault")
+            self._own_vault_button.clicked.connect(self.set_up_own_vault)
+            self.statusBar().addPermanentWidget(self._practice_badge)
+            self.statusBar().addPermanentWidget(self._own_vault_button)
+        if self._practice_badge is not None and self._own_vault_button is not None:
+            self._practice_badge.setVisible(practice)
+            self._own_vault_button.setVisible(practice and self.practising)
+
     # --- opening ---------------------------------------------------------------------------
+
+    def _vault_dir(self) -> Path:
+        return self.practice_dir if self.practising else self.data_dir
 
     @Slot(str)
     def unlock_vault(self, passphrase: str) -> None:
@@ -282,7 +409,7 @@ class MainWindow(QMainWindow):
 
         QGuiApplication.setOverrideCursor(QGuiApplication.overrideCursor() or _wait_cursor())
         try:
-            self.vault = open_vault(self.data_dir, passphrase)
+            self.vault = open_vault(self._vault_dir(), passphrase)
         except StoryCaptureError as error:
             self.unlock_page.show_problem(str(error))
             return
@@ -307,7 +434,59 @@ class MainWindow(QMainWindow):
             QGuiApplication.restoreOverrideCursor()
         self.create_page.reset()
         self.recovery_page.show_key(recovery_key)
-        self.pages.setCurrentWidget(self.recovery_page)
+        self.show_first_run_step(self.recovery_page)
+        self._update_actions()
+
+    @Slot()
+    def open_practice(self) -> None:
+        """Open the practice vault of invented storytellers (made the first time), in its
+        own folder beside the real one."""
+        if self.vault is not None:
+            return
+        self.finish_building()
+        from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
+        from storycapture.domain.errors import StoryCaptureError
+        from storycapture.paths import resources_dir
+        from storycapture.services.opening import open_vault
+
+        folder = self.practice_dir
+        QGuiApplication.setOverrideCursor(_wait_cursor())
+        try:
+            if (folder / DATABASE_NAME).exists():
+                vault = open_vault(folder, DEMO_PASSPHRASE)
+            else:
+                self.statusBar().showMessage("Making the practice vault: a few seconds…")
+                self.statusBar().repaint()
+                vault, _recovery_key = create_demo_vault(
+                    folder, resources_dir() / "demo" / "demo-vault.json"
+                )
+        except StoryCaptureError as error:
+            self.statusBar().clearMessage()
+            self.welcome_page.show_problem(
+                f"The practice vault in {folder} could not be opened. {error}"
+            )
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.practising = True
+        self.unlock_page.set_practice(DEMO_PASSPHRASE)
+        self.vault = vault
+        self._show_stories()
+
+    @Slot()
+    def set_up_own_vault(self) -> None:
+        """Leave the practice vault (locking it) for the steps that set up the real one."""
+        if not self.practising or self.mode is not None or self._busy:
+            return
+        self.lock()
+        self.practising = False
+        self._is_practice = False
+        self.unlock_page.set_practice(None)
+        if (self.data_dir / DATABASE_NAME).exists():  # made meanwhile, from another window
+            self.pages.setCurrentWidget(self.unlock_page)
+            self.unlock_page.passphrase.setFocus()
+        else:
+            self.show_first_run_step(self.protection_page)
         self._update_actions()
 
     @Slot()
@@ -324,6 +503,9 @@ class MainWindow(QMainWindow):
             current_visit=self._current_visit,
         )
         self._context = context
+        from storycapture.demo import is_practice_vault
+
+        self._is_practice = is_practice_vault(self.vault)
         self.stories = StoriesPage(self.vault, context)
         self.stories.sidebar.storyteller_chosen.connect(self._choose_storyteller)
         self.stories.sidebar.hit_chosen.connect(self._go_to_hit)
@@ -334,6 +516,7 @@ class MainWindow(QMainWindow):
         page.start_visit_requested.connect(self.start_visit)
         page.consent_requested.connect(self.record_consent)
         page.withdraw_requested.connect(self.withdraw)
+        page.give_copy_requested.connect(self.give_copy)
         page.history_requested.connect(self.show_history)
         page.set_author_filter(self._author_filter)
         self.pages.addWidget(self.stories)
@@ -578,6 +761,22 @@ class MainWindow(QMainWindow):
             self._update_actions()
 
         self._open(dialog, recorded)
+
+    @Slot()
+    def give_copy(self) -> None:
+        """The storyteller's own copy: what goes in, then a PDF or the printer."""
+        person = self._current_storyteller()
+        if self.vault is None or self.stories is None or person is None or self.mode is not None:
+            return
+        from storycapture.gui.give_back import GiveBackDialog
+
+        dialog = GiveBackDialog(self.vault, person, self.stories.storyteller.name.text(), self)
+
+        def made() -> None:
+            if dialog.outcome:
+                self.statusBar().showMessage(dialog.outcome, 15_000)
+
+        self._open(dialog, made)
 
     @Slot()
     def withdraw(self) -> None:
@@ -847,18 +1046,23 @@ class MainWindow(QMainWindow):
         self._open(ItemHistoryDialog(HistoryService(self.vault), entity, uuid, self), lambda: None)
 
     @Slot()
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts: read from this window's own actions and menus."""
+        from storycapture.gui.help_dialogs import ShortcutsDialog
+
+        self._open(ShortcutsDialog(self), lambda: None)
+
+    @Slot()
     def about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
+        """Help → About: version, licence, where the vault is kept, and its key settings."""
+        from storycapture.gui.help_dialogs import AboutDialog, KeySettings
 
-        from storycapture import __version__
-
-        QMessageBox.about(
-            self,
-            "About StoryCapture",
-            f"<p><b>StoryCapture {__version__}</b></p>"
-            "<p>Gathering life stories safely: every word is encrypted on this laptop.</p>"
-            f"<p>The vault lives in {self.data_dir}.</p>",
-        )
+        kdf = None
+        if self.vault is not None:
+            params = self.vault.kdf_params()
+            kdf = KeySettings(params.memory_kib // 1024, params.iterations, params.lanes)
+        folder = self.vault.data_dir if self.vault is not None else self._vault_dir()
+        self._open(AboutDialog(folder, kdf, self, practice=self.showing_practice), lambda: None)
 
     # --- locking ---------------------------------------------------------------------------
 

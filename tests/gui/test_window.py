@@ -148,6 +148,10 @@ def test_first_run_sets_up_the_vault_and_shows_the_recovery_key_once(
     qtbot: QtBot, data_dir: Path, app_settings: AppSettings
 ) -> None:
     window = make_window(qtbot, data_dir, app_settings)
+    assert window.pages.currentWidget() is window.welcome_page
+    window.welcome_page.next.click()
+    window.protection_page.next.click()
+    window.auto_lock_page.next.click()
     assert window.pages.currentWidget() is window.create_page
     window.create_page.first.setText("a calm new passphrase")
     window.create_page.second.setText("a calm new passphrase!")

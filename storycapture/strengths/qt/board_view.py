@@ -35,6 +35,16 @@ from storycapture.strengths.qt.cards import CardDelegate
 from storycapture.strengths.qt.models import UUID_ROLE, ZoneModel
 
 EMPTY_ZONE = "No cards here yet"
+# The keyboard's ways round the board, for the zones' description and the shortcuts dialog.
+KEYBOARD: tuple[tuple[str, str], ...] = (
+    ("Up and Down", "choose a card"),
+    ("Left and Right", "go to the zone beside"),
+    ("Ctrl+Up and Ctrl+Down", "move the card up or down"),
+    ("Ctrl+1 to Ctrl+6, or Alt+Left and Alt+Right", "move the card to another zone"),
+    ("Enter or F2", "change the card's words"),
+    ("Delete", "take the card off the board"),
+    ("Shift+F10", "everything else you can do with the card"),
+)
 
 
 class DragController(QObject):
@@ -164,11 +174,7 @@ class ZoneView(QListView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setAccessibleName(f"{zone.title}: cards")
-        self.setAccessibleDescription(
-            "Up and Down choose a card; Ctrl+Up and Ctrl+Down move it; Ctrl+1 to Ctrl+6 or "
-            "Alt+Left and Alt+Right move it to another zone; Enter changes its words; "
-            "Delete takes it off the board."
-        )
+        self.setAccessibleDescription("; ".join(f"{keys}: {words}" for keys, words in KEYBOARD))
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

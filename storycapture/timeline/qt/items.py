@@ -33,7 +33,7 @@ from storycapture.timeline.layout import (
     movable_in_time,
     seeks_help,
 )
-from storycapture.timeline.qt.style import PaintKit, draw_glyph
+from storycapture.timeline.qt.style import PaintKit, draw_glyph, draw_glyph_shapes
 
 # Sizes of the normal picture; the kit's ``px`` gives them at the size it is drawn.
 MAX_TITLE_PX = 190.0
@@ -80,6 +80,16 @@ def tooltip_for(event: TimelineEvent) -> str:
     if not movable_in_time(event):
         text += "\n" + TIED_EXPLANATION.format(when=event.when(), what="how it felt or its lane")
     return text
+
+
+def _glyph(
+    painter: QPainter, kind: str, rect: QRectF, kit: PaintKit, tint: QColor | None = None
+) -> None:
+    """A lifebuoy or a lock: from its kept picture on screen, as shapes on paper."""
+    if kit.paper:
+        draw_glyph_shapes(painter, kind, rect, kit.colours, tint)
+    else:
+        draw_glyph(painter, kind, rect, kit.colours, tint)
 
 
 PICTURE_LIMIT = 360.0  # px wide: well inside any view the tool is shown in
@@ -170,7 +180,7 @@ class CardFace:
             if thumb is not None and not thumb.isNull():
                 painter.drawPixmap(self.thumb_rect, thumb, QRectF(thumb.rect()))
         for kind, rect, tint in self.glyphs:
-            draw_glyph(painter, kind, rect, colours, tint)
+            _glyph(painter, kind, rect, kit, tint)
         painter.setFont(kit.font)
         painter.setPen(colours.ink)
         flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
@@ -276,9 +286,8 @@ class EventItem(StoryItem):
             ("chosen", colours.ink, 1.0),
             ("help", colours.accent, 0.7),
         ):
-            clear, strong = QColor(ring), QColor(ring)
-            clear.setAlphaF(0.0)
-            strong.setAlphaF(strength)
+            clear = self._kit.faded(ring, 0.0, placed.valence)
+            strong = self._kit.faded(ring, strength, placed.valence)
             gradient = QLinearGradient(fade)
             for at, tint in zip(stops, (clear, strong, strong, clear), strict=True):
                 gradient.setColorAt(at, tint)
@@ -402,8 +411,7 @@ class PeriodItem(StoryItem):
     def _gradient(self, colour: QColor) -> QLinearGradient:
         bar, width = self.bar, max(self._rect.width(), 1.0)
         gradient = QLinearGradient(0, 0, width, 0)
-        clear = QColor(colour)
-        clear.setAlphaF(0.12)
+        clear = self._kit.faded(colour, 0.12, bar.placed.valence)
         gradient.setColorAt(0.0, clear)
         gradient.setColorAt(max(0.0, min(1.0, (bar.solid_x0 - bar.x0) / width)), colour)
         gradient.setColorAt(max(0.0, min(1.0, (bar.solid_x1 - bar.x0) / width)), colour)
@@ -437,11 +445,11 @@ class PeriodItem(StoryItem):
         mid_y = self._rect.center().y()
         if placed.private and right - left > px(20):
             lock = QRectF(left, mid_y - px(5.5), px(9), px(11))
-            draw_glyph(painter, "lock", lock, colours, colours.ink)
+            _glyph(painter, "lock", lock, kit, colours.ink)
             left += px(14)
         if placed.seeks_help and right - left > px(20):
             buoy = QRectF(left, mid_y - px(5.5), px(11), px(11))
-            draw_glyph(painter, "lifebuoy", buoy, colours)
+            _glyph(painter, "lifebuoy", buoy, kit)
             left += px(15)
         if right - left < px(28):
             return
@@ -518,7 +526,19 @@ class ClusterItem(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._spread_colour)
         painter.drawRoundedRect(self._spread, 3, 3)
-        painter.drawPixmap(self._circle.topLeft() - QPointF(1, 1), self._disc(painter))
+        if self._kit.paper:  # shapes and words, not a picture, which would print blurred
+            self._draw_disc(painter, self._circle)
+        else:
+            painter.drawPixmap(self._circle.topLeft() - QPointF(1, 1), self._disc(painter))
+
+    def _draw_disc(self, painter: QPainter, circle: QRectF) -> None:
+        fill, edge, ink = (QColor.fromRgba(int(v)) for v in self._disc_key[:3])
+        painter.setBrush(fill)
+        painter.setPen(QPen(edge, 1.6))
+        painter.drawEllipse(circle)
+        painter.setFont(self._kit.bold_font)
+        painter.setPen(ink)
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, self._count)
 
     def _disc(self, painter: QPainter) -> QPixmap:
         """The numbered disc, drawn once per colour and count: hundreds of clusters share a
@@ -528,7 +548,6 @@ class ClusterItem(QGraphicsItem):
         key = (*self._disc_key, ratio)
         disc = _DISCS.get(key)
         if disc is None:
-            fill, edge, ink = (QColor.fromRgba(int(v)) for v in self._disc_key[:3])
             size = self._circle.width() + 2
             disc = QPixmap(round(size * ratio), round(size * ratio))
             disc.setDevicePixelRatio(ratio)
@@ -536,13 +555,7 @@ class ClusterItem(QGraphicsItem):
             inner = QPainter(disc)
             inner.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             inner.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-            circle = QRectF(1, 1, self._circle.width(), self._circle.height())
-            inner.setBrush(fill)
-            inner.setPen(QPen(edge, 1.6))
-            inner.drawEllipse(circle)
-            inner.setFont(self._kit.bold_font)
-            inner.setPen(ink)
-            inner.drawText(circle, Qt.AlignmentFlag.AlignCenter, self._count)
+            self._draw_disc(inner, QRectF(1, 1, self._circle.width(), self._circle.height()))
             inner.end()
             if len(_DISCS) > 4000:
                 _DISCS.clear()

@@ -188,7 +188,13 @@ class PaintKit:
     in view (long bars keep their label in sight).
 
     ``scale`` is how large the picture is drawn: 1 normally, ``LARGE`` in storyteller mode,
-    where the words and everything that holds them are half as large again."""
+    where the words and everything that holds them are half as large again.
+
+    ``paper`` is for a PDF or a printer: glyphs and discs are drawn as shapes rather than kept
+    pictures (a picture would print as a blurred bitmap), and fades are mixed with the feeling's
+    band beneath rather than made see-through, since PDF engines and printers flatten a
+    gradient's changing transparency unevenly (Qt's PDF writer paints it solid). It is for the
+    Lifeline, whose items each sit in their own feeling's band."""
 
     colours: Colours = field(default_factory=colours_for)
     font: QFont = field(default_factory=QFont)
@@ -200,6 +206,7 @@ class PaintKit:
     view_height: float = 500.0
     scale: float = 1.0
     sizes: Sizes = field(default=SIZES)
+    paper: bool = False
 
     def __post_init__(self) -> None:
         self.set_scale(self.scale)
@@ -228,6 +235,15 @@ class PaintKit:
 
     def small_width(self, text: str) -> float:
         return self.small_metrics.horizontalAdvance(text)
+
+    def faded(self, colour: QColor, alpha: float, valence: float) -> QColor:
+        """``colour`` at ``alpha`` over the band of the feeling ``valence``: see-through on
+        screen, mixed with the band's wash on ``paper``."""
+        if self.paper:
+            return _mix(self.colours.band_wash(valence), colour, alpha)
+        faded = QColor(colour)
+        faded.setAlphaF(alpha)
+        return faded
 
 
 def draw_lifebuoy(painter: QPainter, centre: QPointF, radius: float, colours: Colours) -> None:
@@ -304,3 +320,15 @@ def draw_glyph(
         inner.end()
         _GLYPHS[key] = pixmap
     painter.drawPixmap(rect.topLeft(), pixmap)
+
+
+def draw_glyph_shapes(
+    painter: QPainter, kind: str, rect: QRectF, colours: Colours, colour: QColor | None = None
+) -> None:
+    """The glyph of ``draw_glyph`` drawn as shapes, for paper (a pixmap would print blurred)."""
+    painter.save()
+    if kind == "lifebuoy":
+        draw_lifebuoy(painter, rect.center(), min(rect.width(), rect.height()) / 2 - 0.5, colours)
+    else:
+        draw_lock(painter, rect, colour or colours.soft_ink)
+    painter.restore()

@@ -64,6 +64,19 @@ _ARROWS = {
     Qt.Key.Key_Home: "home",
     Qt.Key.Key_End: "end",
 }
+# The keyboard's ways round the picture, for its description and the shortcuts dialog.
+KEYBOARD: tuple[tuple[str, str], ...] = (
+    ("Left and Right", "choose the moment before or after in time"),
+    ("Up and Down", "choose a moment higher or lower in the picture"),
+    ("Home and End", "choose the first or the last moment"),
+    (
+        "Enter",
+        "open the chosen moment beside the picture, to change its words, its feeling, or "
+        "move it earlier or later",
+    ),
+    ("Delete", "take the chosen moment off the timeline"),
+    ("Plus and Minus", "zoom in and out"),
+)
 
 
 class TimelineView(QGraphicsView):
@@ -107,7 +120,7 @@ class TimelineView(QGraphicsView):
         self.setAccessibleName("Timeline picture")
         self.setAccessibleDescription(
             "The moments drawn on a time line. Everything here can also be done from the list "
-            "of moments beside it."
+            "of moments beside it. " + "; ".join(f"{keys}: {words}" for keys, words in KEYBOARD)
         )
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self._press: QPointF | None = None
