@@ -51,7 +51,7 @@ HELD_BACK = "sync:held_back"
 ERASURES_SENT = "sync:erasures_sent"
 
 NEVER_SENT_FIELDS = {("storyteller", "real_name")}
-_COUNTED = {  # entity → (one, many)
+ITEM_WORDS = {  # entity → (one, many)
     "storyteller": ("storyteller", "storytellers"),
     "visit": ("visit", "visits"),
     "consent": ("consent record", "consent records"),
@@ -115,7 +115,7 @@ class ExportPlan:
 
 def _one_or_many(many: str, n: int) -> str:
     if n == 1:
-        for one, plural in _COUNTED.values():
+        for one, plural in ITEM_WORDS.values():
             if plural == many:
                 return one
     return many
@@ -210,7 +210,8 @@ def plan_export(vault: VaultSession) -> ExportPlan:
                 else:
                     held_items.add(op.entity_uuid)
                 continue
-            if (op.entity, op.field) in NEVER_SENT_FIELDS:
+            never_sent = (op.entity, op.field) in NEVER_SENT_FIELDS
+            if never_sent and records.open_operation(vault, session, op) is not None:
                 real_names.add(person)
             chosen.append(op)
 
@@ -324,7 +325,7 @@ def _count(plan: ExportPlan, chosen: list[models.OperationRow]) -> None:
     changed: dict[str, set[str]] = defaultdict(set)
     for op in chosen:
         changed[op.entity].add(op.entity_uuid)
-    plan.items = {many: len(changed.get(entity, ())) for entity, (_one, many) in _COUNTED.items()}
+    plan.items = {many: len(changed.get(entity, ())) for entity, (_one, many) in ITEM_WORDS.items()}
 
 
 def _media(

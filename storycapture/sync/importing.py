@@ -38,6 +38,7 @@ from storycapture.services.vault import INCOMING_DIR, MEDIA_DIR, VaultSession
 from storycapture.store import models
 from storycapture.store.fields import seal_field
 from storycapture.sync.bundle import BundleRefused, Limits, Manifest, OpenedBundle, read_bundle
+from storycapture.sync.exporting import ITEM_WORDS
 from storycapture.sync.trust import TrustService
 
 _UUID_FIELDS = {"visit_uuid", "event_uuid"}
@@ -92,8 +93,8 @@ class ImportReport:
         out = []
         for bundle in self.bundles:
             out.append(f"{bundle.file}: {bundle.message}")
-        if len(self.refused) == len(self.bundles):
-            return out  # nothing was imported: the reasons are all there is to say
+        if not any(b.status == "imported" for b in self.bundles):
+            return out  # nothing new was imported: the outcomes are all there is to say
         out.append(
             f"{self.new} new item{_s(self.new)}, {self.updated} updated, "
             f"{self.duplicate} change{_s(self.duplicate)} already here"
@@ -858,7 +859,7 @@ def verify_bundle_file(
     people: set[str] = set()
     for op in opened.operations:
         if op["op"] == "set":
-            items[ENTITY_KINDS[op["entity"]].label].add(op["uuid"])
+            items[op["entity"]].add(op["uuid"])
             people.add(op["storyteller"])
     with vault.read() as session:
         receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
@@ -867,9 +868,13 @@ def verify_bundle_file(
         f"A good bundle: number {manifest.sequence} from “{sender.name}” "
         f"(it calls itself “{manifest.device_name}”), made {made}.",
         f"It is signed by {keys.fingerprint(manifest.signing_key)} and every entry checks out.",
-        f"{len(people)} storyteller{_s(len(people))}; "
-        + ", ".join(f"{len(uuids)} × {label}" for label, uuids in sorted(items.items()))
-        + f"; {manifest.operation_count} change{_s(manifest.operation_count)} in all.",
+        f"It changes the stories of {len(people)} storyteller{_s(len(people))}: "
+        + ", ".join(
+            f"{len(items[entity])} {one if len(items[entity]) == 1 else many}"
+            for entity, (one, many) in ITEM_WORDS.items()
+            if items.get(entity) and entity != STORYTELLER.name
+        )
+        + f" ({manifest.operation_count} change{_s(manifest.operation_count)} in all).",
     ]
     media = [e for e in manifest.entries if e.name.startswith("media/")]
     if media:
