@@ -6,12 +6,12 @@ import hashlib
 import os
 import secrets
 
-import pyrage
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from storycapture.crypto import agefile
 from storycapture.crypto.aead import DecryptionFailed
 
 # Crockford's base32: no I, L, O or U, so a key written by hand reads back the same.
@@ -90,21 +90,18 @@ def public_key_bytes_are_valid(public_key: bytes) -> bool:
 
 
 def new_age_identity() -> str:
-    """A new age identity as its ``AGE-SECRET-KEY-1…`` text."""
-    return str(pyrage.x25519.Identity.generate())
+    """A new age identity as its ``AGE-SECRET-KEY-1…`` text (as ``age-keygen`` writes it)."""
+    return agefile.new_identity()
 
 
 def age_recipient(identity: str) -> str:
-    return str(pyrage.x25519.Identity.from_str(identity).to_public())
+    """The ``age1…`` recipient of an identity; ``ValueError`` if it is not one."""
+    return agefile.recipient_of(identity)
 
 
 def is_age_recipient(text: str) -> bool:
-    """Whether ``text`` is an X25519 age recipient (``age1…``)."""
-    try:
-        pyrage.x25519.Recipient.from_str(text)
-    except (pyrage.RecipientError, ValueError):
-        return False
-    return True
+    """Whether ``text`` is an X25519 age recipient (``age1…``, or the same in capitals)."""
+    return agefile.is_recipient(text)
 
 
 __all__ = [

@@ -12,12 +12,17 @@ import hashlib
 import io
 import json
 import math
+import queue
 import re
 import tarfile
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+
+from storycapture.crypto.agefile import write_all
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -35,6 +40,10 @@ MEDIA_PREFIX = "media/"
 _UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 UUID_PATTERN = re.compile(_UUID)
 MEDIA_NAME = re.compile(f"media/({_UUID})/({_UUID})")
+
+# Members from this size on are hashed on a helper thread while the caller's thread decrypts
+# and encrypts (hashlib lets go of the GIL); smaller ones are not worth the hand-over.
+BACKGROUND_BYTES = 1024 * 1024
 
 
 class ArchiveRefused(ValueError):
@@ -166,6 +175,213 @@ def strict_json(data: bytes, *, max_bytes: int, max_depth: int, allow_floats: bo
         raise ArchiveRefused("bad-json", f"not a JSON text ({error})") from error
 
 
+# --- helper threads -----------------------------------------------------------------------
+#
+# ``cryptography`` holds the GIL while it seals or opens a chunk; hashlib and file writes let
+# go of it. So the caller's thread keeps the encryption, and hashing and writing run on helper
+# threads. Each hand-over between threads costs context switches, so bytes go over in batches
+# of about BATCH_BYTES, each hashed or written in one call that runs without the GIL.
+
+BATCH_BYTES = 1024 * 1024
+_STOP = object()
+
+
+class Hasher(Protocol):
+    def update(self, data: bytes, /) -> None: ...
+
+    def hexdigest(self) -> str: ...
+
+
+def _rooms(count: int) -> queue.SimpleQueue[None]:
+    room: queue.SimpleQueue[None] = queue.SimpleQueue()
+    for _ in range(count):
+        room.put(None)
+    return room
+
+
+class HashingThread:
+    """SHA-256 computed on one helper thread, in the order the bytes were handed over.
+
+    ``sha256()`` gives a hasher whose ``update`` keeps ``data`` (bytes: never changed after)
+    and hands it to the thread in batches, waiting only while ``max_pending`` batches are
+    already there; its ``hexdigest`` waits for its last batch. ``close()`` ends the thread
+    (so does dropping the object).
+    """
+
+    def __init__(self, max_pending: int = 4) -> None:
+        self._work: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._room = _rooms(max_pending)
+        self._thread = threading.Thread(
+            target=_hash_loop, args=(self._work, self._room), name="sha256", daemon=True
+        )
+        self._thread.start()
+        self._stop = weakref.finalize(self, self._work.put, _STOP)
+
+    def sha256(self) -> Hasher:
+        return _ThreadedSha256(self)
+
+    def _hand_over(self, hasher: Any, batch: list[bytes]) -> None:
+        if not self._stop.alive:
+            raise ValueError("hashing thread is closed")
+        self._room.get()
+        self._work.put((hasher, batch))
+
+    def _hexdigest(self, hasher: Any) -> str:
+        if not self._stop.alive:
+            raise ValueError("hashing thread is closed")
+        done: queue.SimpleQueue[BaseException | None] = queue.SimpleQueue()
+        self._work.put((hasher, done))
+        error = done.get()
+        if error is not None:
+            raise error
+        digest: str = hasher.hexdigest()
+        return digest
+
+    def close(self) -> None:
+        self._stop()
+        self._thread.join()
+
+
+class _ThreadedSha256:
+    __slots__ = ("_batch", "_hasher", "_size", "_thread")
+
+    def __init__(self, thread: HashingThread) -> None:
+        self._thread = thread
+        self._hasher = hashlib.sha256()
+        self._batch: list[bytes] = []
+        self._size = 0
+
+    def update(self, data: bytes, /) -> None:
+        self._batch.append(data)
+        self._size += len(data)
+        if self._size >= BATCH_BYTES:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._batch:
+            batch, self._batch, self._size = self._batch, [], 0
+            self._thread._hand_over(self._hasher, batch)
+
+    def hexdigest(self) -> str:
+        self._hand_over()
+        return self._thread._hexdigest(self._hasher)
+
+
+def _hash_loop(work: queue.SimpleQueue[Any], room: queue.SimpleQueue[None]) -> None:
+    error: BaseException | None = None
+    while (item := work.get()) is not _STOP:
+        hasher, batch = item
+        if isinstance(batch, list):
+            try:
+                if error is None:
+                    hasher.update(batch[0] if len(batch) == 1 else b"".join(batch))
+            except BaseException as raised:
+                error = raised
+            finally:
+                room.put(None)
+        else:  # a caller waits for everything handed over before this
+            batch.put(error)
+
+
+@dataclass
+class _WriterState:
+    errors: list[BaseException] = field(default_factory=list)
+    aborted: bool = False
+
+
+class WritingThread:
+    """Writes to ``target`` on a helper thread, so that the caller's thread goes on (say,
+    encrypting the next chunks) while the disk takes the last ones.
+
+    ``write`` keeps ``data`` and hands it over in batches, waiting only while
+    ``max_pending`` batches are already there. The first exception of ``target`` is raised
+    again, as it was raised, from a later ``write`` and from ``close``/``wait``; after it
+    nothing more reaches ``target``. ``close()`` returns once everything is written;
+    ``close(then=...)`` returns at once, and the thread calls ``then()`` after the last write
+    (to sync and close the file, say) unless something failed, ``wait()`` then waiting for
+    it. ``abort()`` stops at once (what was handed over may or may not be written, ``then``
+    may or may not have run). One of ``close()``, ``wait()`` or ``abort()`` ends the thread,
+    as does dropping the object; only then may ``target`` be used again.
+    """
+
+    def __init__(self, target: Any, max_pending: int = 4) -> None:
+        self._work: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._room = _rooms(max_pending)
+        self._state = _WriterState()
+        self._batch: list[bytes] = []
+        self._size = 0
+        self._thread = threading.Thread(
+            target=_write_loop,
+            args=(target, self._work, self._room, self._state),
+            name="writer",
+            daemon=True,
+        )
+        self._thread.start()
+        self._stop = weakref.finalize(self, self._work.put, _STOP)
+
+    def write(self, data: bytes, /) -> int:
+        if self._state.errors:
+            raise self._state.errors[0]
+        if not self._stop.alive:
+            raise ValueError("write to a closed writing thread")
+        if type(data) is not bytes:
+            data = bytes(data)  # the caller may reuse its buffer
+        self._batch.append(data)
+        self._size += len(data)
+        if self._size >= BATCH_BYTES:
+            self._hand_over()
+        return len(data)
+
+    def _hand_over(self) -> None:
+        if self._batch:
+            batch, self._batch, self._size = self._batch, [], 0
+            self._room.get()
+            self._work.put(batch)
+
+    def close(self, then: Callable[[], None] | None = None) -> None:
+        if self._stop.alive:
+            self._hand_over()
+            if then is not None:
+                self._work.put(then)
+            self._stop()
+            if then is not None:
+                return
+        self.wait()
+
+    def wait(self) -> None:
+        self._stop()
+        self._thread.join()
+        if self._state.errors:
+            raise self._state.errors[0]
+
+    def abort(self) -> None:
+        self._batch = []
+        self._state.aborted = True
+        self._stop()
+        self._thread.join()
+
+
+def _write_loop(
+    target: Any,
+    work: queue.SimpleQueue[Any],
+    room: queue.SimpleQueue[None],
+    state: _WriterState,
+) -> None:
+    while (item := work.get()) is not _STOP:
+        try:
+            if state.errors or state.aborted:
+                continue
+            if isinstance(item, list):
+                write_all(target, item[0] if len(item) == 1 else b"".join(item))
+            else:
+                item()
+        except BaseException as error:
+            state.errors.append(error)
+        finally:
+            if isinstance(item, list):
+                room.put(None)
+
+
 # --- writing: an archive to pull from -----------------------------------------------------
 
 
@@ -216,22 +432,27 @@ def padding(size: int) -> bytes:
 class _Current:
     """The member being streamed out."""
 
-    def __init__(self, member: OutgoingMember, stream: Readable, stack: ExitStack) -> None:
+    def __init__(
+        self, member: OutgoingMember, stream: Readable, stack: ExitStack, hasher: Hasher
+    ) -> None:
         self.member = member
         self.stream = stream
         self.stack = stack
         self.left = member.size
-        self.hasher = hashlib.sha256()
+        self.hasher = hasher
 
 
 class TarWriter(io.RawIOBase):
-    """A ustar archive of ``members``, produced as it is read (``readinto``), for pyrage to
-    pull from. ``members`` is iterated lazily: each is asked for only once the one before has
-    been read to its end and reported to ``on_member``, so a last member (a manifest) can
-    be built from what came before. Each member is opened when reached and closed at its
-    end; one that gives more or fewer bytes than its declared size raises
-    :class:`MemberSizeMismatch`. ``on_bytes`` hears how many member bytes went out.
-    Close it (or use ``with``) to close a member left open by an error.
+    """A ustar archive of ``members``, produced as it is read, for age encryption to pull
+    from. ``read(n)`` gives the next piece as it is (a header, padding, or what a member's
+    stream gave, not copied), at most ``n`` bytes but maybe fewer, ``b""`` only at the end;
+    ``readinto`` fills the buffer. ``members`` is iterated lazily: each is asked for only
+    once the one before has been read to its end and reported to ``on_member``, so a last
+    member (a manifest) can be built from what came before. Each member is opened when
+    reached and closed at its end; one that gives more or fewer bytes than its declared
+    size raises :class:`MemberSizeMismatch`. ``on_bytes`` hears how many member bytes went
+    out. Members of :data:`BACKGROUND_BYTES` or more are hashed on a helper thread.
+    Close it (or use ``with``) to close a member left open by an error and end the thread.
     """
 
     def __init__(
@@ -245,28 +466,49 @@ class TarWriter(io.RawIOBase):
         self._members: Iterator[OutgoingMember] = iter(members)
         self._on_member = on_member
         self._on_bytes = on_bytes
-        self._pending = memoryview(b"")  # header, padding or end blocks not yet read
+        self._pending = b""  # header, padding or end blocks not yet read
         self._current: _Current | None = None
         self._ended = False
         self._names: set[str] = set()
+        self._hashing: HashingThread | None = None
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        if self.closed:
+            raise ValueError("read from a closed archive writer")
+        return self._piece(size) if size else b""
 
     def readinto(self, buffer: WriteableBuffer) -> int:
         view = memoryview(buffer).cast("B")
         filled = 0
         while filled < len(view):
-            if self._pending:
-                count = min(len(self._pending), len(view) - filled)
-                view[filled : filled + count] = self._pending[:count]
-                self._pending = self._pending[count:]
-                filled += count
-            elif self._current is not None:
-                filled += self._copy_member(view[filled:])
-            elif not self._start_next():
+            piece = self._piece(len(view) - filled)
+            if not piece:
                 break
+            view[filled : filled + len(piece)] = piece
+            filled += len(piece)
         return filled
+
+    def _piece(self, limit: int) -> bytes:
+        """The next 1 to ``limit`` bytes of the archive; ``b""`` at its end."""
+        while True:
+            pending = self._pending
+            if pending:
+                if len(pending) <= limit:
+                    self._pending = b""
+                    return pending
+                self._pending = pending[limit:]
+                return pending[:limit]
+            if self._current is not None:
+                data = self._member_piece(self._current, limit)
+                if data:
+                    return data
+            elif not self._start_next():
+                return b""
 
     def _start_next(self) -> bool:
         """Queue the next member's header, or the end of the archive; False once all is out."""
@@ -275,7 +517,7 @@ class TarWriter(io.RawIOBase):
         member = next(self._members, None)
         if member is None:
             self._ended = True
-            self._pending = memoryview(END_OF_ARCHIVE)
+            self._pending = END_OF_ARCHIVE
             return True
         if member.name in self._names:
             raise ValueError(f"{member.name} is in the archive twice")
@@ -287,37 +529,45 @@ class TarWriter(io.RawIOBase):
         except BaseException:
             stack.close()
             raise
-        self._current = _Current(member, stream, stack)
-        self._pending = memoryview(header)
+        hasher: Hasher
+        if member.size >= BACKGROUND_BYTES:
+            if self._hashing is None:
+                self._hashing = HashingThread()
+            hasher = self._hashing.sha256()
+        else:
+            hasher = hashlib.sha256()
+        self._current = _Current(member, stream, stack, hasher)
+        self._pending = header
         return True
 
-    def _copy_member(self, space: memoryview) -> int:
-        current = self._current
-        assert current is not None
+    def _member_piece(self, current: _Current, limit: int) -> bytes:
+        """Up to ``limit`` bytes of the member, as its stream gave them; ``b""`` once it
+        ended (then its padding is pending)."""
         if current.left == 0:
             if current.stream.read(1):
                 raise MemberSizeMismatch(f"{current.member.name} is longer than it said")
             self._finish_member(current)
-            return 0
-        asked = min(len(space), current.left)
+            return b""
+        asked = min(limit, current.left)
         data = current.stream.read(asked)
         if not data:
             raise MemberSizeMismatch(f"{current.member.name} is shorter than it said")
         count = len(data)
         if count > asked:
             raise MemberSizeMismatch(f"{current.member.name} gave more bytes than were asked for")
-        space[:count] = data
+        if type(data) is not bytes:
+            data = bytes(data)  # the stream may reuse its buffer; the hash thread reads it later
         current.hasher.update(data)
         current.left -= count
         if self._on_bytes is not None:
             self._on_bytes(count)
-        return count
+        return data
 
     def _finish_member(self, current: _Current) -> None:
         self._current = None
         current.stack.close()
         member = current.member
-        self._pending = memoryview(padding(member.size))
+        self._pending = padding(member.size)
         if self._on_member is not None:
             self._on_member(ArchivedMember(member.name, member.size, current.hasher.hexdigest()))
 
@@ -327,7 +577,11 @@ class TarWriter(io.RawIOBase):
                 current, self._current = self._current, None
                 current.stack.close()
         finally:
-            super().close()
+            try:
+                if self._hashing is not None:
+                    self._hashing.close()
+            finally:
+                super().close()
 
 
 # --- reading: an archive pushed in --------------------------------------------------------
@@ -398,7 +652,9 @@ class TarReader:
       (``close()``).
 
     ``open_member(name, size)`` picks the sink for each member; the reader hashes every
-    member itself and lists them in ``members`` in archive order. After an error every call
+    member itself (members of :data:`BACKGROUND_BYTES` or more on a helper thread, which
+    ``close`` and ``abort`` end) and lists them in ``members`` in archive order. A body that
+    arrives as whole ``bytes`` is handed to its sink as it is. After an error every call
     raises it again, and the open sink has been aborted.
     """
 
@@ -425,7 +681,8 @@ class TarReader:
         self._name = ""
         self._size = 0
         self._sink: MemberSink | None = None
-        self._hasher = hashlib.sha256()
+        self._hasher: Hasher = hashlib.sha256()
+        self._hashing: HashingThread | None = None
         self._error: BaseException | None = None
         self._closed = False
 
@@ -440,7 +697,7 @@ class TarReader:
                 raise ArchiveRefused(
                     "too-large", f"archive is larger than {self._max_total_bytes} bytes"
                 )
-            self._consume(memoryview(data))
+            self._consume(data)
         except BaseException as error:
             self._fail(error)
             raise
@@ -457,6 +714,7 @@ class TarReader:
             error = ArchiveRefused("truncated", "archive ends before its end-of-archive blocks")
             self._fail(error)
             raise error
+        self._stop_hashing()
 
     def abort(self) -> None:
         """Stop reading (the stream around it failed): the open sink, if any, is aborted.
@@ -467,23 +725,35 @@ class TarReader:
     def _fail(self, error: BaseException) -> None:
         self._error = error
         sink, self._sink = self._sink, None
-        if sink is not None:
-            sink.abort()
+        try:
+            if sink is not None:
+                sink.abort()
+        finally:
+            self._stop_hashing()
 
-    def _consume(self, data: memoryview) -> None:
-        while data:
+    def _stop_hashing(self) -> None:
+        hashing, self._hashing = self._hashing, None
+        if hashing is not None:
+            hashing.close()
+
+    def _consume(self, data: bytes) -> None:
+        view = memoryview(data).cast("B")
+        whole = data if type(data) is bytes else None  # handed on as it is, not copied
+        at, end = 0, len(view)
+        while at < end:
             state = self._state
             if state in (_HEADER, _END_BLOCK):
-                count = min(BLOCK - len(self._block), len(data))
-                self._block.extend(data[:count])
-                data = data[count:]
+                count = min(BLOCK - len(self._block), end - at)
+                self._block.extend(view[at : at + count])
+                at += count
                 if len(self._block) == BLOCK:
                     block, self._block = bytes(self._block), bytearray()
                     self._on_block(block)
             elif state == _BODY:
-                count = min(self._left, len(data))
-                piece = bytes(data[:count])
-                data = data[count:]
+                count = min(self._left, end - at)
+                # The whole of ``data`` (count == end means at == 0) goes on without a copy.
+                piece = bytes(view[at : at + count]) if whole is None or count < end else whole
+                at += count
                 self._hasher.update(piece)
                 assert self._sink is not None
                 self._sink.write(piece)
@@ -491,15 +761,15 @@ class TarReader:
                 if self._left == 0:
                     self._end_member()
             elif state == _PADDING:
-                count = min(self._left, len(data))
-                if any(data[:count]):
+                count = min(self._left, end - at)
+                if any(view[at : at + count]):
                     raise ArchiveRefused("bad-archive", f"padding after {self._name} is not zero")
-                data = data[count:]
+                at += count
                 self._left -= count
                 if self._left == 0:
                     self._state = _HEADER
             else:  # _ENDED: only zero padding may follow
-                if any(data):
+                if any(view[at:]):
                     raise ArchiveRefused("bad-archive", "data after the end of the archive")
                 return
 
@@ -526,7 +796,12 @@ class TarReader:
             )
         self._names.add(name)
         self._name, self._size, self._left = name, size, size
-        self._hasher = hashlib.sha256()
+        if size >= BACKGROUND_BYTES:
+            if self._hashing is None:
+                self._hashing = HashingThread()
+            self._hasher = self._hashing.sha256()
+        else:
+            self._hasher = hashlib.sha256()
         self._sink = self._open_member(name, size)
         self._state = _BODY
         if size == 0:
@@ -589,6 +864,8 @@ def _parse_header(block: bytes, allowed_name: Callable[[str], bool]) -> tuple[st
 
 
 __all__ = [
+    "BACKGROUND_BYTES",
+    "BATCH_BYTES",
     "END_OF_ARCHIVE",
     "MANIFEST",
     "MEDIA_NAME",
@@ -598,12 +875,14 @@ __all__ = [
     "ArchivedMember",
     "Collect",
     "Discard",
+    "HashingThread",
     "MemberSink",
     "MemberSizeMismatch",
     "OutgoingMember",
     "Readable",
     "TarReader",
     "TarWriter",
+    "WritingThread",
     "canonical_json",
     "is_bundle_member_name",
     "is_canonical_uuid",

@@ -62,6 +62,7 @@ from storycapture.crypto.stream import (
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.text import SHORT
 from storycapture.sync.archive import (
+    BACKGROUND_BYTES,
     MANIFEST,
     MEDIA_NAME,
     OPERATIONS,
@@ -75,6 +76,7 @@ from storycapture.sync.archive import (
     Readable,
     TarReader,
     TarWriter,
+    WritingThread,
     canonical_json,
     is_bundle_member_name,
     is_canonical_uuid,
@@ -642,7 +644,14 @@ def write_bundle(
             open(descriptor, "wb") as out,
             TarWriter(members(), on_member=archived.append, on_bytes=counter.advance) as archive,
         ):
-            encrypt_from(archive, out, list(recipients))
+            # The disk takes each chunk on a helper thread while the next is encrypted.
+            writer = WritingThread(out)
+            try:
+                encrypt_from(archive, writer, list(recipients))
+                writer.close()
+            except BaseException:
+                writer.abort()
+                raise
             out.flush()
             os.fsync(out.fileno())
             size = out.tell()
@@ -715,9 +724,9 @@ class OpenedBundle:
 
 
 class _Source:
-    """The bundle file as pyrage reads it: the header bytes already read and checked, then
-    the rest of the file (so what pyrage sees is what was checked). Read errors become a
-    refusal; progress counts the bytes read."""
+    """The bundle file as decryption reads it: the header bytes already read and checked,
+    then the rest of the file (so what is decrypted is what was checked). Read errors become
+    a refusal; progress counts the bytes read."""
 
     def __init__(self, header: bytes, source: io.BufferedReader, progress: _Progress) -> None:
         self._header = memoryview(header)
@@ -744,34 +753,64 @@ class _Source:
 
 
 class _StagedPhoto:
-    """An incoming photo, encrypted as it arrives into ``path`` (never plaintext on disk)."""
+    """An incoming photo, encrypted as it arrives into ``path`` (never plaintext on disk).
 
-    def __init__(self, path: Path, recipient: str) -> None:
+    A large one is written by a helper thread while the next chunks are decrypted, and
+    ``close()`` leaves its flush, sync and close to that thread too (the next member is read
+    meanwhile): ``wait()`` returns once it is on the disk. Until ``wait()`` or ``abort()``
+    the file may still be open."""
+
+    def __init__(self, path: Path, recipient: str, size: int) -> None:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._file = open(descriptor, "wb")  # noqa: SIM115 - closed in close() and abort()
+        self._thread: WritingThread | None = None
+        self._writer: EncryptingWriter | None = None
         try:
-            self._writer = EncryptingWriter(self._file, [recipient])
+            if size >= BACKGROUND_BYTES:
+                self._thread = WritingThread(self._file)
+            self._writer = EncryptingWriter(self._thread or self._file, [recipient])
         except BaseException:
-            self._file.close()
+            self.abort()
             raise
 
     def write(self, data: bytes, /) -> int:
+        assert self._writer is not None
         return self._writer.write(data)
 
-    def close(self) -> None:
+    def _finish_file(self) -> None:
         try:
-            self._writer.close()
             self._file.flush()
             os.fsync(self._file.fileno())
-        except BaseException:
-            self._writer.abort()
-            raise
         finally:
             self._file.close()
 
+    def close(self) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.close()
+            if self._thread is not None:
+                self._thread.close(then=self._finish_file)
+                return
+        except BaseException:
+            self.abort()
+            raise
+        self._finish_file()
+
+    def wait(self) -> None:
+        """The photo is written, synced and closed (or what stopped it is raised)."""
+        if self._thread is not None:
+            try:
+                self._thread.wait()
+            finally:
+                with contextlib.suppress(OSError):
+                    self._file.close()
+
     def abort(self) -> None:
         try:
-            self._writer.abort()
+            if self._writer is not None:
+                self._writer.abort()
+            if self._thread is not None:
+                self._thread.abort()
         finally:
             with contextlib.suppress(OSError):
                 self._file.close()
@@ -791,6 +830,7 @@ class _Incoming:
         self._staging_dir = staging_dir
         self.collected: dict[str, Collect] = {}
         self.staged: dict[tuple[str, str], Path] = {}  # the .partial files
+        self._photos: list[_StagedPhoto] = []
 
     def __call__(self, name: str, size: int) -> MemberSink:
         limits = self._limits
@@ -818,7 +858,26 @@ class _Incoming:
             raise BundleRefused.because("bad-entry", f"photo {photo_uuid} is in the bundle twice")
         path = self._staging_dir / f"{photo_uuid}.age.partial"
         self.staged[(storyteller_uuid, photo_uuid)] = path  # before the file exists: cleanup
-        return _StagedPhoto(path, recipient)
+        photo = _StagedPhoto(path, recipient, size)
+        self._photos.append(photo)
+        return photo
+
+    def wait(self) -> None:
+        """Every staged photo is on the disk (or the first thing that stopped one is raised,
+        once all have stopped)."""
+        first: BaseException | None = None
+        for photo in self._photos:
+            try:
+                photo.wait()
+            except BaseException as error:
+                first = first or error
+        if first is not None:
+            raise first
+
+    def abort(self) -> None:
+        """Stop every staged photo still being written, and close its file."""
+        for photo in self._photos:
+            photo.abort()
 
     def _collect(self, name: str) -> Collect:
         sink = Collect()
@@ -862,6 +921,7 @@ def read_bundle(
         manifest, bundle_id, operations, size = _read(
             path, identities, check_sender, incoming, limits, progress
         )
+        incoming.wait()  # the photos' last writes and syncs overlapped with the checks above
         media: dict[tuple[str, str], Path] = {}
         for key, partial in incoming.staged.items():
             final = staging_dir / f"{key[1]}.age"
@@ -869,8 +929,11 @@ def read_bundle(
             renamed.append(final)
             media[key] = final
     except BaseException:
-        for staged in [*incoming.staged.values(), *renamed]:
-            staged.unlink(missing_ok=True)
+        try:
+            incoming.abort()
+        finally:
+            for staged in [*incoming.staged.values(), *renamed]:
+                staged.unlink(missing_ok=True)
         raise
     return OpenedBundle(manifest, bundle_id, operations, media, size)
 
@@ -929,7 +992,13 @@ def _read(
         )
         counter = _Progress(progress, size)
         try:
-            decrypt_into(_Source(header, source, counter), archive, identities)
+            decrypt_into(
+                _Source(header, source, counter),
+                archive,
+                identities,
+                max_header_bytes=limits.max_header_bytes,
+                max_stanzas=limits.max_stanzas,
+            )
             archive.close()
         except NotForTheseIdentities as error:
             raise BundleRefused.because("not-for-us", str(error)) from error
@@ -950,8 +1019,8 @@ def _read(
 
 
 def _read_header(source: io.BufferedReader, size: int, limits: Limits) -> bytes:
-    """Check the age header (and that the file's length fits an age payload) before pyrage
-    is given the file."""
+    """Check the age header (and that the file's length fits an age payload) before anything
+    is decrypted, so that each kind of refusal has its own reason."""
     try:
         header = read_age_header(source, limits.max_header_bytes, limits.max_stanzas)
         plaintext_size_of_payload(size - header.length)

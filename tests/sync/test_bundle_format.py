@@ -23,7 +23,7 @@ from typing import Any
 import pyrage
 import pytest
 
-from storycapture.crypto import keys
+from storycapture.crypto import agefile, keys
 from storycapture.crypto.stream import (
     AGE_MAGIC,
     CHUNK_BYTES,
@@ -553,17 +553,17 @@ def test_a_bundle_for_another_installation_is_refused(
     assert "another installation" in str(error)
 
 
-def test_an_age_header_with_thousands_of_stanzas_is_refused_before_pyrage(
+def test_an_age_header_with_thousands_of_stanzas_is_refused_before_decrypting(
     receiver: Party, tmp_path: Path, staging: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stanzas = b"-> x\n\n" * 5_000  # 30 KB: under the header cap, far over the stanza cap
     path = tmp_path / "stanzas.age"
     path.write_bytes(AGE_MAGIC + stanzas + b"--- " + b"A" * 43 + b"\n" + bytes(32))
 
-    def never(*args: Any) -> None:
-        raise AssertionError("pyrage must not see this header")
+    def never(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("decryption must not see this header")
 
-    monkeypatch.setattr(pyrage, "decrypt_io", never)
+    monkeypatch.setattr(agefile.AgeReader, "__init__", never)
     assert refused(path, receiver, staging).reason == "too-large"
     with pytest.raises(OversizedAgeHeader), open(path, "rb") as source:
         read_age_header(source, max_stanzas=32)
@@ -942,10 +942,10 @@ def test_a_bundle_over_the_bundle_cap_is_refused_before_decrypting(
 ) -> None:
     written = write(sender, tmp_path, [receiver.recipient])
 
-    def never(*args: Any) -> None:
+    def never(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("nothing is decrypted")
 
-    monkeypatch.setattr(pyrage, "decrypt_io", never)
+    monkeypatch.setattr(agefile.AgeReader, "__init__", never)
     limits = Limits(max_bundle_bytes=written.size - 1)
     assert refused(written.path, receiver, staging, limits).reason == "too-large"
 
