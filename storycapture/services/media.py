@@ -38,7 +38,7 @@ PHOTO_LIMIT_BYTES = 200 * 1024 * 1024
 _MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/bmp")
 
 
-def _photo(record: StoredRecord) -> Photo:
+def photo_from_record(record: StoredRecord) -> Photo:
     values = record.values
     return Photo(
         meta=provenance(record),
@@ -122,13 +122,13 @@ class PhotoService(StoryService):
         except BaseException:
             final.unlink(missing_ok=True)
             raise
-        return _photo(record)
+        return photo_from_record(record)
 
     def write_to(self, photo_uuid: str, target: BinaryIO) -> None:
         """Stream the photo's bytes into ``target``, an open stream the caller owns and must
         discard if this raises (part of the photo may already be in it)."""
         with self._vault.read() as session:
-            photo = _photo(records.get(self._vault, session, PHOTO, photo_uuid))
+            photo = photo_from_record(records.get(self._vault, session, PHOTO, photo_uuid))
             identity, _ = self._vault.storyteller_age_keys(session, photo.meta.storyteller_uuid)
         try:
             with open(self.media_path(photo), "rb") as sealed:
@@ -155,12 +155,17 @@ class PhotoService(StoryService):
             deleted=(deleted, bool),
         )
         with self._vault.edit() as session:
-            return _photo(records.update(self._vault, session, PHOTO, photo_uuid, changes, author))
+            return photo_from_record(
+                records.update(self._vault, session, PHOTO, photo_uuid, changes, author)
+            )
 
     def list(self, storyteller_uuid: str, event_uuid: str | None = None) -> list[Photo]:
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
-            found = [_photo(r) for r in records.find(self._vault, session, PHOTO, storyteller_uuid)]
+            found = [
+                photo_from_record(r)
+                for r in records.find(self._vault, session, PHOTO, storyteller_uuid)
+            ]
         return [p for p in found if event_uuid is None or p.event_uuid == event_uuid]
 
 

@@ -25,7 +25,7 @@ from storycapture.services.records import (
 )
 
 
-def _quote(record: StoredRecord) -> Quote:
+def quote_from_record(record: StoredRecord) -> Quote:
     values = record.values
     return Quote(
         meta=provenance(record),
@@ -36,7 +36,7 @@ def _quote(record: StoredRecord) -> Quote:
     )
 
 
-def _note(record: StoredRecord) -> NarrativeNote:
+def note_from_record(record: StoredRecord) -> NarrativeNote:
     values = record.values
     return NarrativeNote(
         meta=provenance(record),
@@ -71,7 +71,7 @@ class StoryWordsService(StoryService):
             self._require_same_storyteller(session, TIMELINE_EVENT, event_uuid, storyteller_uuid)
             self._require_same_storyteller(session, VISIT, visit_uuid, storyteller_uuid)
             record = records.insert(self._vault, session, QUOTE, storyteller_uuid, values, author)
-        return _quote(record)
+        return quote_from_record(record)
 
     def add_note(
         self,
@@ -94,7 +94,7 @@ class StoryWordsService(StoryService):
             record = records.insert(
                 self._vault, session, NARRATIVE_NOTE, storyteller_uuid, values, author
             )
-        return _note(record)
+        return note_from_record(record)
 
     def update_quote(
         self,
@@ -105,7 +105,7 @@ class StoryWordsService(StoryService):
         visibility: Visibility | str | Unset = UNSET,
         deleted: bool | Unset = UNSET,
     ) -> Quote:
-        return _quote(self._update(QUOTE, quote_uuid, author, text, visibility, deleted))
+        return quote_from_record(self._update(QUOTE, quote_uuid, author, text, visibility, deleted))
 
     def update_note(
         self,
@@ -116,7 +116,9 @@ class StoryWordsService(StoryService):
         visibility: Visibility | str | Unset = UNSET,
         deleted: bool | Unset = UNSET,
     ) -> NarrativeNote:
-        return _note(self._update(NARRATIVE_NOTE, note_uuid, author, text, visibility, deleted))
+        return note_from_record(
+            self._update(NARRATIVE_NOTE, note_uuid, author, text, visibility, deleted)
+        )
 
     def _update(
         self,
@@ -138,10 +140,13 @@ class StoryWordsService(StoryService):
     def quotes(self, storyteller_uuid: str) -> list[Quote]:
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
-            return [_quote(r) for r in records.find(self._vault, session, QUOTE, storyteller_uuid)]
+            return [
+                quote_from_record(r)
+                for r in records.find(self._vault, session, QUOTE, storyteller_uuid)
+            ]
 
     def notes(self, storyteller_uuid: str) -> list[NarrativeNote]:
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
             found = records.find(self._vault, session, NARRATIVE_NOTE, storyteller_uuid)
-            return [_note(r) for r in found]
+            return [note_from_record(r) for r in found]

@@ -13,7 +13,7 @@ from storycapture.services.base import UNSET, StoryService, Unset, checked_chang
 from storycapture.services.records import STORYTELLER, StoredRecord
 
 
-def _storyteller(record: StoredRecord) -> Storyteller:
+def storyteller_from_record(record: StoredRecord) -> Storyteller:
     values = record.values
     return Storyteller(
         meta=provenance(record),
@@ -62,7 +62,7 @@ class StorytellerService(StoryService):
             record = records.insert(
                 self._vault, session, STORYTELLER, uuid, values, author, record_uuid=uuid
             )
-        return _storyteller(record)
+        return storyteller_from_record(record)
 
     def update(
         self,
@@ -86,14 +86,18 @@ class StorytellerService(StoryService):
             record = records.update(
                 self._vault, session, STORYTELLER, storyteller_uuid, changes, author
             )
-        return _storyteller(record)
+        return storyteller_from_record(record)
 
     def get(self, storyteller_uuid: str) -> Storyteller:
         with self._vault.read() as session:
-            return _storyteller(records.get(self._vault, session, STORYTELLER, storyteller_uuid))
+            return storyteller_from_record(
+                records.get(self._vault, session, STORYTELLER, storyteller_uuid)
+            )
 
     def list(self) -> list[Storyteller]:
         """Every storyteller on this device, by pseudonym."""
         with self._vault.read() as session:
-            found = [_storyteller(r) for r in records.find(self._vault, session, STORYTELLER)]
+            found = [
+                storyteller_from_record(r) for r in records.find(self._vault, session, STORYTELLER)
+            ]
         return sorted(found, key=lambda s: (s.pseudonym.casefold(), s.uuid))

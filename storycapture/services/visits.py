@@ -21,7 +21,7 @@ from storycapture.services.base import (
 from storycapture.services.records import VISIT, StoredRecord
 
 
-def _visit(record: StoredRecord) -> Visit:
+def visit_from_record(record: StoredRecord) -> Visit:
     values = record.values
     return Visit(
         meta=provenance(record),
@@ -60,7 +60,7 @@ class VisitService(StoryService):
         with self._vault.edit() as session:
             self._require_consent(session, storyteller_uuid, ConsentItem.TAKE_PART)
             record = records.insert(self._vault, session, VISIT, storyteller_uuid, values, author)
-        return _visit(record)
+        return visit_from_record(record)
 
     def update(
         self,
@@ -80,7 +80,7 @@ class VisitService(StoryService):
         )
         with self._vault.edit() as session:
             record = records.update(self._vault, session, VISIT, visit_uuid, changes, author)
-        return _visit(record)
+        return visit_from_record(record)
 
     def remove(self, visit_uuid: str, *, author: Author) -> Visit:
         """Take back a visit started by mistake (it stays in the history)."""
@@ -94,11 +94,14 @@ class VisitService(StoryService):
             record = records.update(
                 self._vault, session, VISIT, visit_uuid, {"deleted": deleted}, author
             )
-        return _visit(record)
+        return visit_from_record(record)
 
     def list(self, storyteller_uuid: str) -> list[Visit]:
         """A storyteller's visits, most recent first."""
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
-            found = [_visit(r) for r in records.find(self._vault, session, VISIT, storyteller_uuid)]
+            found = [
+                visit_from_record(r)
+                for r in records.find(self._vault, session, VISIT, storyteller_uuid)
+            ]
         return sorted(found, key=lambda v: (v.visit_date, v.meta.created_hlc), reverse=True)

@@ -27,7 +27,7 @@ _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _PROMPT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
-def _card(record: StoredRecord) -> StrengthCard:
+def card_from_record(record: StoredRecord) -> StrengthCard:
     values = record.values
     position = values["position"] or {}
     return StrengthCard(
@@ -84,7 +84,7 @@ class StrengthService(StoryService):
             self._require_same_storyteller(session, VISIT, visit_uuid, storyteller_uuid)
             if position is None:
                 in_zone = [
-                    _card(r)
+                    card_from_record(r)
                     for r in records.find(self._vault, session, STRENGTH_CARD, storyteller_uuid)
                 ]
                 last = max((c.position.order for c in in_zone if c.kind is card_kind), default=-1)
@@ -102,7 +102,7 @@ class StrengthService(StoryService):
             record = records.insert(
                 self._vault, session, STRENGTH_CARD, storyteller_uuid, values, author
             )
-        return _card(record)
+        return card_from_record(record)
 
     def update_card(
         self,
@@ -126,7 +126,7 @@ class StrengthService(StoryService):
         )
         with self._vault.edit() as session:
             record = records.update(self._vault, session, STRENGTH_CARD, card_uuid, changes, author)
-        return _card(record)
+        return card_from_record(record)
 
     def remove_card(self, card_uuid: str, *, author: Author) -> StrengthCard:
         return self.update_card(card_uuid, author=author, deleted=True)
@@ -140,7 +140,7 @@ class StrengthService(StoryService):
             self._require_storyteller(session, storyteller_uuid)
             found = records.find(self._vault, session, STRENGTH_CARD, storyteller_uuid)
         zones = list(CardKind)
-        cards = [_card(r) for r in found]
+        cards = [card_from_record(r) for r in found]
         return sorted(
             cards, key=lambda c: (zones.index(c.kind), c.position.order, c.meta.created_hlc)
         )
@@ -156,11 +156,13 @@ class StrengthService(StoryService):
         changed: list[StrengthCard] = []
         with self._vault.edit() as session:
             for card_uuid, kind, order in moves:
-                current = _card(records.get(self._vault, session, STRENGTH_CARD, card_uuid))
+                current = card_from_record(
+                    records.get(self._vault, session, STRENGTH_CARD, card_uuid)
+                )
                 position = BoardPosition(int(order), current.position.x, current.position.y)
                 changes = {"kind": CardKind.parse(kind).value, "position": _position(position)}
                 record = records.update(
                     self._vault, session, STRENGTH_CARD, card_uuid, changes, author
                 )
-                changed.append(_card(record))
+                changed.append(card_from_record(record))
         return changed

@@ -39,6 +39,7 @@ from storycapture.store import models
 from storycapture.store.fields import seal_field
 from storycapture.sync.bundle import BundleRefused, Limits, Manifest, OpenedBundle, read_bundle
 from storycapture.sync.exporting import ITEM_WORDS
+from storycapture.sync.readable import Unreadable, check_readable
 from storycapture.sync.trust import TrustService
 
 _UUID_FIELDS = {"visit_uuid", "event_uuid"}
@@ -323,6 +324,7 @@ class _Merge:
         self.updated: set[str] = set()
         self.latest = Hlc.zero()
         self.rows: dict[tuple[str, str], Any] = {}  # (kind, uuid) → row here
+        self.touched: set[tuple[str, str]] = set()  # (kind, uuid) made or changed
         self.authors: dict[tuple[str, str, str], str] = {}  # (item, clock, device) → author
 
     def run(self, operations: Sequence[dict[str, Any]]) -> None:
@@ -334,10 +336,28 @@ class _Merge:
             self.authors[(op["uuid"], op["hlc"], op["device"])] = op["author"]
         for op in sets:
             self._apply(op, known)
+        self._check_readable()
         for op in operations:
             if op["op"] == "erase":
                 self._erase(op)
         self.report.updated += len(self.updated)
+
+    def _check_readable(self) -> None:
+        """Every item this bundle made or changed must read back as the app shows it."""
+        self.session.flush()
+        for kind_name, item in sorted(self.touched):
+            kind = ENTITY_KINDS[kind_name]
+            row = self.rows.get((kind_name, item))
+            if row is None or (kind is STORYTELLER and not row.complete):
+                continue
+            try:
+                check_readable(kind_name, records.get(self.vault, self.session, kind, item))
+            except Unreadable as error:
+                raise BundleRefused(
+                    f"This bundle holds {kind.label} that StoryCapture cannot read "
+                    f"({error}), so nothing was imported.",
+                    reason="bad-operation",
+                ) from error
 
     def _observe(self, hlc: str) -> None:
         seen = Hlc.decode(hlc)
@@ -401,6 +421,7 @@ class _Merge:
         if op["hlc"] > row.updated_hlc:
             row.updated_hlc = op["hlc"]
         self.updated.add(item)
+        self.touched.add((kind.name, item))
 
     def _set_field(self, kind: EntityKind, row: Any, name: str, value: Any) -> None:
         if name in kind.sealed:
@@ -449,6 +470,7 @@ class _Merge:
         self.session.add(row)
         self.session.flush()
         self.report.new += 1
+        self.touched.add((kind.name, item))
 
     def _author_of(self, known: _Known, item: str, stamp: tuple[str, str]) -> str:
         incoming = self.authors.get((item, *stamp))

@@ -53,7 +53,7 @@ def _help_value(help_seeking: HelpSeeking | None) -> dict[str, Any] | None:
     }
 
 
-def _event(record: StoredRecord) -> TimelineEvent:
+def event_from_record(record: StoredRecord) -> TimelineEvent:
     values = record.values
     return TimelineEvent(
         meta=provenance(record),
@@ -145,7 +145,7 @@ class TimelineService(StoryService):
             record = records.insert(
                 self._vault, session, TIMELINE_EVENT, storyteller_uuid, values, author
             )
-        return _event(record)
+        return event_from_record(record)
 
     def update_event(
         self,
@@ -180,7 +180,7 @@ class TimelineService(StoryService):
             record = records.update(
                 self._vault, session, TIMELINE_EVENT, event_uuid, changes, author
             )
-        return _event(record)
+        return event_from_record(record)
 
     def remove_event(self, event_uuid: str, *, author: Author) -> TimelineEvent:
         """Take an event off the timeline; it stays in the history and can be brought back."""
@@ -194,18 +194,18 @@ class TimelineService(StoryService):
             record = records.update(
                 self._vault, session, TIMELINE_EVENT, event_uuid, {"deleted": deleted}, author
             )
-        return _event(record)
+        return event_from_record(record)
 
     def get_event(self, event_uuid: str) -> TimelineEvent:
         with self._vault.read() as session:
-            return _event(records.get(self._vault, session, TIMELINE_EVENT, event_uuid))
+            return event_from_record(records.get(self._vault, session, TIMELINE_EVENT, event_uuid))
 
     def events(self, storyteller_uuid: str) -> list[TimelineEvent]:
         """The storyteller's events in time order (events that cannot be placed come last)."""
         with self._vault.read() as session:
             storyteller = records.get(self._vault, session, STORYTELLER, storyteller_uuid)
             found = records.find(self._vault, session, TIMELINE_EVENT, storyteller_uuid)
-        events = [_event(r) for r in found]
+        events = [event_from_record(r) for r in found]
         placer = EventPlacer(events, storyteller.values["birth_year"])
         return sorted(events, key=placer.sort_key)
 

@@ -513,3 +513,42 @@ def test_an_edit_of_a_change_it_had_seen_is_no_conflict_in_whatever_order_it_arr
     assert later_first.conflicts == [] and not later_first.refused
     assert TimelineService(hub.vault).get_event(event.uuid).title == "Better words"
     assert conflicts_to_review(hub.vault) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("valence", "very"),
+        ("valence", 9),
+        ("title", 12),
+        ("title", "x" * 100_000),
+        ("visibility", "everyone"),
+        ("starts", {"kind": "no such kind"}),
+        ("life_area", None),
+    ],
+)
+def test_a_value_the_app_could_not_show_refuses_the_whole_bundle(
+    places: dict[str, Place], monkeypatch: pytest.MonkeyPatch, field: str, value: Any
+) -> None:
+    laptop, hub = places["Outreach 1"], places["Hub"]
+    laptop.sends_to(hub)
+    person = add_person(laptop.vault)
+    TimelineService(laptop.vault).add_event(person, title="Fine", starts="2001", author=FACILITATOR)
+    real_write = exporting.write_bundle
+
+    def with_a_bad_value(*args: Any, **kwargs: Any) -> Any:
+        lines = [
+            {**op, "value": value}
+            if op.get("entity") == "timeline_event" and op.get("field") == field
+            else op
+            for op in kwargs["operations"]
+        ]
+        return real_write(*args, **{**kwargs, "operations": lines})
+
+    monkeypatch.setattr(exporting, "write_bundle", with_a_bad_value)
+    bundle = laptop.export()
+    before = state(hub.vault)
+    report = hub.receive(bundle)
+    assert report.refused[0].reason == "bad-operation"
+    assert "a timeline event that StoryCapture cannot read" in report.refused[0].message
+    assert state(hub.vault) == before and pseudonyms(hub.vault) == []
