@@ -226,6 +226,44 @@ class ConfirmBar(QFrame):
             on_yes()
 
 
+def _list_section(
+    layout: QVBoxLayout,
+    heading: str,
+    explanation: str,
+    listing: tuple[QWidget, QWidget, QWidget],
+    add_heading: str,
+    key: tuple[str, QWidget],
+    name_and_button: tuple[QWidget, QWidget],
+) -> None:
+    """One list of the Sharing page: its heading and sentence, the list with its remove
+    button and in-place question, then the fields that add to it (a key, a name, a button)."""
+    shown, remove_button, confirm = listing
+    layout.addSpacing(scaled_px(18))
+    layout.addWidget(make_label(heading, "subheading"))
+    layout.addWidget(make_label(explanation, "subtle"))
+    layout.addWidget(shown)
+    layout.addWidget(remove_button, 0, Qt.AlignmentFlag.AlignLeft)
+    layout.addWidget(confirm)
+    key_text, key_field = key
+    name_field, add_button = name_and_button
+    grid = QGridLayout()
+    grid.setHorizontalSpacing(scaled_px(10))
+    grid.setVerticalSpacing(scaled_px(4))
+    key_label = make_label(key_text)
+    key_label.setBuddy(key_field)
+    name_label = make_label("A name you will recognise")
+    name_label.setBuddy(name_field)
+    grid.addWidget(_rich(f"<b>{add_heading}</b>"), 0, 0, 1, 2)
+    grid.addWidget(key_label, 1, 0, 1, 2)
+    grid.addWidget(key_field, 2, 0, 1, 2)
+    grid.addWidget(name_label, 3, 0, 1, 2)
+    grid.addWidget(name_field, 4, 0)
+    grid.addWidget(add_button, 4, 1)
+    grid.setColumnStretch(0, 1)
+    layout.addSpacing(scaled_px(8))
+    layout.addLayout(grid)
+
+
 class SharingPage(QWidget):
     """Who this laptop is, where its bundles go and whose bundles it accepts.
 
@@ -357,62 +395,25 @@ class SharingPage(QWidget):
             )
         )
 
-        layout.addSpacing(scaled_px(18))
-        layout.addWidget(make_label("Where your bundles go", "subheading"))
-        layout.addWidget(
-            make_label(
-                "The programme hub gives you its key; bundles you make can only be opened with it.",
-                "subtle",
-            )
+        _list_section(
+            layout,
+            "Where your bundles go",
+            "The programme hub gives you its key; bundles you make can only be opened with it.",
+            (self.recipients, self.remove_recipient_button, self.recipient_confirm),
+            "Add the hub's key",
+            ("The key (it starts with age1)", self.recipient_key),
+            (self.recipient_name, self.add_recipient_button),
         )
-        layout.addWidget(self.recipients)
-        layout.addWidget(self.remove_recipient_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.recipient_confirm)
-        add = QGridLayout()
-        add.setHorizontalSpacing(scaled_px(10))
-        add.setVerticalSpacing(scaled_px(4))
-        key_field_label = make_label("The key (it starts with age1)")
-        key_field_label.setBuddy(self.recipient_key)
-        name_field_label = make_label("A name you will recognise")
-        name_field_label.setBuddy(self.recipient_name)
-        add.addWidget(_rich("<b>Add the hub's key</b>"), 0, 0, 1, 2)
-        add.addWidget(key_field_label, 1, 0, 1, 2)
-        add.addWidget(self.recipient_key, 2, 0, 1, 2)
-        add.addWidget(name_field_label, 3, 0, 1, 2)
-        add.addWidget(self.recipient_name, 4, 0)
-        add.addWidget(self.add_recipient_button, 4, 1)
-        add.setColumnStretch(0, 1)
-        layout.addSpacing(scaled_px(8))
-        layout.addLayout(add)
-
-        layout.addSpacing(scaled_px(18))
-        layout.addWidget(make_label("Whose bundles you accept", "subheading"))
-        layout.addWidget(
-            make_label(
-                "Bundles are taken in only from devices you trust. Check a device's "
-                "fingerprint by reading it out together with the person who looks after it.",
-                "subtle",
-            )
+        _list_section(
+            layout,
+            "Whose bundles you accept",
+            "Bundles are taken in only from devices you trust. Check a device's "
+            "fingerprint by reading it out together with the person who looks after it.",
+            (self.devices, self.revoke_button, self.device_confirm),
+            "Trust a device",
+            ("Its fingerprint", self.device_fingerprint),
+            (self.trusted_name, self.trust_button),
         )
-        layout.addWidget(self.devices)
-        layout.addWidget(self.revoke_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.device_confirm)
-        trust = QGridLayout()
-        trust.setHorizontalSpacing(scaled_px(10))
-        trust.setVerticalSpacing(scaled_px(4))
-        fingerprint_field_label = make_label("Its fingerprint")
-        fingerprint_field_label.setBuddy(self.device_fingerprint)
-        trusted_name_label = make_label("A name you will recognise")
-        trusted_name_label.setBuddy(self.trusted_name)
-        trust.addWidget(_rich("<b>Trust a device</b>"), 0, 0, 1, 2)
-        trust.addWidget(fingerprint_field_label, 1, 0, 1, 2)
-        trust.addWidget(self.device_fingerprint, 2, 0, 1, 2)
-        trust.addWidget(trusted_name_label, 3, 0, 1, 2)
-        trust.addWidget(self.trusted_name, 4, 0)
-        trust.addWidget(self.trust_button, 4, 1)
-        trust.setColumnStretch(0, 1)
-        layout.addSpacing(scaled_px(8))
-        layout.addLayout(trust)
         layout.addStretch(1)
 
         for listing in (self.recipients, self.devices):
@@ -501,23 +502,37 @@ class SharingPage(QWidget):
 
     # --- recipients -------------------------------------------------------------------------
 
-    @Slot()
-    def add_recipient(self) -> None:
+    def _add(
+        self,
+        add: Callable[[str, str], str],
+        key_field: QLineEdit,
+        name_field: QLineEdit,
+        listing: QListWidget,
+    ) -> None:
+        """Add what the two fields say through ``add`` (which returns the new entry's key),
+        then show it chosen in its list; a refusal goes to the problem line and the field."""
         try:
-            added = self._trust.add_recipient(
-                self.recipient_key.text().strip(), self.recipient_name.text().strip()
-            )
+            key = add(key_field.text().strip(), name_field.text().strip())
         except StoryCaptureError as error:
             self.problem_found.emit(_plain(str(error)))
-            field = self.recipient_name if "name" in str(error) else self.recipient_key
+            field = name_field if "name" in str(error) else key_field
             field.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self.problem_solved.emit()
-        self.recipient_key.clear()
-        self.recipient_name.clear()
+        key_field.clear()
+        name_field.clear()
         self.reload()
-        self._select(self.recipients, added.age_recipient)
-        self.recipients.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._select(listing, key)
+        listing.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @Slot()
+    def add_recipient(self) -> None:
+        self._add(
+            lambda key, name: self._trust.add_recipient(key, name).age_recipient,
+            self.recipient_key,
+            self.recipient_name,
+            self.recipients,
+        )
 
     @Slot()
     def ask_to_remove_recipient(self) -> None:
@@ -548,21 +563,12 @@ class SharingPage(QWidget):
 
     @Slot()
     def trust_device(self) -> None:
-        try:
-            device = self._trust.trust_device(
-                self.device_fingerprint.text().strip(), self.trusted_name.text().strip()
-            )
-        except StoryCaptureError as error:
-            self.problem_found.emit(_plain(str(error)))
-            field = self.trusted_name if "name" in str(error) else self.device_fingerprint
-            field.setFocus(Qt.FocusReason.OtherFocusReason)
-            return
-        self.problem_solved.emit()
-        self.device_fingerprint.clear()
-        self.trusted_name.clear()
-        self.reload()
-        self._select(self.devices, device.fingerprint)
-        self.devices.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._add(
+            lambda key, name: self._trust.trust_device(key, name).fingerprint,
+            self.device_fingerprint,
+            self.trusted_name,
+            self.devices,
+        )
 
     @Slot()
     def ask_to_revoke_device(self) -> None:

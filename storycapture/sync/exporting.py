@@ -182,10 +182,10 @@ def plan_export(vault: VaultSession) -> ExportPlan:
         # Storytellers and items held back before and free to go now: their whole history.
         released_people = held_before & share.storytellers
         released_items = held_before - share.private - released_people
-        for chunk in _chunks(sorted(released_people)):
+        for chunk in in_chunks(sorted(released_people)):
             for op in session.scalars(mine.where(ops.storyteller_uuid.in_(chunk))):
                 candidates[op.seq] = op
-        for chunk in _chunks(sorted(released_items)):
+        for chunk in in_chunks(sorted(released_items)):
             for op in session.scalars(mine.where(ops.entity_uuid.in_(chunk))):
                 candidates[op.seq] = op
 
@@ -263,7 +263,8 @@ def _plural(n: int, word: str) -> str:
     return word if n == 1 else word + "s"
 
 
-def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
+def in_chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
+    """``values`` a few hundred at a time (SQLite limits the parameters of one query)."""
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -284,7 +285,7 @@ def _operation_lines(
     ops = models.OperationRow
     earlier: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
     entities = sorted({op.entity_uuid for op in chosen})
-    for chunk in _chunks(entities):
+    for chunk in in_chunks(entities):
         rows = session.execute(
             select(ops.entity_uuid, ops.field, ops.seq, ops.hlc, ops.device_id).where(
                 ops.entity_uuid.in_(chunk)

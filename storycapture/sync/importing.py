@@ -19,7 +19,7 @@ import os
 import shutil
 import uuid as uuid_module
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from storycapture.services.vault import INCOMING_DIR, MEDIA_DIR, VaultSession
 from storycapture.store import models
 from storycapture.store.fields import seal_field
 from storycapture.sync.bundle import BundleRefused, Limits, Manifest, OpenedBundle, read_bundle
-from storycapture.sync.exporting import ITEM_WORDS
+from storycapture.sync.exporting import ITEM_WORDS, in_chunks
 from storycapture.sync.readable import Unreadable, check_readable
 from storycapture.sync.trust import TrustService
 
@@ -251,16 +251,11 @@ class _Known:
     bases: dict[tuple[str, str, str, str], tuple[str, str] | None] = field(default_factory=dict)
 
 
-def _chunks(values: list[str], size: int = 500) -> Iterable[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def _load_known(session: Session, uuids: set[str], own_device: str) -> _Known:
     known = _Known()
     ops = models.OperationRow
     local: dict[tuple[str, str], list[tuple[int, str, str]]] = defaultdict(list)
-    for chunk in _chunks(sorted(uuids)):
+    for chunk in in_chunks(sorted(uuids)):
         rows = session.execute(
             select(
                 ops.entity_uuid,
@@ -300,7 +295,7 @@ def _load_rows(session: Session, sets: Sequence[dict[str, Any]]) -> dict[tuple[s
     rows: dict[tuple[str, str], Any] = {}
     for name, uuids in wanted.items():
         table = ENTITY_KINDS[name].row
-        for chunk in _chunks(sorted(uuids)):
+        for chunk in in_chunks(sorted(uuids)):
             for row in session.scalars(select(table).where(table.uuid.in_(chunk))):
                 rows[(name, row.uuid)] = row
     return rows
@@ -634,6 +629,36 @@ class _MediaStager:
         return keys.age_recipient(identity)
 
 
+@contextlib.contextmanager
+def _staging_folder(vault: VaultSession) -> Iterator[Path]:
+    """A folder of its own under ``incoming/`` for one bundle's photos, removed afterwards
+    (whatever happens; one that a crash leaves is removed at the next unlock)."""
+    staging = vault.data_dir / INCOMING_DIR / uuid_module.uuid4().hex
+    staging.mkdir(parents=True, exist_ok=False)
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            staging.parent.rmdir()
+
+
+def _refusal(error: StoryCaptureError | OSError) -> tuple[str, str]:
+    """(reason, plain message) for an import that did not happen."""
+    if isinstance(error, BundleRefused):
+        return error.reason, str(error)
+    if isinstance(error, StoryCaptureError):
+        return "error", str(error)
+    if error.errno == errno.ENOSPC:  # staging a photo, or placing it: the disk, not the bundle
+        return (
+            "disk-full",
+            "The disk is full, so this bundle was not imported; nothing was changed.",
+        )
+    return "disk", (
+        f"This bundle could not be imported ({error.strerror or error}); nothing was changed."
+    )
+
+
 def import_bundle(
     vault: VaultSession,
     path: Path,
@@ -645,104 +670,102 @@ def import_bundle(
     """Import one bundle into ``vault``; the outcome is also added to ``report``."""
     path = Path(path)
     outcome = BundleOutcome(file=path.name, status="refused", message="")
-    staging = vault.data_dir / INCOMING_DIR / uuid_module.uuid4().hex
-    staging.mkdir(parents=True, exist_ok=False)
     sender = _Sender(vault)
     stager = _MediaStager(vault)
     placed: list[Path] = []
     try:
-        opened = read_bundle(
-            path,
-            identities=[vault.device_age_identity()],
-            check_sender=sender,
-            stage_media=stager,
-            staging_dir=staging,
-            limits=limits or Limits(),
-            progress=progress,
-        )
-        manifest = opened.manifest
-        outcome.sender, outcome.sequence = sender.name, manifest.sequence
-        _check_operations(opened.operations)
-        with vault.edit() as session:
-            receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
-            if receipt is not None and receipt.bundle_id == opened.bundle_id:
-                outcome.status = "duplicate"
-                outcome.message = (
-                    f"bundle {manifest.sequence} from {sender.name} was already imported; "
-                    "nothing changed."
-                )
-                report.bundles.append(outcome)
-                return outcome
-            if receipt is not None:
-                report.alerts.append(
-                    f"Alert: {sender.name} sent two different bundles numbered "
-                    f"{manifest.sequence}. The second was refused; please ask the facilitator "
-                    "of that laptop to contact the programme team."
-                )
-                raise BundleRefused(
-                    f"Bundle {manifest.sequence} from {sender.name} reuses the number of a "
-                    "different bundle already imported, so nothing was imported.",
-                    reason="reused-sequence",
-                )
-            _bind_device(session, manifest, sender)
-            _check_chain(session, manifest, opened, sender.name, report)
-            counts_before = (report.new, report.updated, report.duplicate, report.erased)
-            merge = _Merge(
-                vault, session, report, stager.pending_identities, _device_names(session)
+        with _staging_folder(vault) as staging:
+            _read_and_merge(
+                vault, path, report, outcome, sender, stager, staging, placed, limits, progress
             )
-            merge.run(opened.operations)
-            session.add(
-                models.BundleReceiptRow(
-                    device_id=manifest.device_id,
-                    sequence=manifest.sequence,
-                    bundle_id=opened.bundle_id,
-                    previous_bundle=manifest.previous_bundle,
-                    device_name=sender.name,
-                    imported_hlc=vault.clock.tick().encode(),
-                )
-            )
-            session.flush()
-            # Photo files go into place before the commit: a crash in between leaves an
-            # unused file (removed on the next import of it), never an item without its photo.
-            placed = _place_media(vault, opened, merge.erased)
-        vault.clock.observe(merge.latest)
-        new, updated, dup = (
-            report.new - counts_before[0],
-            report.updated - counts_before[1],
-            report.duplicate - counts_before[2],
-        )
-        outcome.status = "imported"
-        outcome.message = (
-            f"bundle {manifest.sequence} from {sender.name}: {new} new, {updated} updated, "
-            f"{dup} already here."
-        )
-        if report.erased > counts_before[3]:
-            erase_leftovers(vault)
-    except BundleRefused as error:
+    except (StoryCaptureError, OSError) as error:
         for moved in placed:
             moved.unlink(missing_ok=True)
-        outcome.status, outcome.message, outcome.reason = "refused", str(error), error.reason
-    except StoryCaptureError as error:
-        for moved in placed:
-            moved.unlink(missing_ok=True)
-        outcome.status, outcome.message, outcome.reason = "refused", str(error), "error"
-    except OSError as error:  # staging a photo, or placing it: the disk, not the bundle
-        for moved in placed:
-            moved.unlink(missing_ok=True)
-        full = error.errno == errno.ENOSPC
-        outcome.status, outcome.reason = "refused", "disk-full" if full else "disk"
-        outcome.message = (
-            "The disk is full, so this bundle was not imported; nothing was changed."
-            if full
-            else f"This bundle could not be imported ({error.strerror or error}); nothing "
-            "was changed."
-        )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            staging.parent.rmdir()
+        outcome.status = "refused"
+        outcome.reason, outcome.message = _refusal(error)
     report.bundles.append(outcome)
     return outcome
+
+
+def _read_and_merge(
+    vault: VaultSession,
+    path: Path,
+    report: ImportReport,
+    outcome: BundleOutcome,
+    sender: _Sender,
+    stager: _MediaStager,
+    staging: Path,
+    placed: list[Path],
+    limits: Limits | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Verify ``path`` completely, then merge it in one transaction; fills in ``outcome``,
+    and ``placed`` with the photo files it puts in place (as it goes, so that a failure
+    even at the commit can take them away again)."""
+    opened = read_bundle(
+        path,
+        identities=[vault.device_age_identity()],
+        check_sender=sender,
+        stage_media=stager,
+        staging_dir=staging,
+        limits=limits or Limits(),
+        progress=progress,
+    )
+    manifest = opened.manifest
+    outcome.sender, outcome.sequence = sender.name, manifest.sequence
+    _check_operations(opened.operations)
+    with vault.edit() as session:
+        receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
+        if receipt is not None and receipt.bundle_id == opened.bundle_id:
+            outcome.status = "duplicate"
+            outcome.message = (
+                f"bundle {manifest.sequence} from {sender.name} was already imported; "
+                "nothing changed."
+            )
+            return
+        if receipt is not None:
+            report.alerts.append(
+                f"Alert: {sender.name} sent two different bundles numbered "
+                f"{manifest.sequence}. The second was refused; please ask the facilitator "
+                "of that laptop to contact the programme team."
+            )
+            raise BundleRefused(
+                f"Bundle {manifest.sequence} from {sender.name} reuses the number of a "
+                "different bundle already imported, so nothing was imported.",
+                reason="reused-sequence",
+            )
+        _bind_device(session, manifest, sender)
+        _check_chain(session, manifest, opened, sender.name, report)
+        counts_before = (report.new, report.updated, report.duplicate, report.erased)
+        merge = _Merge(vault, session, report, stager.pending_identities, _device_names(session))
+        merge.run(opened.operations)
+        session.add(
+            models.BundleReceiptRow(
+                device_id=manifest.device_id,
+                sequence=manifest.sequence,
+                bundle_id=opened.bundle_id,
+                previous_bundle=manifest.previous_bundle,
+                device_name=sender.name,
+                imported_hlc=vault.clock.tick().encode(),
+            )
+        )
+        session.flush()
+        # Photo files go into place before the commit: a crash in between leaves an
+        # unused file (removed on the next import of it), never an item without its photo.
+        _place_media(vault, opened, merge.erased, placed)
+    vault.clock.observe(merge.latest)
+    new, updated, dup = (
+        report.new - counts_before[0],
+        report.updated - counts_before[1],
+        report.duplicate - counts_before[2],
+    )
+    outcome.status = "imported"
+    outcome.message = (
+        f"bundle {manifest.sequence} from {sender.name}: {new} new, {updated} updated, "
+        f"{dup} already here."
+    )
+    if report.erased > counts_before[3]:
+        erase_leftovers(vault)
 
 
 def _bind_device(session: Session, manifest: Manifest, sender: _Sender) -> None:
@@ -774,8 +797,9 @@ def _check_chain(
         )
 
 
-def _place_media(vault: VaultSession, opened: OpenedBundle, erased: set[str]) -> list[Path]:
-    placed = []
+def _place_media(
+    vault: VaultSession, opened: OpenedBundle, erased: set[str], placed: list[Path]
+) -> None:
     for (storyteller_uuid, photo_uuid), staged in opened.media.items():
         if storyteller_uuid in erased:
             continue
@@ -784,7 +808,6 @@ def _place_media(vault: VaultSession, opened: OpenedBundle, erased: set[str]) ->
         target = folder / f"{photo_uuid}.age"
         os.replace(staged, target)
         placed.append(target)
-    return placed
 
 
 def import_bundles(
@@ -860,9 +883,7 @@ def verify_bundle_file(
     """Check a bundle completely (decryption, signature, sender, every entry and change)
     without importing it, and describe it in plain sentences. Raises ``BundleRefused``."""
     sender = _Sender(vault)
-    staging = vault.data_dir / INCOMING_DIR / uuid_module.uuid4().hex
-    staging.mkdir(parents=True, exist_ok=False)
-    try:
+    with _staging_folder(vault) as staging:
         opened = read_bundle(
             Path(path),
             identities=[vault.device_age_identity()],
@@ -871,10 +892,6 @@ def verify_bundle_file(
             staging_dir=staging,
             limits=limits or Limits(),
         )
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            staging.parent.rmdir()
     _check_operations(opened.operations)
     manifest = opened.manifest
     items: dict[str, set[str]] = defaultdict(set)
@@ -917,16 +934,10 @@ def verify_bundle_file(
     return lines
 
 
-def clear_incoming(vault: VaultSession) -> None:
-    """Remove staging folders a crash left behind (they hold only ciphertext)."""
-    shutil.rmtree(vault.data_dir / INCOMING_DIR, ignore_errors=True)
-
-
 __all__ = [
     "BundleOutcome",
     "Conflict",
     "ImportReport",
-    "clear_incoming",
     "conflicts_to_review",
     "gaps",
     "import_bundle",

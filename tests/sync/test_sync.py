@@ -552,3 +552,31 @@ def test_a_value_the_app_could_not_show_refuses_the_whole_bundle(
     assert report.refused[0].reason == "bad-operation"
     assert "a timeline event that StoryCapture cannot read" in report.refused[0].message
     assert state(hub.vault) == before and pseudonyms(hub.vault) == []
+
+
+def test_photos_already_put_in_place_go_again_when_the_import_fails_after_them(
+    places: dict[str, Place], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycapture.sync import importing
+
+    laptop, hub = places["Outreach 1"], places["Hub"]
+    laptop.sends_to(hub)
+    person = add_person(laptop.vault)
+    picture = tmp_path / "p.png"
+    picture.write_bytes(PNG)
+    PhotoService(laptop.vault).add(person, picture, author=FACILITATOR)
+    bundle = laptop.export()
+    real_place = importing._place_media
+
+    def then_the_disk_fills(*args: Any) -> None:
+        real_place(*args)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(importing, "_place_media", then_the_disk_fills)
+    before = state(hub.vault)
+    report = hub.receive(bundle)
+    assert report.refused[0].reason == "disk-full"
+    assert "disk is full" in report.refused[0].message
+    assert state(hub.vault) == before
+    assert not list((hub.vault.data_dir / "media").rglob("*.age"))
+    assert not (hub.vault.data_dir / "incoming").exists()
