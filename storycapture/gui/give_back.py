@@ -14,12 +14,10 @@ read-only drive leaves no half-written file behind, and nothing is written anywh
 from __future__ import annotations
 
 import contextlib
-import datetime
 import errno
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import shiboken6
@@ -42,166 +40,40 @@ from PySide6.QtWidgets import (
 )
 
 from storycapture.domain.errors import StoryCaptureError
-from storycapture.domain.fuzzydate import DateKind, FuzzyDate
-from storycapture.domain.story import Quote, TimelineEvent
 from storycapture.domain.vocabulary import Visibility
-from storycapture.gui.give_back_pages import (
+from storycapture.giveback import (
+    NAME_LIMIT,
+    GiveBackChoices,
     GiveBackStory,
-    cards_in_board_order,
-    paint_give_back,
+    default_quotes,
+    gather_story,
+    printed_name,
+    shown_in_copy,
     story_title,
 )
+from storycapture.gui.give_back_pages import paint_give_back
 from storycapture.gui.pages import make_label
 from storycapture.gui.theme import fit_to_screen, scaled_px
 from storycapture.gui.widgets import RowCheckBox, dialog_footer, scrolled_form_layout
 from storycapture.services.story import StoryWordsService
-from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
-from storycapture.strengths.service import StrengthService
 from storycapture.timeline.qt.printed import screen_dpi
-from storycapture.timeline.service import EventPlacer, TimelineService
 
-NAME_LIMIT = 80
 PAGE_SIZES: dict[str, QPageSize.PageSizeId] = {
     "A4": QPageSize.PageSizeId.A4,
     "Letter": QPageSize.PageSizeId.Letter,
 }
 _NOT_IN_FILE_NAMES = set('<>:"/\\|?*')
-_RELATIVE = (DateKind.BEFORE, DateKind.AFTER)
 
 
 class CopyNotSaved(StoryCaptureError):
     """The PDF could not be written where it was asked for; nothing was left there."""
 
 
-@dataclass(frozen=True)
-class GiveBackChoices:
-    """What the facilitator chose in the dialog."""
-
-    name: str
-    quotes: frozenset[str]  # the ids of the quotes that go in
-    include_private: bool = False
-    page_size: str = "A4"
-
-
 def default_page_size(locale: QLocale | None = None) -> str:
     """Letter where the locale measures in inches (the USA), A4 everywhere else."""
     system = (locale or QLocale()).measurementSystem()
     return "Letter" if system is QLocale.MeasurementSystem.ImperialUSSystem else "A4"
-
-
-def printed_name(text: str) -> str:
-    """The name as it will be printed: on one line, without spare spaces."""
-    return " ".join(text.split())[:NAME_LIMIT].strip()
-
-
-def default_quotes(quotes: Sequence[Quote], include_private: bool = False) -> frozenset[str]:
-    """Ticked at first: every quote that is not private (private ones only when asked for).
-
-    A quote is the storyteller's own words whoever typed it in, so who wrote it down does
-    not matter here; what they marked private does."""
-    return frozenset(
-        q.uuid for q in quotes if include_private or q.visibility is not Visibility.PRIVATE
-    )
-
-
-def _shown(visibility: Visibility, include_private: bool) -> bool:
-    return include_private or visibility is not Visibility.PRIVATE
-
-
-def _detached(
-    date: FuzzyDate,
-    hidden_ids: set[str],
-    hidden_titles: set[str],
-    birth_year: int | None,
-    placer: EventPlacer,
-) -> FuzzyDate:
-    """A date tied to a moment that stays out ("after <a private moment>") told without
-    naming it: roughly when it was (as it was placed with that moment), or, if it could not
-    be placed anyway, "after another moment"."""
-    if date.kind not in _RELATIVE:
-        return date
-    linked = (
-        date.anchor_uuid in hidden_ids
-        if date.anchor_uuid is not None
-        else (date.anchor_label or "").strip().casefold() in hidden_titles
-    )
-    if not linked:
-        return date
-    placed = date.date_range(birth_year, placer.resolve)
-    if placed is None:
-        return FuzzyDate(date.kind, anchor_label="another moment")
-    first, last = placed
-    lean = 0.15 if date.kind is DateKind.AFTER else 0.85  # as the picture leans it
-    likely = datetime.date.fromordinal(first.toordinal() + round((last - first).days * lean))
-    return FuzzyDate.around_year(likely.year)
-
-
-def _events_for_copy(
-    events: Sequence[TimelineEvent], birth_year: int | None, include_private: bool
-) -> tuple[TimelineEvent, ...]:
-    placer = EventPlacer(list(events), birth_year)
-    hidden = [e for e in events if not _shown(e.visibility, include_private)]
-    hidden_ids = {e.uuid for e in hidden}
-    hidden_titles = {e.title.strip().casefold() for e in hidden}
-    shown: list[TimelineEvent] = []
-    for event in events:
-        if event.uuid in hidden_ids:
-            continue
-        if hidden:
-            starts = _detached(event.starts, hidden_ids, hidden_titles, birth_year, placer)
-            ends = (
-                None
-                if event.ends is None
-                else _detached(event.ends, hidden_ids, hidden_titles, birth_year, placer)
-            )
-            if starts is not event.starts or ends is not event.ends:
-                event = TimelineEvent(
-                    meta=event.meta,
-                    title=event.title,
-                    words=event.words,
-                    starts=starts,
-                    ends=ends,
-                    valence=event.valence,
-                    life_area=event.life_area,
-                    visibility=event.visibility,
-                    help=event.help,
-                    visit_uuid=event.visit_uuid,
-                )
-        shown.append(event)
-    return tuple(shown)
-
-
-def gather_story(
-    vault: VaultSession,
-    storyteller_uuid: str,
-    choices: GiveBackChoices,
-    today: datetime.date | None = None,
-) -> GiveBackStory:
-    """Exactly what goes into this storyteller's copy, read from their story alone."""
-    person = StorytellerService(vault).get(storyteller_uuid)
-    private = choices.include_private
-    events = _events_for_copy(
-        TimelineService(vault).events(storyteller_uuid), person.birth_year, private
-    )
-    cards = [
-        card
-        for card in StrengthService(vault).cards(storyteller_uuid)
-        if _shown(card.visibility, private)
-    ]
-    quotes = tuple(
-        quote
-        for quote in StoryWordsService(vault).quotes(storyteller_uuid)
-        if quote.uuid in choices.quotes and _shown(quote.visibility, private)
-    )
-    return GiveBackStory(
-        name=printed_name(choices.name),
-        birth_year=person.birth_year,
-        events=events,
-        cards=cards_in_board_order(cards),
-        quotes=quotes,
-        made_on=today or datetime.date.today(),
-    )
 
 
 def render_pdf(story: GiveBackStory, page_size: str = "A4") -> tuple[bytes, int]:
@@ -417,7 +289,7 @@ class GiveBackDialog(QDialog):
         self.quote_list.blockSignals(True)
         self.quote_list.clear()
         for quote in self._quotes:
-            if not _shown(quote.visibility, private):
+            if not shown_in_copy(quote.visibility, private):
                 continue
             words = f"“{_one_line(quote.text)}”"
             if quote.visibility is Visibility.PRIVATE:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -34,8 +32,8 @@ from PySide6.QtGui import (
 )
 
 from storycapture.domain.errors import StoryCaptureError
-from storycapture.domain.story import Quote, StrengthCard, TimelineEvent
 from storycapture.domain.vocabulary import Visibility, describe_feeling
+from storycapture.giveback import GiveBackStory
 from storycapture.strengths.board import BOARDS, Board, in_zone
 from storycapture.strengths.qt.style import LIGHT as BOARD_LOOK
 from storycapture.timeline.layout import seeks_help
@@ -43,7 +41,6 @@ from storycapture.timeline.qt.printed import PrintedTimeline
 from storycapture.timeline.qt.style import LIGHT as TIMELINE_LOOK
 from storycapture.timeline.qt.style import draw_lifebuoy, draw_lock
 
-NO_NAME_TITLE = "My story"
 GENTLE_LINE = "This is your story, told in your words. It belongs to you."
 IN_YOUR_WORDS = "— in your words"
 
@@ -74,27 +71,6 @@ SERIF_FAMILIES = [
     "Liberation Serif",
     "Times New Roman",
 ]
-
-
-@dataclass(frozen=True)
-class GiveBackStory:
-    """What goes into one storyteller's copy, already chosen: nothing else is read."""
-
-    name: str  # the name to print; blank for "My story"
-    birth_year: int | None
-    events: tuple[TimelineEvent, ...]
-    cards: tuple[StrengthCard, ...]
-    quotes: tuple[Quote, ...]
-    made_on: datetime.date
-
-    @property
-    def title(self) -> str:
-        return story_title(self.name)
-
-
-def story_title(name: str) -> str:
-    """ "Marigold’s story", or "My story" without a name."""
-    return f"{name}’s story" if name else NO_NAME_TITLE
 
 
 class PrintFailed(StoryCaptureError):
@@ -708,12 +684,3 @@ def paint_give_back(story: GiveBackStory, device: QPagedPaintDevice, size: QPage
     """Paint the whole copy onto ``device`` (a QPdfWriter or a QPrinter that has not begun);
     the number of pages."""
     return _Copy(story, device, size).paint()
-
-
-def cards_in_board_order(cards: Sequence[StrengthCard]) -> tuple[StrengthCard, ...]:
-    """The cards as the boards show them: board by board, zone by zone, in each zone's order."""
-    ordered: list[StrengthCard] = []
-    for board in BOARDS:
-        for zone in board.zones:
-            ordered.extend(in_zone(cards, zone.kind))
-    return tuple(ordered)

@@ -27,18 +27,16 @@ from storycapture.demo import create_demo_vault
 from storycapture.domain.authorship import Author
 from storycapture.domain.story import Quote
 from storycapture.domain.vocabulary import CardKind, Visibility
+from storycapture.giveback import GiveBackChoices, GiveBackStory, default_quotes, gather_story
 from storycapture.gui import give_back
 from storycapture.gui.give_back import (
-    GiveBackChoices,
     GiveBackDialog,
     default_page_size,
-    default_quotes,
     file_name_for,
-    gather_story,
     print_story,
     render_pdf,
 )
-from storycapture.gui.give_back_pages import GENTLE_LINE, IN_YOUR_WORDS, GiveBackStory
+from storycapture.gui.give_back_pages import GENTLE_LINE, IN_YOUR_WORDS
 from storycapture.gui.settings import AppSettings
 from storycapture.gui.window import MainWindow
 from storycapture.paths import resources_dir

@@ -1,0 +1,182 @@
+"""The storyteller's give-back copy: exactly what goes into it, chosen from their story alone.
+
+Only this storyteller's moments, cards and the quotes ticked go in; anything marked private only
+when the facilitator says so in the dialog. A moment dated against a private one ("after …")
+is told roughly, without naming it. No Qt here: ``gui/give_back.py`` asks, ``gui/give_back_pages``
+paints.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storycapture.domain.fuzzydate import DateKind, FuzzyDate
+from storycapture.domain.story import Quote, StrengthCard, TimelineEvent
+from storycapture.domain.vocabulary import Visibility
+from storycapture.services.story import StoryWordsService
+from storycapture.services.storytellers import StorytellerService
+from storycapture.services.vault import VaultSession
+from storycapture.strengths.board import BOARDS, in_zone
+from storycapture.strengths.service import StrengthService
+from storycapture.timeline.service import EventPlacer, TimelineService
+
+NAME_LIMIT = 80
+NO_NAME_TITLE = "My story"
+_RELATIVE = (DateKind.BEFORE, DateKind.AFTER)
+
+
+@dataclass(frozen=True)
+class GiveBackStory:
+    """What goes into one storyteller's copy, already chosen: nothing else is read."""
+
+    name: str  # the name to print; blank for "My story"
+    birth_year: int | None
+    events: tuple[TimelineEvent, ...]
+    cards: tuple[StrengthCard, ...]
+    quotes: tuple[Quote, ...]
+    made_on: datetime.date
+
+    @property
+    def title(self) -> str:
+        return story_title(self.name)
+
+
+def story_title(name: str) -> str:
+    """ "Marigold’s story", or "My story" without a name."""
+    return f"{name}’s story" if name else NO_NAME_TITLE
+
+
+@dataclass(frozen=True)
+class GiveBackChoices:
+    """What the facilitator chose in the dialog."""
+
+    name: str
+    quotes: frozenset[str]  # the ids of the quotes that go in
+    include_private: bool = False
+    page_size: str = "A4"
+
+
+def cards_in_board_order(cards: Sequence[StrengthCard]) -> tuple[StrengthCard, ...]:
+    """The cards as the boards show them: board by board, zone by zone, in each zone's order."""
+    ordered: list[StrengthCard] = []
+    for board in BOARDS:
+        for zone in board.zones:
+            ordered.extend(in_zone(cards, zone.kind))
+    return tuple(ordered)
+
+
+def printed_name(text: str) -> str:
+    """The name as it will be printed: on one line, without spare spaces."""
+    return " ".join(text.split())[:NAME_LIMIT].strip()
+
+
+def default_quotes(quotes: Sequence[Quote], include_private: bool = False) -> frozenset[str]:
+    """Ticked at first: every quote that is not private (private ones only when asked for).
+
+    A quote is the storyteller's own words whoever typed it in, so who wrote it down does
+    not matter here; what they marked private does."""
+    return frozenset(
+        q.uuid for q in quotes if include_private or q.visibility is not Visibility.PRIVATE
+    )
+
+
+def shown_in_copy(visibility: Visibility, include_private: bool) -> bool:
+    """Whether an item with ``visibility`` goes into the copy."""
+    return include_private or visibility is not Visibility.PRIVATE
+
+
+def _detached(
+    date: FuzzyDate,
+    hidden_ids: set[str],
+    hidden_titles: set[str],
+    birth_year: int | None,
+    placer: EventPlacer,
+) -> FuzzyDate:
+    """A date tied to a moment that stays out ("after <a private moment>") told without
+    naming it: roughly when it was (as it was placed with that moment), or, if it could not
+    be placed anyway, "after another moment"."""
+    if date.kind not in _RELATIVE:
+        return date
+    linked = (
+        date.anchor_uuid in hidden_ids
+        if date.anchor_uuid is not None
+        else (date.anchor_label or "").strip().casefold() in hidden_titles
+    )
+    if not linked:
+        return date
+    placed = date.date_range(birth_year, placer.resolve)
+    if placed is None:
+        return FuzzyDate(date.kind, anchor_label="another moment")
+    first, last = placed
+    lean = 0.15 if date.kind is DateKind.AFTER else 0.85  # as the picture leans it
+    likely = datetime.date.fromordinal(first.toordinal() + round((last - first).days * lean))
+    return FuzzyDate.around_year(likely.year)
+
+
+def _events_for_copy(
+    events: Sequence[TimelineEvent], birth_year: int | None, include_private: bool
+) -> tuple[TimelineEvent, ...]:
+    placer = EventPlacer(list(events), birth_year)
+    hidden = [e for e in events if not shown_in_copy(e.visibility, include_private)]
+    hidden_ids = {e.uuid for e in hidden}
+    hidden_titles = {e.title.strip().casefold() for e in hidden}
+    shown: list[TimelineEvent] = []
+    for event in events:
+        if event.uuid in hidden_ids:
+            continue
+        if hidden:
+            starts = _detached(event.starts, hidden_ids, hidden_titles, birth_year, placer)
+            ends = (
+                None
+                if event.ends is None
+                else _detached(event.ends, hidden_ids, hidden_titles, birth_year, placer)
+            )
+            if starts is not event.starts or ends is not event.ends:
+                event = TimelineEvent(
+                    meta=event.meta,
+                    title=event.title,
+                    words=event.words,
+                    starts=starts,
+                    ends=ends,
+                    valence=event.valence,
+                    life_area=event.life_area,
+                    visibility=event.visibility,
+                    help=event.help,
+                    visit_uuid=event.visit_uuid,
+                )
+        shown.append(event)
+    return tuple(shown)
+
+
+def gather_story(
+    vault: VaultSession,
+    storyteller_uuid: str,
+    choices: GiveBackChoices,
+    today: datetime.date | None = None,
+) -> GiveBackStory:
+    """Exactly what goes into this storyteller's copy, read from their story alone."""
+    person = StorytellerService(vault).get(storyteller_uuid)
+    private = choices.include_private
+    events = _events_for_copy(
+        TimelineService(vault).events(storyteller_uuid), person.birth_year, private
+    )
+    cards = [
+        card
+        for card in StrengthService(vault).cards(storyteller_uuid)
+        if shown_in_copy(card.visibility, private)
+    ]
+    quotes = tuple(
+        quote
+        for quote in StoryWordsService(vault).quotes(storyteller_uuid)
+        if quote.uuid in choices.quotes and shown_in_copy(quote.visibility, private)
+    )
+    return GiveBackStory(
+        name=printed_name(choices.name),
+        birth_year=person.birth_year,
+        events=events,
+        cards=cards_in_board_order(cards),
+        quotes=quotes,
+        made_on=today or datetime.date.today(),
+    )
