@@ -16,7 +16,6 @@ say so through ``busy``; the window holds a lock request until the work is finis
 from __future__ import annotations
 
 import html
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -79,14 +78,6 @@ def _bullets(lines: list[str]) -> str:
     """Plain lines as a list (rich text, so a long line wraps under its own first word)."""
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
     return f'<ul style="margin: 0; -qt-list-indent: 1;">{items}</ul>'
-
-
-def _plain(message: str) -> str:
-    """A service's sentence as the window shows it: where it names a command for the
-    terminal, the window's own place for the same thing instead."""
-    message = re.sub(r",? or `[^`]*`", "", message)
-    message = message.replace("`storycapture identity`", "Settings → Sharing")
-    return message.replace("`", "")
 
 
 def _capitalised(text: str) -> str:
@@ -514,7 +505,7 @@ class SharingPage(QWidget):
         try:
             key = add(key_field.text().strip(), name_field.text().strip())
         except StoryCaptureError as error:
-            self.problem_found.emit(_plain(str(error)))
+            self.problem_found.emit(str(error))
             field = name_field if "name" in str(error) else key_field
             field.setFocus(Qt.FocusReason.OtherFocusReason)
             return
@@ -554,7 +545,7 @@ class SharingPage(QWidget):
         try:
             self._trust.remove_recipient(key)
         except StoryCaptureError as error:
-            self.problem_found.emit(_plain(str(error)))
+            self.problem_found.emit(str(error))
             return
         self.problem_solved.emit()
         self.reload()
@@ -591,7 +582,7 @@ class SharingPage(QWidget):
         try:
             self._trust.revoke_device(fingerprint)
         except StoryCaptureError as error:
-            self.problem_found.emit(_plain(str(error)))
+            self.problem_found.emit(str(error))
             return
         self.problem_solved.emit()
         self.reload()
@@ -824,7 +815,7 @@ class ExportDialog(_SyncDialog):
                 progress=lambda done, total: repaint.show(done / total if total else 1.0),
             )
         except StoryCaptureError as error:
-            return self._failed(_plain(str(error)))
+            return self._failed(str(error))
         except FileExistsError:
             return self._failed(
                 "There is already a bundle with this number in that folder, so nothing was "
@@ -1049,19 +1040,7 @@ class ImportDialog(_SyncDialog):
 
     def show_report(self, report: ImportReport) -> None:
         taken = [b for b in report.bundles if b.status != "refused"]
-        if taken:
-            counts = (
-                f"{report.new} new item{_s(report.new)}, {report.updated} updated, "
-                f"{report.duplicate} change{_s(report.duplicate)} already here."
-            )
-            if report.erased:
-                counts += (
-                    f" {report.erased} storyteller{_s(report.erased)} erased: consent was "
-                    "withdrawn."
-                )
-        else:
-            counts = "Nothing was imported."
-        self.counts.setText(counts)
+        self.counts.setText(report.counts() if taken else "Nothing was imported.")
 
         while (item := self.outcomes.takeAt(0)) is not None:
             old = item.widget()
@@ -1070,7 +1049,7 @@ class ImportDialog(_SyncDialog):
         words = {"imported": "Imported", "duplicate": "Already here", "refused": "Not imported"}
         for bundle in report.bundles:
             status = words.get(bundle.status, bundle.status)
-            message = _capitalised(_plain(bundle.message))
+            message = _capitalised(bundle.message)
             if bundle.reason == "untrusted":
                 message += " (Settings → Sharing, under “Whose bundles you accept”.)"
             label = _rich(

@@ -381,8 +381,8 @@ def export_bundle(
     recipients = trust.recipients()
     if not recipients:
         raise InvalidInput(
-            "There is no one to send to yet: add the hub's key first "
-            "(Settings → Sharing, or `storycapture recipients add age1… --name …`)."
+            "There is no one to send to yet: add the hub's key first, under Settings → Sharing "
+            "(or with the recipients add command)."
         )
     directory = Path(directory)
     if not directory.is_dir():

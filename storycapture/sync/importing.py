@@ -90,13 +90,9 @@ class ImportReport:
     def refused(self) -> list[BundleOutcome]:
         return [b for b in self.bundles if b.status == "refused"]
 
-    def lines(self) -> list[str]:
-        out = []
-        for bundle in self.bundles:
-            out.append(f"{bundle.file}: {bundle.message}")
-        if not any(b.status == "imported" for b in self.bundles):
-            return out  # nothing new was imported: the outcomes are all there is to say
-        out.append(
+    def counts(self) -> str:
+        """What changed, in one or two sentences (say it only if something was imported)."""
+        text = (
             f"{self.new} new item{_s(self.new)}, {self.updated} updated, "
             f"{self.duplicate} change{_s(self.duplicate)} already here"
             + (
@@ -107,7 +103,16 @@ class ImportReport:
             + "."
         )
         if self.erased:
-            out.append(f"{self.erased} storyteller{_s(self.erased)} erased: consent was withdrawn.")
+            text += f" {self.erased} storyteller{_s(self.erased)} erased: consent was withdrawn."
+        return text
+
+    def lines(self) -> list[str]:
+        out = []
+        for bundle in self.bundles:
+            out.append(f"{bundle.file}: {bundle.message}")
+        if not any(b.status == "imported" for b in self.bundles):
+            return out  # nothing new was imported: the outcomes are all there is to say
+        out.append(self.counts())
         out.extend(self.gaps)
         if self.conflicts:
             out.append(f"{len(self.conflicts)} change{_s(len(self.conflicts))} to review:")

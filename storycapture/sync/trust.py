@@ -60,8 +60,8 @@ def normalise_fingerprint(text: str) -> str:
     digits = "".join(c for c in text.upper() if c not in " -:\t")
     if not _FINGERPRINT.match(digits):
         raise InvalidInput(
-            "A fingerprint is 16 letters and digits (0–9, A–F), as `storycapture identity` "
-            "shows them on the other laptop, e.g. 3F2A 9C41 07BE 55D0."
+            "A fingerprint is 16 letters and digits (0–9, A–F), as the other laptop shows it "
+            "under Sharing in its settings, e.g. 3F2A 9C41 07BE 55D0."
         )
     return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
 
@@ -99,7 +99,7 @@ class TrustService:
         if not keys.is_age_recipient(text):
             raise InvalidInput(
                 "That is not an age public key; it starts with “age1” and is 62 characters "
-                "long, as `storycapture identity` shows it on the receiving installation."
+                "long, as the receiving installation shows it under Sharing in its settings."
             )
         with self._vault.edit() as session:
             if self._find(session, RECIPIENT, text) is not None:
