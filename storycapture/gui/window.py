@@ -994,7 +994,9 @@ class MainWindow(QMainWindow):
             return
         name = self.stories.storyteller.name.text()
         if self.mode is None:
-            self.mode = StorytellerMode(name, self._mode_tools(), self.vault.check_passphrase)
+            # The passphrase is checked against the vault as it is when the facilitator types
+            # it: a lock closes this session and the unlock opens another one.
+            self.mode = StorytellerMode(name, self._mode_tools(), self._is_facilitators_passphrase)
             if pin:
                 self.mode.set_pin(pin)
             self.mode.allow_shortcut(self.lock_action.shortcut())
@@ -1008,6 +1010,9 @@ class MainWindow(QMainWindow):
         self.statusBar().hide()
         self._update_actions()
         self.showFullScreen()
+
+    def _is_facilitators_passphrase(self, passphrase: str) -> bool:
+        return self.vault is not None and self.vault.check_passphrase(passphrase)
 
     @Slot()
     def _leave_mode(self) -> None:
