@@ -133,7 +133,7 @@ def test_timeline_repaint(app: QApplication) -> None:
     rows: list[list[str]] = []
     for count in SIZES:
         events = story_events(count)
-        scene = TimelineScene(today=datetime.date(2026, 3, 2))
+        scene = TimelineScene(today=lambda: datetime.date(2026, 3, 2))
         view = TimelineView(scene)
         view.resize(*VIEW)
         view.show()

@@ -70,7 +70,7 @@ def tool(qtbot: QtBot, vault: VaultSession, storyteller_uuid: str) -> TimelineTo
             **extra,  # type: ignore[arg-type]
         )
     context = EditingContext(QUndoStack(), lambda: FACILITATOR, lambda: None)
-    widget = TimelineTool(service, PhotoService(vault), context)
+    widget = TimelineTool(service, PhotoService(vault), context, today=lambda: TODAY)
     qtbot.addWidget(widget)
     widget.resize(1600, 1000)
     widget.show()

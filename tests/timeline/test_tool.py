@@ -39,6 +39,7 @@ from storycapture.timeline.service import TimelineService
 from tests.conftest import FACILITATOR
 
 BIRTH_YEAR = 1980
+TODAY = datetime.date(2026, 3, 2)  # the picture runs to "today": the same day on every run
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def service(vault: VaultSession) -> TimelineService:
 @pytest.fixture
 def tool(qtbot: QtBot, vault: VaultSession, service: TimelineService) -> TimelineTool:
     context = EditingContext(QUndoStack(), lambda: FACILITATOR, lambda: None)
-    widget = TimelineTool(service, PhotoService(vault), context)
+    widget = TimelineTool(service, PhotoService(vault), context, today=lambda: TODAY)
     qtbot.addWidget(widget)
     widget.resize(1300, 760)
     widget.show()

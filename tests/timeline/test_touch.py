@@ -4,10 +4,11 @@ to look around changes the story (checked through the service and the undo stack
 
 from __future__ import annotations
 
+import datetime
 import math
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QPointF
 from PySide6.QtGui import QPointingDevice, QUndoStack
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -21,14 +22,16 @@ from storycapture.timeline.layout import DAYS_PER_YEAR
 from storycapture.timeline.qt.tool import TimelineTool
 from storycapture.timeline.service import TimelineService
 from tests.conftest import FACILITATOR
-from tests.timeline.test_tool import add, mark_point, open_story, stack
+from tests.timeline.test_tool import TODAY, add, mark_point, open_story, stack
 
 Step = tuple[str, int, QPoint]  # "press", "move" or "release"; which finger; where
 
 
 class Fingers:
-    """Touches on the timeline picture. The points are the picture's own (its viewport's); they
-    are given to the window (top-level), so they mean the same whichever overload PySide picks."""
+    """Touches on the timeline picture, at points of the picture's own (its viewport's). Each
+    point is given with the viewport it belongs to: given alone, PySide takes the overload that
+    reads it as a point on the screen, and the window is not at the screen's corner (offscreen
+    it is at (2, 2)), so every finger would land 2 px left of and above where the test meant."""
 
     def __init__(self, tool: TimelineTool) -> None:
         self.window = tool.window()
@@ -42,7 +45,7 @@ class Fingers:
         """One touch event: every finger on the screen, each pressed, moved or lifted."""
         sequence = QTest.touchEvent(self.window, self.screen)
         for what, finger, point in steps:
-            getattr(sequence, what)(finger, self.viewport.mapTo(self.window, point))
+            getattr(sequence, what)(finger, point, self.viewport)
         sequence.commit()
 
     def drag(self, start: QPoint, end: QPoint, steps: int = 6) -> None:
@@ -55,20 +58,32 @@ class Fingers:
         self.touch(("press", 0, at))
         self.touch(("release", 0, at))
 
-    def pinch(self, centre: QPoint, from_gap: int, to_gap: int, steps: int = 6) -> None:
+    def pinch(
+        self,
+        centre: QPoint,
+        from_gap: int,
+        to_gap: int,
+        steps: int = 6,
+        slide: QPoint | None = None,
+    ) -> QPointF:
         """Two fingers either side of ``centre``, ``from_gap`` px apart, spread or drawn together
-        until ``to_gap`` px apart."""
+        until ``to_gap`` px apart (and, with ``slide``, moved that far together as they go).
+        Returns the point midway between them when they lift."""
+        slide = slide or QPoint()
 
-        def at(gap: float) -> tuple[QPoint, QPoint]:
-            half = QPoint(round(gap / 2), 0)
-            return centre - half, centre + half
+        def at(step: int) -> tuple[QPoint, QPoint]:
+            gap = from_gap + (to_gap - from_gap) * step / steps
+            x = centre.x() + slide.x() * step / steps
+            y = round(centre.y() + slide.y() * step / steps)
+            return QPoint(round(x - gap / 2), y), QPoint(round(x + gap / 2), y)
 
-        left, right = at(from_gap)
+        left, right = at(0)
         self.touch(("press", 0, left), ("press", 1, right))
         for step in range(1, steps + 1):
-            left, right = at(from_gap + (to_gap - from_gap) * step / steps)
+            left, right = at(step)
             self.touch(("move", 0, left), ("move", 1, right))
         self.touch(("release", 0, left), ("release", 1, right))
+        return (QPointF(left) + QPointF(right)) / 2
 
 
 @pytest.fixture
@@ -79,7 +94,7 @@ def service(vault: VaultSession) -> TimelineService:
 @pytest.fixture
 def tool(qtbot: QtBot, vault: VaultSession, service: TimelineService) -> TimelineTool:
     context = EditingContext(QUndoStack(), lambda: FACILITATOR, lambda: None)
-    widget = TimelineTool(service, PhotoService(vault), context)
+    widget = TimelineTool(service, PhotoService(vault), context, today=lambda: TODAY)
     qtbot.addWidget(widget)
     widget.resize(1300, 760)
     widget.show()
@@ -95,7 +110,15 @@ def story(tool: TimelineTool, service: TimelineService, storyteller_uuid: str) -
         add(service, storyteller_uuid, "Started college", "2012", valence=-1).uuid,
     ]
     open_story(tool, storyteller_uuid)
+    settle()
     return made
+
+
+def settle() -> None:
+    """Let the window finish laying itself out, as it has long before a finger can land: just
+    after a story opens, the picture may still lose a scroll bar it no longer needs, and be
+    fitted again to the wider window."""
+    QApplication.processEvents()
 
 
 def snapshot(service: TimelineService, storyteller: str) -> list[tuple[str, str, object, object]]:
@@ -146,9 +169,9 @@ def test_spreading_two_fingers_zooms_in_and_pinching_them_zooms_out(
     assert spread == pytest.approx(fitted * 3, rel=0.1)  # fingers 3× apart: 3× closer
     assert visible_days(tool) < days / 2
     assert not tool.view.is_fitted()
-    # The day between the fingers stays between them.
+    # The day between the fingers stays between them (to within the pixel the view scrolls by).
     day_after = tool.scene.scale.day_at(tool.view.mapToScene(centre).x())
-    assert day_after == pytest.approx(day_at_centre, abs=4 / spread)
+    assert day_after == pytest.approx(day_at_centre, abs=1 / spread)
 
     fingers.pinch(centre, 300, 150)
     assert tool.scene.scale.px_per_day == pytest.approx(spread / 2, rel=0.1)
@@ -156,6 +179,84 @@ def test_spreading_two_fingers_zooms_in_and_pinching_them_zooms_out(
 
     assert snapshot(service, storyteller_uuid) == before
     assert stack(tool).count() == 0
+
+
+def day_under(tool: TimelineTool, point: QPointF) -> float:
+    return tool.scene.scale.day_at(tool.view.scroll_x() + point.x())
+
+
+def test_fingers_that_spread_as_they_slide_keep_the_same_day_between_them(
+    tool: TimelineTool,
+    service: TimelineService,
+    storyteller_uuid: str,
+    story: list[str],
+) -> None:
+    """A pinch on a real screen is many small steps, most of them a fraction of a pixel: the
+    day between the fingers follows them from the first step to the last, and does not creep
+    by the pixel the view rounds each step to."""
+    fingers = Fingers(tool)
+    centre = empty_spot(tool)
+    day = day_under(tool, QPointF(centre))
+    lifted = fingers.pinch(centre, 101, 301, steps=40, slide=QPoint(-60, 0))
+    spread = tool.scene.scale.px_per_day
+    assert day_under(tool, lifted) == pytest.approx(day, abs=1 / spread)
+    assert stack(tool).count() == 0
+
+
+@pytest.mark.parametrize("today", [datetime.date(2026, 3, 2), datetime.date(2026, 12, 3)])
+def test_a_pinch_keeps_its_day_whatever_the_date(
+    qtbot: QtBot,
+    vault: VaultSession,
+    service: TimelineService,
+    storyteller_uuid: str,
+    today: datetime.date,
+) -> None:
+    """The picture runs to today, so today sets the zoom the story opens at; a pinch keeps the
+    day between the fingers on any day the tool is opened."""
+    context = EditingContext(QUndoStack(), lambda: FACILITATOR, lambda: None)
+    tool = TimelineTool(service, PhotoService(vault), context, today=lambda: today)
+    qtbot.addWidget(tool)
+    tool.resize(1300, 760)
+    tool.show()
+    qtbot.waitExposed(tool)
+    add(service, storyteller_uuid, "Born", "1980", valence=0)
+    add(service, storyteller_uuid, "Started college", "2012", valence=-1)
+    open_story(tool, storyteller_uuid)
+    settle()
+    assert tool.scene.extent()[1] > today.toordinal()
+    centre = empty_spot(tool)
+    day = day_under(tool, QPointF(centre))
+    lifted = Fingers(tool).pinch(centre, 100, 300)
+    assert day_under(tool, lifted) == pytest.approx(day, abs=1 / tool.scene.scale.px_per_day)
+
+
+def test_near_the_ends_a_spread_keeps_its_day_and_drawing_together_stops_at_the_end(
+    tool: TimelineTool,
+    service: TimelineService,
+    storyteller_uuid: str,
+    story: list[str],
+) -> None:
+    """The picture runs from a little before the story's first day to a little after today.
+    Zooming in near either end keeps the day between the fingers; zooming out near an end
+    stops at that end (there is nothing beyond it to show), so there the day gives way."""
+    fingers = Fingers(tool)
+    width = tool.view.viewport().width()
+    bar = tool.view.horizontalScrollBar()
+    fitted = tool.scene.scale.px_per_day
+    for near_an_end in (QPoint(110, 300), QPoint(width - 110, 300)):
+        tool.view.fit_all()
+        day = day_under(tool, QPointF(near_an_end))
+        lifted = fingers.pinch(near_an_end, 60, 180)
+        assert tool.scene.scale.px_per_day == pytest.approx(fitted * 3, rel=0.1)
+        assert day_under(tool, lifted) == pytest.approx(day, abs=1 / tool.scene.scale.px_per_day)
+        assert 0 < bar.value() <= bar.maximum()
+    # Back at the start, draw the fingers together near the right: to stay under them, the day
+    # there would have to move right, and the window show days before the picture begins.
+    bar.setValue(0)
+    fingers.pinch(QPoint(width - 110, 300), 180, 90)
+    assert tool.scene.scale.px_per_day == pytest.approx(fitted * 1.5, rel=0.1)
+    assert bar.value() == 0  # the story's first day is still at the window's edge
+    assert tool.view.scroll_x() == 0
 
 
 def test_a_pinch_beginning_on_a_moment_zooms_and_leaves_the_moment_where_it_was(

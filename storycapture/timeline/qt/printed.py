@@ -55,7 +55,7 @@ class PrintedTimeline:
         today: datetime.date,
         type_pt: float = PRINT_TYPE_PT,
     ) -> None:
-        self.scene = TimelineScene(today=today)
+        self.scene = TimelineScene(today=lambda: today)
         kit = self.scene.kit
         kit.paper = True
         self.scene.set_colours(LIGHT)

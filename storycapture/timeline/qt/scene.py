@@ -70,13 +70,19 @@ class TimelineScene(QGraphicsScene):
 
     layout_changed = Signal()
 
-    def __init__(self, parent: QObject | None = None, today: datetime.date | None = None) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        today: Callable[[], datetime.date] = datetime.date.today,
+    ) -> None:
+        """``today`` is the clock the picture reads "today" from (it ends the story's span and
+        is marked on the axis); tests give a fixed one, so the picture is the same every day."""
         super().__init__(parent)
         # Items keep their last picture in Qt's pixmap cache; its default 10 MB is less than one
         # screenful of them, and a cache that keeps throwing pictures away saves nothing.
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KIB))
         self.kit = PaintKit()
-        self._today = today
+        self._clock = today
         self._placed = _EMPTY
         self._events: tuple[TimelineEvent, ...] = ()
         self._resolve: Callable[[str], tuple[datetime.date, datetime.date] | None] | None = None
@@ -96,7 +102,7 @@ class TimelineScene(QGraphicsScene):
 
     @property
     def today(self) -> datetime.date:
-        return self._today or datetime.date.today()
+        return self._clock()
 
     @property
     def placed(self) -> PlacedTimeline:

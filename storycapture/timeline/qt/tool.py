@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import io
 from collections.abc import Callable
 from typing import Any, cast
@@ -136,7 +137,10 @@ class TimelineTool(QWidget):
         photos: PhotoService,
         context: EditingContext,
         parent: QWidget | None = None,
+        *,
+        today: Callable[[], datetime.date] = datetime.date.today,
     ) -> None:
+        """``today`` is the clock "today" is read from (the picture runs from birth to today)."""
         super().__init__(parent)
         self._service = service
         self._photos = photos
@@ -152,7 +156,7 @@ class TimelineTool(QWidget):
         self._theme: str | None = None  # None: the window's look, read off its palette
         self._large = False
 
-        self.scene = TimelineScene(self)
+        self.scene = TimelineScene(self, today=today)
         self.scene.set_thumbnails(self._thumbnail)
         self.view = TimelineView(self.scene)
         self.axis_ruler = AxisRuler(self.view)

@@ -8,6 +8,7 @@ change through the service and the undo stack, and the scene is redrawn from the
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import cast
 
 from PySide6.QtCore import (
@@ -79,6 +80,17 @@ KEYBOARD: tuple[tuple[str, str], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class _Pinch:
+    """Two fingers as they came down: how far apart, at what zoom, and what lay between them
+    (a day, and a scene height)."""
+
+    gap: float
+    px_per_day: float
+    day: float
+    scene_y: float
+
+
 class TimelineView(QGraphicsView):
     """Wheel or pinch to zoom around the pointer, drag the background to pan, drag an event to
     move it, double-click to edit or add; + and − zoom, the arrow keys move between events,
@@ -130,7 +142,7 @@ class TimelineView(QGraphicsView):
         self._panning = False
         self._pan_from = QPoint()
         self._finger: int | None = None  # the one finger being followed, if any
-        self._pinch: tuple[float, QPointF] | None = None  # the fingers' distance and middle
+        self._pinch: _Pinch | None = None  # two fingers down: where their pinch began
         self._fingers_spent = False  # two fingers were down: the rest of this touch does nothing
         self._last_tap: tuple[QElapsedTimer, QPointF] | None = None
         self._hint = DragHintItem(scene.kit)
@@ -178,16 +190,32 @@ class TimelineView(QGraphicsView):
         if viewport_x is None:
             viewport_x = self.viewport().width() / 2
         scale = self._scene.scale
-        lowest = self.fit_scale().px_per_day
-        wanted = max(lowest, min(MAX_PX_PER_DAY, scale.px_per_day * factor))
-        if abs(wanted - scale.px_per_day) < 1e-12:
+        if abs(self._zoom_within(scale.px_per_day * factor) - scale.px_per_day) < 1e-12:
             return
-        self._fitted = False
-        scene_x = self.scroll_x() + viewport_x
-        new_scale, new_x = scale.zoomed(wanted / scale.px_per_day, scene_x)
-        left = max(0.0, new_x - viewport_x)
-        self._scene.set_scale(new_scale, (left, left + self.viewport().width()))
-        self.horizontalScrollBar().setValue(round(new_x - viewport_x))
+        self.zoom_to(
+            scale.px_per_day * factor, scale.day_at(self.scroll_x() + viewport_x), viewport_x
+        )
+
+    def _zoom_within(self, px_per_day: float) -> float:
+        """``px_per_day``, no further out than the whole story and no closer than a day allows."""
+        return max(self.fit_scale().px_per_day, min(MAX_PX_PER_DAY, px_per_day))
+
+    def zoom_to(self, px_per_day: float, day: float, viewport_x: float) -> None:
+        """Zoom to ``px_per_day`` (within the fitted and the closest zoom) and scroll so ``day``
+        is at ``viewport_x``. The picture ends a little before the first day of the story and
+        a little after today: near either end, zooming out stops at that end instead of
+        showing nothing beyond it, so there the day comes to rest nearer the edge."""
+        scale = self._scene.scale
+        wanted = self._zoom_within(px_per_day)
+        bar = self.horizontalScrollBar()
+        before = (scale.px_per_day, bar.value())
+        new_scale = TimeScale(scale.origin, wanted)
+        left = new_scale.x_of_day(day) - viewport_x
+        showing = max(0.0, left)
+        self._scene.set_scale(new_scale, (showing, showing + self.viewport().width()))
+        bar.setValue(round(left))
+        if (wanted, bar.value()) != before:
+            self._fitted = False
         self.refresh()
 
     @Slot()
@@ -632,16 +660,27 @@ class TimelineView(QGraphicsView):
         )
 
     def _pinched(self, first: QPointF, second: QPointF) -> None:
-        """Zoom by how much further apart the fingers are than they were, around the point
-        between them, and move the picture as far as that point moved."""
+        """Zoom by how many times further apart the fingers are than when they came down, and
+        keep what was between them then (its day, its height in the picture) between them.
+
+        Each step is worked out from where the pinch began, never from the step before: the
+        view scrolls by whole pixels, and a pinch is many small steps, so rounding after each
+        one would let the picture creep away from under the fingers."""
         gap = math.hypot(second.x() - first.x(), second.y() - first.y())
         middle = (first + second) / 2
-        if self._pinch is not None and gap > 0 and self._pinch[0] > 0:
-            was_gap, was_middle = self._pinch
-            shift = middle - was_middle
-            self.pan_by(round(shift.x()), round(shift.y()))
-            self.zoom_by(gap / was_gap, middle.x())
-        self._pinch = (gap, middle)
+        if self._pinch is None:
+            if gap > 0:
+                scale = self._scene.scale
+                self._pinch = _Pinch(
+                    gap=gap,
+                    px_per_day=scale.px_per_day,
+                    day=scale.day_at(self.scroll_x() + middle.x()),
+                    scene_y=self.verticalScrollBar().value() + middle.y(),
+                )
+            return
+        pinch = self._pinch
+        self.zoom_to(pinch.px_per_day * gap / pinch.gap, pinch.day, middle.x())
+        self.verticalScrollBar().setValue(round(pinch.scene_y - middle.y()))
 
     def viewportEvent(self, event: QEvent) -> bool:
         if isinstance(event, QTouchEvent):
