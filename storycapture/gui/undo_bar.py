@@ -19,7 +19,7 @@ from storycapture.gui.theme import scaled_px
 
 
 class UndoBar(QFrame):
-    """"The quote was removed. [Undo] [Dismiss]", over the list it was removed from."""
+    """ "The quote was removed. [Undo] [Dismiss]", over the list it was removed from."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -306,6 +306,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.new_storyteller_action,
             self.start_visit_action,
+            self.end_visit_action,
             self.storyteller_mode_action,
             self.undo_action,
             self.redo_action,
@@ -342,6 +343,9 @@ class MainWindow(QMainWindow):
             action.setEnabled(bool(chosen))
         self.start_visit_action.setEnabled(bool(chosen) and not visiting)
         self.end_visit_action.setEnabled(bool(visiting))
+        # One visit at a time: Start visit becomes End visit, in the menu and the toolbar too.
+        self.start_visit_action.setVisible(not visiting)
+        self.end_visit_action.setVisible(bool(visiting))
         if self.stories is not None:
             self.stories.storyteller.show_visit_in_progress(bool(visiting))
         self.storyteller_mode_action.setEnabled(bool(chosen))
@@ -692,7 +696,12 @@ class MainWindow(QMainWindow):
         name = self.stories.storyteller.name.text()
         facilitator = self.settings.facilitator_name
         dialog = VisitDialog(
-            VisitService(self.vault), person, name, self.author(), self, facilitator_name=facilitator
+            VisitService(self.vault),
+            person,
+            name,
+            self.author(),
+            self,
+            facilitator_name=facilitator,
         )
 
         def started_it() -> None:

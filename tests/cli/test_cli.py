@@ -507,8 +507,9 @@ def test_an_event_before_consent_is_refused(cli: Cli, initialised: str) -> None:
 def test_consent_without_taking_part_is_refused(cli: Cli, initialised: str, items: str) -> None:
     cli.ok("storyteller", "add", "Rowan")
 
-    result = cli("--facilitator", "Priya", "consent", "record", "Rowan", "--items", items,
-                 "--how", "verbal")
+    result = cli(
+        "--facilitator", "Priya", "consent", "record", "Rowan", "--items", items, "--how", "verbal"
+    )
 
     # The service's sentence, as the window shows it.
     assert "recorded only when they agree to take part" in result.error

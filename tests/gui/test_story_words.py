@@ -15,7 +15,9 @@ from storycapture.services.vault import VaultSession
 from tests.conftest import FACILITATOR
 
 
-def make_panel(qtbot: QtBot, vault: VaultSession, person: str) -> tuple[StoryWordsPanel, QUndoStack]:
+def make_panel(
+    qtbot: QtBot, vault: VaultSession, person: str
+) -> tuple[StoryWordsPanel, QUndoStack]:
     stack = QUndoStack()
     context = EditingContext(
         undo_stack=stack, author=lambda: FACILITATOR, current_visit=lambda: None

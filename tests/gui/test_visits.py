@@ -20,7 +20,7 @@ from storycapture.services.vault import VaultSession
 from storycapture.services.visits import VisitService
 from storycapture.strengths.service import StrengthService
 from storycapture.timeline.service import TimelineService
-from tests.conftest import FACILITATOR
+from tests.conftest import FACILITATOR, PASSPHRASE
 
 
 @pytest.fixture
@@ -121,7 +121,11 @@ def test_ending_a_visit_shows_what_was_added_and_offers_a_copy(
     )
     words = StoryWordsService(vault)
     words.add_quote(
-        storyteller_uuid, "I kept going.", visibility="private", author=FACILITATOR, visit_uuid=visit
+        storyteller_uuid,
+        "I kept going.",
+        visibility="private",
+        author=FACILITATOR,
+        visit_uuid=visit,
     )
     photo = tmp_path / "garden.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
@@ -173,3 +177,20 @@ def test_a_visit_with_nothing_added_says_so_kindly(
     dialog.done_button.click()
     assert not dialog.isVisible()
     assert window.current_dialog is dialog or not isinstance(window.current_dialog, GiveBackDialog)
+
+
+def test_a_visit_stays_in_progress_across_a_lock(
+    qtbot: QtBot, window: MainWindow, vault: VaultSession, storyteller_uuid: str
+) -> None:
+    start_from_the_header(qtbot, window)
+    visit = window._current_visit()
+    window.lock()
+    window.unlock_vault(PASSPHRASE)
+    assert window.stories is not None
+    qtbot.waitUntil(
+        lambda: window.stories is not None and window._current_storyteller() is not None
+    )
+    assert window._current_visit() == visit
+    assert window.stories.storyteller.visit_button.text() == "End visit"
+    assert window.vault is not None
+    assert [v.uuid for v in VisitService(window.vault).list(storyteller_uuid)] == [visit]

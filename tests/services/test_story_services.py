@@ -530,6 +530,46 @@ def test_a_bad_or_future_visit_date_is_refused(
     assert VisitService(vault).list(storyteller_uuid) == []
 
 
+def test_a_visit_recap_counts_what_was_added_during_it_and_what_is_private(
+    vault: VaultSession, storyteller_uuid: str, tmp_path: Path
+) -> None:
+    visits, timeline = VisitService(vault), TimelineService(vault)
+    earlier = visits.start(storyteller_uuid, author=FACILITATOR, visit_date="2026-03-02")
+    timeline.add_event(  # in the earlier visit: not this one's
+        storyteller_uuid, title="Moved", starts="2015", author=FACILITATOR, visit_uuid=earlier.uuid
+    )
+    photo = tmp_path / "before.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    PhotoService(vault).add(storyteller_uuid, photo, author=FACILITATOR)  # before it started
+    visit = visits.start(storyteller_uuid, author=FACILITATOR)
+    for title, visibility in (("A", "private"), ("B", "team"), ("C", "shareable")):
+        timeline.add_event(
+            storyteller_uuid,
+            title=title,
+            starts="2019",
+            visibility=visibility,
+            author=FACILITATOR,
+            visit_uuid=visit.uuid,
+        )
+    gone = StoryWordsService(vault).add_note(
+        storyteller_uuid, "Taken back.", author=FACILITATOR, visit_uuid=visit.uuid
+    )
+    StoryWordsService(vault).update_note(gone.uuid, author=FACILITATOR, deleted=True)
+    StoryWordsService(vault).add_quote(
+        storyteller_uuid, "Mine.", visibility="private", author=FACILITATOR, visit_uuid=visit.uuid
+    )
+    PhotoService(vault).add(storyteller_uuid, photo, visibility="private", author=FACILITATOR)
+
+    recap = visits.recap(visit.uuid)
+    assert recap.visit == visit
+    assert recap.added == {"timeline_event": 3, "quote": 1, "photo": 1}
+    assert recap.private == {"timeline_event": 1, "quote": 1, "photo": 1}
+    assert (recap.total, recap.total_private) == (5, 3)
+    assert visits.recap(earlier.uuid).added["timeline_event"] == 1
+    with pytest.raises(NotFound):
+        visits.recap("00000000-0000-0000-0000-000000000000")
+
+
 # --- timeline ----------------------------------------------------------------------------
 
 
