@@ -251,7 +251,7 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
                     "no consent yet"
                     if current is None
                     else f"consent v{current.version}: "
-                    + ", ".join(item.label.lower() for item in current.agreed())
+                    + (", ".join(item.label.lower() for item in current.agreed()) or "nothing")
                 )
                 print(f"{person.uuid[:8]}  {person.pseudonym}  ({agreed})", file=out)
         elif args.action == "add":

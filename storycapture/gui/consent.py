@@ -544,8 +544,23 @@ class ConsentDialog(QDialog):
         """Show ``message`` above the buttons; everything typed stays as it is."""
         self._footer.show_problem(self, message)
 
+    def explain_taking_part(self) -> None:
+        """Why consent cannot be recorded yet: taking part is not ticked."""
+        box = self.item_boxes[ConsentItem.TAKE_PART]
+        self.show_problem(
+            f"{self._pseudonym} needs to agree to take part before consent can be recorded: "
+            "everything else builds on it. If they would rather not take part, press Cancel "
+            "and nothing is recorded."
+        )
+        box.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._scroll.ensureWidgetVisible(box)
+
     @Slot()
     def accept(self) -> None:
+        # Consent to nothing is not consent; the service refuses it too, in its own words.
+        if ConsentItem.TAKE_PART not in self.chosen_items():
+            self.explain_taking_part()
+            return
         how = self.chosen_how()
         signature: bytes | None = None
         if how is ConsentHow.SIGNED_ON_SCREEN:

@@ -27,10 +27,14 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
     from storycapture.gui.app import application
     from storycapture.gui.consent import ConsentDialog
     from storycapture.gui.settings import AppSettings
+    from storycapture.gui.storyteller_dialog import NewStorytellerDialog
     from storycapture.gui.storyteller_mode import EnterStorytellerModePanel
     from storycapture.gui.theme import apply_theme
+    from storycapture.gui.visit import VisitRecapDialog
     from storycapture.gui.window import MainWindow
     from storycapture.services.consent import ConsentService
+    from storycapture.services.storytellers import StorytellerService
+    from storycapture.services.visits import VisitService
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -124,6 +128,20 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             _draw_signature(dialog)
             save(dialog, f"consent-{size}")
             dialog.reject()
+
+            newcomer = NewStorytellerDialog(
+                StorytellerService(window.vault), window.author(), window
+            )
+            newcomer.show()
+            save(newcomer, f"new-storyteller-{size}")
+            newcomer.reject()
+
+            visits = VisitService(window.vault)
+            latest = visits.list(person)[0]
+            recap = VisitRecapDialog(visits.recap(latest.uuid), SHOWN_STORYTELLER, window)
+            recap.show()
+            save(recap, f"visit-recap-{size}")
+            recap.reject()
             window.lock()
             window.close()
             window.deleteLater()

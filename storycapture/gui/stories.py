@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.vocabulary import ConsentItem
 from storycapture.gui.consent import ConsentHistoryView
 from storycapture.gui.story_words import StoryWordsPanel
 from storycapture.qtkit.context import EditingContext
@@ -262,6 +263,7 @@ class StorytellerPage(QWidget):
     changed = Signal()
     history_requested = Signal(str, str)  # entity name, uuid
     start_visit_requested = Signal()
+    end_visit_requested = Signal()
     consent_requested = Signal()
     withdraw_requested = Signal()
     give_copy_requested = Signal()
@@ -275,9 +277,11 @@ class StorytellerPage(QWidget):
         self.name.setObjectName("heading")
         self.role = QLabel()
         self.role.setObjectName("subtle")
-        start_visit = QPushButton("Start visit")
-        start_visit.setObjectName("primary")
-        start_visit.clicked.connect(self.start_visit_requested)
+        # Start visit, which becomes End visit while one is in progress (the window says which).
+        self.visit_button = QPushButton("Start visit")
+        self.visit_button.setObjectName("primary")
+        self.visit_button.clicked.connect(self._visit_clicked)
+        self._visiting = False
         consent = QPushButton("Consent…")
         consent.clicked.connect(self.consent_requested)
         self.give_copy_button = QPushButton("Give a copy…")
@@ -293,7 +297,7 @@ class StorytellerPage(QWidget):
         header.addLayout(titles, 1)
         header.addWidget(consent)
         header.addWidget(self.give_copy_button)
-        header.addWidget(start_visit)
+        header.addWidget(self.visit_button)
 
         self.overview = QTextBrowser()
         self.overview.setAccessibleName("Overview")
@@ -331,6 +335,21 @@ class StorytellerPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
 
+    def show_visit_in_progress(self, visiting: bool) -> None:
+        """The header's visit button: Start visit, or End visit while one is in progress."""
+        self._visiting = visiting
+        self.visit_button.setText("End visit" if visiting else "Start visit")
+        self.visit_button.setAccessibleName(
+            "End this visit and see what was added" if visiting else "Start a visit"
+        )
+
+    @Slot()
+    def _visit_clicked(self) -> None:
+        if self._visiting:
+            self.end_visit_requested.emit()
+        else:
+            self.start_visit_requested.emit()
+
     def show_storyteller(self, summary: StorytellerSummary) -> None:
         person = summary.storyteller
         self.storyteller_uuid = person.uuid
@@ -354,6 +373,9 @@ class StorytellerPage(QWidget):
         agreed = (
             "<p>No consent is recorded yet. Record it before their story begins.</p>"
             if current is None
+            else "<p>They have not agreed to take part, so nothing can be added to their story "
+            "yet. Record their consent if they would like to.</p>"
+            if not current.allows(ConsentItem.TAKE_PART)
             else "<p><b>They have agreed to:</b> "
             + _html(", ".join(i.label.lower() for i in current.agreed()))
             + f". <span>(recorded {current.given_on.day} {current.given_on:%B %Y}, "

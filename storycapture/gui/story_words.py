@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import NarrativeNote, Quote
 from storycapture.domain.vocabulary import Visibility
+from storycapture.gui.undo_bar import UndoBar
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.undo import push_step
 from storycapture.services.story import StoryWordsService
@@ -70,12 +71,17 @@ class StoryWordsPanel(QWidget):
         buttons.addStretch(1)
         hint = QLabel("Double-click or press Enter to change the words.")
         hint.setObjectName("subtle")
+        # Removing is done at once; taking it back is one touch away, in view.
+        self.undo_bar = UndoBar()
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(self.list, 1)
         layout.addWidget(hint)
 
     def show_storyteller(self, storyteller_uuid: str) -> None:
+        if storyteller_uuid != self._storyteller:
+            self.undo_bar.dismiss()  # the undo it offered was someone else's
         self._storyteller = storyteller_uuid
         self.reload()
 
@@ -124,6 +130,7 @@ class StoryWordsPanel(QWidget):
             self.history_requested.emit(kind, entry.uuid)
 
     def clear(self) -> None:
+        self.undo_bar.dismiss()
         self._storyteller = None
         self._items.clear()
         self.list.clear()
@@ -239,5 +246,13 @@ class StoryWordsPanel(QWidget):
     @Slot()
     def _remove(self) -> None:
         entry = self._items.get(self._current_uuid() or "")
-        if entry is not None:
-            self._update(entry, "Remove", deleted=True)
+        if entry is None:
+            return
+        what = "quote" if isinstance(entry, Quote) else "note"
+        stack = self._context.undo_stack
+        before = stack.index()
+        self._update(entry, f"Remove the {what}", deleted=True)
+        if stack.index() != before:  # removed (not refused): offer it back, in view
+            self.undo_bar.offer(
+                stack, f"The {what} was removed.", f"Undo removing the {what}, and bring it back"
+            )

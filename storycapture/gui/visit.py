@@ -1,4 +1,5 @@
-"""Starting a visit: the date, the kind of place, who is there, and a few notes.
+"""Starting a visit (the date, the kind of place, who is there, a few notes) and, at its
+end, a short recap of what was added and what of it is private, with "Give a copy".
 
 What is made during the visit links to it; the window keeps ``started_visit`` for that.
 """
@@ -14,8 +15,10 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QGridLayout,
+    QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QScrollArea,
     QVBoxLayout,
@@ -34,7 +37,58 @@ from storycapture.gui.theme import (
 from storycapture.gui.widgets import RowRadioButton, dialog_footer, scrolled_form_layout
 
 if TYPE_CHECKING:
-    from storycapture.services.visits import VisitService
+    from storycapture.services.visits import VisitRecap, VisitService
+
+# How the recap names each kind of item: one, many.
+_RECAP_WORDS: dict[str, tuple[str, str]] = {
+    "timeline_event": ("moment on the timeline", "moments on the timeline"),
+    "strength_card": ("strength card", "strength cards"),
+    "quote": ("quote", "quotes"),
+    "narrative_note": ("note", "notes"),
+    "photo": ("photo", "photos"),
+}
+_SHORT_WORDS: dict[str, tuple[str, str]] = {
+    "timeline_event": ("moment", "moments"),
+    "strength_card": ("card", "cards"),
+    "quote": ("quote", "quotes"),
+    "narrative_note": ("note", "notes"),
+    "photo": ("photo", "photos"),
+}
+
+
+def _counted(count: int, words: tuple[str, str]) -> str:
+    return f"{count} {words[0] if count == 1 else words[1]}"
+
+
+def _joined(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def recap_lines(recap: VisitRecap) -> list[str]:
+    """What was added, one line for each kind there is some of, in the recap's order."""
+    return [
+        _counted(count, _RECAP_WORDS.get(kind, (kind, kind)))
+        for kind, count in sorted(recap.added.items(), key=lambda pair: _order(pair[0]))
+        if count
+    ]
+
+
+def recap_private_sentence(recap: VisitRecap) -> str:
+    if not recap.total:
+        return ""
+    if not recap.total_private:
+        return "Nothing from this visit is marked private."
+    parts = [
+        _counted(count, _SHORT_WORDS.get(kind, (kind, kind)))
+        for kind, count in sorted(recap.private.items(), key=lambda pair: _order(pair[0]))
+        if count
+    ]
+    return f"Private, staying on this laptop: {_joined(parts)}."
+
+
+def _order(kind: str) -> int:
+    kinds = list(_RECAP_WORDS)
+    return kinds.index(kind) if kind in kinds else len(kinds)
 
 
 class VisitDialog(QDialog):
@@ -169,3 +223,71 @@ class VisitDialog(QDialog):
         self.started_visit = visit
         self.problem.hide()
         super().accept()
+
+
+class VisitRecapDialog(QDialog):
+    """The end of a visit: what was added together, what of it is private, and the offer of
+    a copy for the storyteller to keep. Ending the visit has already happened; this only tells."""
+
+    def __init__(self, recap: VisitRecap, pseudonym: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ensurePolished()
+        self.recap = recap
+        self.wants_copy = False
+        self.setWindowTitle(f"The visit with {pseudonym} has ended")
+        self.setModal(True)
+
+        heading = make_label(f"Thank you for this visit with {pseudonym}", "heading")
+        lines = recap_lines(recap)
+        if lines:
+            summary = make_label("Added together during this visit:", "subheading")
+            self.added = make_label("\n".join(f"•  {line}" for line in lines))
+        else:
+            summary = make_label("Nothing new was added this time.", "subheading")
+            self.added = make_label(
+                "Sometimes a visit is for talking, and that is worth as much.", "subtle"
+            )
+        self.added.setAccessibleName("What was added during this visit")
+        self.private = make_label(recap_private_sentence(recap))
+        self.private.setAccessibleName("What of it is private")
+        self.private.setVisible(bool(recap.total))
+        offer = make_label(
+            f"{pseudonym} can take home a copy of their story: their timeline, strengths and "
+            "the words they choose.",
+            "subtle",
+        )
+
+        self.give_copy_button = QPushButton("Give a copy…")
+        self.give_copy_button.setAccessibleName(f"Give {pseudonym} a copy of their story")
+        self.give_copy_button.setAutoDefault(False)
+        self.give_copy_button.clicked.connect(self._give_copy)
+        self.done_button = QPushButton("Done")
+        self.done_button.setObjectName("primary")
+        self.done_button.setAccessibleName("Done, close the recap")
+        self.done_button.setDefault(True)
+        self.done_button.clicked.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.give_copy_button)
+        buttons.addWidget(self.done_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(scaled_px(28), scaled_px(24), scaled_px(28), scaled_px(20))
+        layout.setSpacing(scaled_px(10))
+        layout.addWidget(heading)
+        layout.addWidget(summary)
+        layout.addWidget(self.added)
+        layout.addWidget(self.private)
+        layout.addSpacing(scaled_px(4))
+        layout.addWidget(offer)
+        layout.addStretch(1)
+        layout.addSpacing(scaled_px(8))
+        layout.addLayout(buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 62)
+        self.done_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        fit_to_screen(self)
+
+    @Slot()
+    def _give_copy(self) -> None:
+        self.wants_copy = True
+        self.accept()

@@ -306,6 +306,7 @@ class MainWindow(QMainWindow):
         for action in (
             self.new_storyteller_action,
             self.start_visit_action,
+            self.end_visit_action,
             self.storyteller_mode_action,
             self.undo_action,
             self.redo_action,
@@ -342,6 +343,11 @@ class MainWindow(QMainWindow):
             action.setEnabled(bool(chosen))
         self.start_visit_action.setEnabled(bool(chosen) and not visiting)
         self.end_visit_action.setEnabled(bool(visiting))
+        # One visit at a time: Start visit becomes End visit, in the menu and the toolbar too.
+        self.start_visit_action.setVisible(not visiting)
+        self.end_visit_action.setVisible(bool(visiting))
+        if self.stories is not None:
+            self.stories.storyteller.show_visit_in_progress(bool(visiting))
         self.storyteller_mode_action.setEnabled(bool(chosen))
         for action in (
             self.settings_action,
@@ -514,6 +520,7 @@ class MainWindow(QMainWindow):
         page = self.stories.storyteller
         page.changed.connect(self._story_changed)
         page.start_visit_requested.connect(self.start_visit)
+        page.end_visit_requested.connect(self.end_visit)
         page.consent_requested.connect(self.record_consent)
         page.withdraw_requested.connect(self.withdraw)
         page.give_copy_requested.connect(self.give_copy)
@@ -676,46 +683,32 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def start_visit(self) -> None:
+        """One visit at a time with each storyteller. Starting one is a record of what
+        happened, not an edit: it is not an undo step (ending it is how it finishes)."""
         person = self._current_storyteller()
         if self.vault is None or self.stories is None or person is None:
             return
+        if person in self._visits:  # already visiting: a second click starts nothing
+            return
         from storycapture.gui.visit import VisitDialog
-        from storycapture.qtkit.undo import push_step
         from storycapture.services.visits import VisitService
 
-        visits = VisitService(self.vault)
         name = self.stories.storyteller.name.text()
         facilitator = self.settings.facilitator_name
         dialog = VisitDialog(
-            visits, person, name, self.author(), self, facilitator_name=facilitator
+            VisitService(self.vault),
+            person,
+            name,
+            self.author(),
+            self,
+            facilitator_name=facilitator,
         )
 
         def started_it() -> None:
             visit = dialog.started_visit
             if visit is None:
                 return
-            started = False
-
-            def apply() -> None:
-                nonlocal started
-                if started:  # a redo after an undo: bring the visit back
-                    visits.restore(visit.uuid, author=self.author())
-                started = True
-                self._visits[person] = visit.uuid
-
-            def revert() -> None:
-                visits.remove(visit.uuid, author=self.author())
-                self._visits.pop(person, None)
-
-            stack = self._stacks.get(person) or self._context.undo_stack
-            push_step(
-                stack,
-                "Start visit",
-                apply,
-                revert,
-                self._after_visit,
-                on_refused=lambda error: self.statusBar().showMessage(str(error), 15_000),
-            )
+            self._visits[person] = visit.uuid
             self._after_visit()
 
         self._open(dialog, started_it)
@@ -729,10 +722,30 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def end_visit(self) -> None:
+        """End the visit in progress and show what was added during it, with Give a copy."""
         person = self._current_storyteller()
-        if person:
-            self._visits.pop(person, None)
+        if person is None or person not in self._visits:
+            return
+        visit_uuid = self._visits.pop(person)
         self._update_actions()
+        if self.vault is None or self.stories is None:
+            return
+        from storycapture.domain.errors import StoryCaptureError
+        from storycapture.gui.visit import VisitRecapDialog
+        from storycapture.services.visits import VisitService
+
+        try:
+            recap = VisitService(self.vault).recap(visit_uuid)
+        except StoryCaptureError as error:  # the visit went meanwhile (an import, say)
+            self.statusBar().showMessage(str(error), 15_000)
+            return
+        dialog = VisitRecapDialog(recap, self.stories.storyteller.name.text(), self)
+
+        def closed() -> None:
+            if dialog.wants_copy and self._current_storyteller() == person:
+                self.give_copy()
+
+        self._open(dialog, closed)
 
     @Slot()
     def record_consent(self) -> None:

@@ -28,6 +28,11 @@ from storycapture.store import models
 from storycapture.store.db import checkpoint_and_compact
 
 SIGNATURE_LIMIT = 2 * 1024 * 1024
+NEEDS_TAKING_PART = (
+    "Consent is recorded only when they agree to take part; agreeing to anything else needs "
+    "that first. If they would rather not take part, nothing needs recording; to stop taking "
+    "part later, withdraw consent instead."
+)
 _ERASED_THROUGH = "erasures_cleaned_through"  # before: the latest clock cleaned up
 _ERASED_COUNT = "erasures_cleaned"
 
@@ -44,13 +49,15 @@ class ConsentService(StoryService):
         author: Author,
         signature: bytes | None = None,
     ) -> ConsentRecord:
-        """Record a new version of consent; earlier versions stay in the history."""
+        """Record a new version of consent; earlier versions stay in the history.
+
+        Taking part must be among ``items``: consent without it is refused (``InvalidInput``).
+        """
         chosen = sorted({ConsentItem.parse(i).value for i in items})
-        if chosen and ConsentItem.TAKE_PART.value not in chosen:
-            raise InvalidInput(
-                "Agreeing to anything else needs agreeing to take part first; "
-                "to stop taking part, withdraw consent instead."
-            )
+        if ConsentItem.TAKE_PART.value not in chosen:
+            # Consent to nothing is no consent: recording it would read as "consent recorded"
+            # while every addition is refused. Someone who declines is simply not recorded.
+            raise InvalidInput(NEEDS_TAKING_PART)
         given = as_date(given_on, "date consent was given")
         if given > datetime.date.today():
             raise InvalidInput("Consent cannot be given on a date that has not come yet.")

@@ -27,6 +27,8 @@ class StorytellerSummary:
     def consent_words(self) -> str:
         if self.consent is None:
             return "No consent recorded yet"
+        if not self.consent.allows(ConsentItem.TAKE_PART):  # older vaults could record this
+            return "Not agreed to take part"
         if ConsentItem.SHARE_WITH_TEAM in self.consent.items:
             return "Consent recorded · shares with the team"
         return "Consent recorded · stays on this laptop"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput
 from storycapture.domain.story import Visit
 from storycapture.domain.text import checked_text
-from storycapture.domain.vocabulary import ConsentItem, PlaceType
+from storycapture.domain.vocabulary import ConsentItem, PlaceType, Visibility
 from storycapture.services import records
 from storycapture.services.base import (
     UNSET,
@@ -18,7 +19,38 @@ from storycapture.services.base import (
     checked_changes,
     provenance,
 )
-from storycapture.services.records import VISIT, StoredRecord
+from storycapture.services.records import (
+    NARRATIVE_NOTE,
+    PHOTO,
+    QUOTE,
+    STRENGTH_CARD,
+    TIMELINE_EVENT,
+    VISIT,
+    EntityKind,
+    StoredRecord,
+)
+
+# What a visit's recap counts, in the order it tells them.
+RECAP_KINDS: tuple[EntityKind, ...] = (TIMELINE_EVENT, STRENGTH_CARD, QUOTE, NARRATIVE_NOTE, PHOTO)
+
+
+@dataclass(frozen=True)
+class VisitRecap:
+    """What was added during one visit, by kind (``EntityKind.name``), and how much of it is
+    private. An item belongs to the visit when it links to it, or, for an item that links to
+    no visit (photos), when it was made after the visit started."""
+
+    visit: Visit
+    added: dict[str, int] = field(default_factory=dict)
+    private: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.added.values())
+
+    @property
+    def total_private(self) -> int:
+        return sum(self.private.values())
 
 
 def visit_from_record(record: StoredRecord) -> Visit:
@@ -105,3 +137,22 @@ class VisitService(StoryService):
                 for r in records.find(self._vault, session, VISIT, storyteller_uuid)
             ]
         return sorted(found, key=lambda v: (v.visit_date, v.meta.created_hlc), reverse=True)
+
+    def recap(self, visit_uuid: str) -> VisitRecap:
+        """What was added during a visit (and is still there), and what of it is private."""
+        added: dict[str, int] = {}
+        private: dict[str, int] = {}
+        with self._vault.read() as session:
+            visit_record = records.get(self._vault, session, VISIT, visit_uuid)
+            person = visit_record.storyteller_uuid
+            for kind in RECAP_KINDS:
+                for record in records.find(self._vault, session, kind, person):
+                    linked = record.values.get("visit_uuid")
+                    if linked != visit_uuid and (
+                        linked is not None or record.created_hlc < visit_record.created_hlc
+                    ):
+                        continue
+                    added[kind.name] = added.get(kind.name, 0) + 1
+                    if record.values.get("visibility") == Visibility.PRIVATE.value:
+                        private[kind.name] = private.get(kind.name, 0) + 1
+        return VisitRecap(visit_from_record(visit_record), added, private)

@@ -503,6 +503,19 @@ def test_an_event_before_consent_is_refused(cli: Cli, initialised: str) -> None:
     assert rows(cli.data_dir)["timeline_events"] == 0
 
 
+@pytest.mark.parametrize("items", ["photos,share_with_team", ","])
+def test_consent_without_taking_part_is_refused(cli: Cli, initialised: str, items: str) -> None:
+    cli.ok("storyteller", "add", "Rowan")
+
+    result = cli(
+        "--facilitator", "Priya", "consent", "record", "Rowan", "--items", items, "--how", "verbal"
+    )
+
+    # The service's sentence, as the window shows it.
+    assert "recorded only when they agree to take part" in result.error
+    assert rows(cli.data_dir)["consent_records"] == 0
+
+
 @pytest.mark.parametrize("feeling", ["9", "-4"])
 def test_a_feeling_outside_minus_three_to_three_is_refused(
     cli: Cli, juniper: str, feeling: str

@@ -169,7 +169,7 @@ def test_an_error_from_the_service_is_shown_in_the_dialog_and_nothing_is_lost(
     dialog.ok_button.click()
 
     assert dialog.problem.isVisible()
-    assert "needs agreeing to take part first" in dialog.problem.text()
+    assert "Marigold needs to agree to take part" in dialog.problem.text()
     assert dialog.recorded_consent is None
     assert dialog.chosen_items() == [ConsentItem.PHOTOS]
     assert dialog.chosen_how() is ConsentHow.PAPER_FORM
@@ -187,6 +187,37 @@ def test_an_error_from_the_service_is_shown_in_the_dialog_and_nothing_is_lost(
     current = ConsentService(vault).current(newcomer)
     assert current is not None and current.how is ConsentHow.PAPER_FORM
     assert current.signature is None
+
+
+def test_consent_to_nothing_is_not_recorded_and_the_dialog_says_why(
+    qtbot: QtBot, vault: VaultSession, newcomer: str
+) -> None:
+    dialog = open_dialog(qtbot, vault, newcomer, "Marigold")
+    dialog.how_buttons[ConsentHow.VERBAL].click()
+    dialog.ok_button.click()  # nothing ticked
+
+    assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.problem.isVisible()
+    assert dialog.problem.text() == (
+        "Marigold needs to agree to take part before consent can be recorded: everything "
+        "else builds on it. If they would rather not take part, press Cancel and nothing "
+        "is recorded."
+    )
+    assert dialog.focusWidget() is dialog.item_boxes[ConsentItem.TAKE_PART]
+    assert dialog.recorded_consent is None
+    assert ConsentService(vault).current(newcomer) is None
+
+    # Something else without taking part is not enough either.
+    dialog.item_boxes[ConsentItem.AUDIO].click()
+    dialog.ok_button.click()
+    assert ConsentService(vault).current(newcomer) is None
+    assert dialog.chosen_items() == [ConsentItem.AUDIO]  # nothing chosen is lost
+
+    dialog.item_boxes[ConsentItem.TAKE_PART].click()
+    dialog.ok_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    current = ConsentService(vault).current(newcomer)
+    assert current is not None and current.agreed() == [ConsentItem.TAKE_PART, ConsentItem.AUDIO]
 
 
 def test_touching_an_explanation_ticks_its_box(

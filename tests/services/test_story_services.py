@@ -21,9 +21,11 @@ from storycapture.domain.errors import (
 from storycapture.domain.fuzzydate import DateKind
 from storycapture.domain.story import BoardPosition
 from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem, PlaceType, Visibility
+from storycapture.services import records
 from storycapture.services.consent import ConsentService
 from storycapture.services.history import HistoryService
 from storycapture.services.media import PhotoService
+from storycapture.services.overview import storyteller_summaries
 from storycapture.services.story import StoryWordsService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
@@ -67,6 +69,17 @@ def reopened(vault: VaultSession) -> Iterator[list[VaultSession]]:
     yield sessions
     for session in sessions:
         session.lock()
+
+
+def add_consent(vault: VaultSession, person: str, items: list[ConsentItem]) -> None:
+    ConsentService(vault).record(
+        person,
+        items=items,
+        how=ConsentHow.VERBAL,
+        given_on="2026-01-05",
+        facilitator="Priya",
+        author=FACILITATOR,
+    )
 
 
 def add_with_consent(
@@ -332,10 +345,51 @@ def test_consent_is_required_for_story_content(vault: VaultSession, tmp_path: Pa
     assert not vault.media_dir(person).exists() or not any(vault.media_dir(person).iterdir())
 
 
-def test_consent_with_no_items_does_not_allow_content(vault: VaultSession) -> None:
-    person = add_with_consent(vault, "Rowan", items=[])
+@pytest.mark.parametrize("items", [[], [ConsentItem.PHOTOS, ConsentItem.SHARE_WITH_TEAM]])
+def test_consent_without_taking_part_is_refused_in_plain_words(
+    vault: VaultSession, items: list[ConsentItem]
+) -> None:
+    person = StorytellerService(vault).add("Rowan", author=FACILITATOR).uuid
+    before = operation_count(vault)
+    with pytest.raises(InvalidInput) as refused:
+        add_consent(vault, person, items)
+    assert_plain(str(refused.value))
+    assert "recorded only when they agree to take part" in str(refused.value)
+    assert ConsentService(vault).current(person) is None
+    assert operation_count(vault) == before
+
+
+def test_a_later_version_without_taking_part_is_refused_too(
+    vault: VaultSession, storyteller_uuid: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        add_consent(vault, storyteller_uuid, [ConsentItem.PHOTOS])
+    assert "withdraw consent instead" in str(refused.value)
+    current = ConsentService(vault).current(storyteller_uuid)
+    assert current is not None and current.version == 1
+
+
+def test_an_older_consent_to_nothing_reads_as_no_consent(vault: VaultSession) -> None:
+    """Earlier versions of the app could record consent with nothing ticked; such a record
+    (kept here as it was, and as bundles may still carry it) allows nothing."""
+    person = StorytellerService(vault).add("Rowan", author=FACILITATOR).uuid
+    values = {
+        "items": [],
+        "how": "verbal",
+        "given_on": "2026-01-05",
+        "facilitator": "Priya",
+        "signature": None,
+        "version": 1,
+        "deleted": False,
+    }
+    with vault.edit() as session:
+        records.insert(vault, session, records.CONSENT, person, values, FACILITATOR)
+    current = ConsentService(vault).current(person)
+    assert current is not None and current.agreed() == []
     with pytest.raises(ConsentMissing):
         TimelineService(vault).add_event(person, title="Moved", starts="2015", author=FACILITATOR)
+    (summary,) = [s for s in storyteller_summaries(vault) if s.uuid == person]
+    assert summary.consent_words() == "Not agreed to take part"
 
 
 def test_photos_need_photo_consent(vault: VaultSession, tmp_path: Path) -> None:
@@ -474,6 +528,46 @@ def test_a_bad_or_future_visit_date_is_refused(
         VisitService(vault).start(storyteller_uuid, author=FACILITATOR, visit_date=visit_date)
     assert_plain(str(refused.value))
     assert VisitService(vault).list(storyteller_uuid) == []
+
+
+def test_a_visit_recap_counts_what_was_added_during_it_and_what_is_private(
+    vault: VaultSession, storyteller_uuid: str, tmp_path: Path
+) -> None:
+    visits, timeline = VisitService(vault), TimelineService(vault)
+    earlier = visits.start(storyteller_uuid, author=FACILITATOR, visit_date="2026-03-02")
+    timeline.add_event(  # in the earlier visit: not this one's
+        storyteller_uuid, title="Moved", starts="2015", author=FACILITATOR, visit_uuid=earlier.uuid
+    )
+    photo = tmp_path / "before.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    PhotoService(vault).add(storyteller_uuid, photo, author=FACILITATOR)  # before it started
+    visit = visits.start(storyteller_uuid, author=FACILITATOR)
+    for title, visibility in (("A", "private"), ("B", "team"), ("C", "shareable")):
+        timeline.add_event(
+            storyteller_uuid,
+            title=title,
+            starts="2019",
+            visibility=visibility,
+            author=FACILITATOR,
+            visit_uuid=visit.uuid,
+        )
+    gone = StoryWordsService(vault).add_note(
+        storyteller_uuid, "Taken back.", author=FACILITATOR, visit_uuid=visit.uuid
+    )
+    StoryWordsService(vault).update_note(gone.uuid, author=FACILITATOR, deleted=True)
+    StoryWordsService(vault).add_quote(
+        storyteller_uuid, "Mine.", visibility="private", author=FACILITATOR, visit_uuid=visit.uuid
+    )
+    PhotoService(vault).add(storyteller_uuid, photo, visibility="private", author=FACILITATOR)
+
+    recap = visits.recap(visit.uuid)
+    assert recap.visit == visit
+    assert recap.added == {"timeline_event": 3, "quote": 1, "photo": 1}
+    assert recap.private == {"timeline_event": 1, "quote": 1, "photo": 1}
+    assert (recap.total, recap.total_private) == (5, 3)
+    assert visits.recap(earlier.uuid).added["timeline_event"] == 1
+    with pytest.raises(NotFound):
+        visits.recap("00000000-0000-0000-0000-000000000000")
 
 
 # --- timeline ----------------------------------------------------------------------------
