@@ -45,9 +45,7 @@ from storycapture.timeline.layout import (
     movable_in_time,
     neighbour,
     new_event_at,
-    precision_for_scale,
     shift_date,
-    snapped_date,
 )
 from storycapture.timeline.qt.event_list import UUID_ROLE, EventListDelegate, EventListModel
 from storycapture.timeline.qt.items import describe_event
@@ -189,8 +187,9 @@ class TimelineTool(QWidget):
         self.tray_label = QLabel("Not yet placed in time")
         self.tray_label.setObjectName("subtle")
         self.tray_label.setToolTip(
-            "These moments have a date we can't put on the line yet: an age before the year of "
-            "birth is known, or “before” or “after” a moment that isn't there."
+            "These moments have no date yet, or a date we can't put on the line yet: an age "
+            "before the year of birth is known, or “before” or “after” a moment that isn't "
+            "there. Type a date in the panel to place one."
         )
         self.tray_row = QWidget()
         tray_layout = QHBoxLayout(self.tray_row)
@@ -229,7 +228,9 @@ class TimelineTool(QWidget):
         self.zoom_in_button = self._tool_button("+", "Zoom in (the + key)")
         self.zoom_in_button.setAccessibleName("Zoom in")
         self.add_button = self._tool_button(
-            "Add a moment", "Add a moment in the middle of the view"
+            "Add a moment",
+            "Add a moment with no date yet: it waits in “Not yet placed in time” until a date "
+            "is given (or double-click the picture where it belongs)",
         )
 
         toolbar = QWidget()
@@ -609,12 +610,14 @@ class TimelineTool(QWidget):
 
     def add_event(
         self,
-        starts: FuzzyDate,
-        valence: int = 0,
+        starts: FuzzyDate | None = None,
+        valence: int | None = None,
         life_area: LifeArea = LifeArea.OTHER,
         title: str = NEW_TITLE,
     ) -> str | None:
-        """Add a moment (one undo step) and open it in the panel with its title ready to type."""
+        """Add a moment (one undo step) and open it in the panel with its title ready to type.
+        Without ``starts`` it has no date and waits in the tray; without ``valence`` its
+        feeling is not said: nothing is filled in that nobody gave."""
         storyteller = self._storyteller
         if storyteller is None:
             return None
@@ -646,16 +649,16 @@ class TimelineTool(QWidget):
 
     @Slot(float, float)
     def _add_at(self, x: float, y: float) -> None:
+        # A double-click on the picture is someone pointing at a date (and, in the Lifeline,
+        # at a feeling): that is theirs to give.
         starts, valence, area = new_event_at(self.scene.layout, x, y)
         self.add_event(starts, valence, area)
 
     @Slot()
     def add_in_view(self) -> None:
-        """Add a moment dated at the middle of the view (for the keyboard and the toolbar)."""
-        if not self.view.is_ready():
-            return
-        kind = precision_for_scale(self.scene.scale.px_per_day)
-        self.add_event(snapped_date(self.view.centre_day(), kind))
+        """Add a moment with no date and no feeling (for the keyboard and the toolbar): it waits
+        in "Not yet placed in time", chosen, with the panel open to type its title."""
+        self.add_event()
 
     @Slot(str)
     def remove_event(self, uuid: str) -> None:
@@ -681,6 +684,9 @@ class TimelineTool(QWidget):
         """Move a moment earlier or later by its own precision (a year for a year)."""
         event = self._events.get(uuid)
         if event is None:
+            return
+        if event.starts is None:
+            self._show_notice("This moment has no date yet; type one in the panel to place it.")
             return
         if not movable_in_time(event):
             self._show_notice("This moment is tied to another one; change its date to move it.")
