@@ -1447,12 +1447,12 @@ def drag_outcome(layout: TimelineLayout, uuid: str, dx: float, dy: float) -> Dra
     anchor_y = band.line_y if anchor is None else anchor[1]
     target = bands.bands[bands.index_at(anchor_y + dy)]
     valence, area = event.valence, event.life_area
-    if layout.mode is LayoutMode.LIFELINE and target.index != band.index:
+    if layout.mode is LayoutMode.LANES:
+        area = _need(target.area)
+    elif target.index != band.index:
         # Only a move to another band says a feeling: a sideways drag of a moment whose
         # feeling is not said leaves it not said.
         valence = _need(target.valence)
-    else:
-        area = _need(target.area)
     note = ""
     starts, ends = event.starts, event.ends
     preview_dx = 0.0

@@ -37,9 +37,7 @@ Anchors = Callable[[str], str | None]
 # The feeling choice, top to bottom as the Lifeline's bands run; None: not said (the default:
 # a feeling exists only once someone chooses one).
 FEELING_CHOICES: tuple[int | None, ...] = (None, 3, 2, 1, 0, -1, -2, -3)
-NO_DATE_HINT = (
-    "No date yet, so it waits in “Not yet placed in time”. Type one when it is known."
-)
+NO_DATE_HINT = "No date yet, so it waits in “Not yet placed in time”. Type one when it is known."
 
 VISIBILITY_WORDS = {
     Visibility.PRIVATE: "Private — stays on this laptop",
