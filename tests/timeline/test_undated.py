@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QUndoStack
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QUndoStack
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from storycapture.domain.authorship import Author
@@ -34,7 +35,7 @@ from storycapture.timeline.layout import (
     lay_out,
     place_events,
 )
-from storycapture.timeline.qt.tool import NEW_TITLE, TimelineTool
+from storycapture.timeline.qt.tool import MOMENT_MIME, NEW_TITLE, TimelineTool
 from storycapture.timeline.service import EventPlacer, TimelineService
 from tests.conftest import FACILITATOR
 
@@ -303,3 +304,68 @@ def test_the_tray_and_the_feeling_choice_fit_at_1366_by_768(
     assert feeling.isVisible()
     # The whole of "Not said" shows in the choice: it is not cut short.
     assert feeling.width() >= feeling.fontMetrics().horizontalAdvance("Not said") + 24
+
+
+def _drag_to(tool: TimelineTool, uuid: str, point: QPoint) -> None:
+    data = tool.tray.mimeData([tool.tray.item(0)])
+    assert data.formats() == [MOMENT_MIME]  # its id only: no title or words leave in a drag
+    assert bytes(data.data(MOMENT_MIME).data()).decode() == uuid
+    viewport = tool.view.viewport()
+    copy = Qt.DropAction.CopyAction
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QApplication.sendEvent(viewport, QDragEnterEvent(point, copy, data, left, none))
+    move = QDragMoveEvent(point, copy, data, left, none)
+    QApplication.sendEvent(viewport, move)
+    assert move.isAccepted()
+    assert "Let go to place" in tool.notice.text()
+    drop = QDropEvent(QPointF(point), copy, data, left, none)
+    QApplication.sendEvent(viewport, drop)
+    assert drop.isAccepted()
+
+
+def test_dragging_a_moment_from_the_tray_onto_the_picture_gives_it_that_date(
+    tool: TimelineTool, vault: VaultSession, storyteller_uuid: str
+) -> None:
+    service = TimelineService(vault)
+    service.add_event(storyteller_uuid, title="Born", starts="1980", author=FACILITATOR)
+    service.add_event(storyteller_uuid, title="Hard", starts="2020", author=FACILITATOR)
+    tool.show_storyteller(storyteller_uuid, 1980)
+    tool.view.fit_all()
+    uuid = tool.add_in_view()
+    assert uuid is not None
+    layout = tool.scene.layout
+    x = layout.scale.x_of_day(datetime.date(2003, 7, 1).toordinal())
+    point = tool.view.mapFromScene(QPointF(x, layout.bands.line_of_valence(2)))
+    _drag_to(tool, uuid, point)
+    placed = service.get_event(uuid)
+    assert placed.starts == FuzzyDate.in_year(2003)  # a year, at this zoom
+    assert placed.valence is None  # placing in time says nothing of how it felt
+    assert tool.tray.count() == 0 and tool.scene.item_for(uuid) is not None
+    assert tool.selected_uuid() == uuid and tool.notice.text() == ""
+    tool._context.undo_stack.undo()
+    assert service.get_event(uuid).starts is None and tool.tray.count() == 1
+
+
+def test_a_moment_whose_own_words_say_when_keeps_them_when_dropped(
+    tool: TimelineTool, vault: VaultSession, storyteller_uuid: str
+) -> None:
+    service = TimelineService(vault)
+    service.add_event(storyteller_uuid, title="Born", starts="1980", author=FACILITATOR)
+    waiting = service.add_event(
+        storyteller_uuid, title="First kiss", starts="when I was 15", author=FACILITATOR
+    )
+    tool.show_storyteller(storyteller_uuid, None)  # no year of birth: it waits in the tray
+    tool.view.fit_all()
+    assert tool.tray.count() == 1
+    data = tool.tray.mimeData([tool.tray.item(0)])
+    move = QDragEnterEvent(
+        tool.view.viewport().rect().center(),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    QApplication.sendEvent(tool.view.viewport(), move)
+    assert not move.isAccepted()
+    assert "already says when" in tool.notice.text()
+    assert service.get_event(waiting.uuid).starts == parse("when I was 15")

@@ -14,8 +14,8 @@ import io
 from collections.abc import Callable
 from typing import Any, cast
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QDragMoveEvent, QDropEvent, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -41,6 +41,7 @@ from storycapture.services.media import PhotoService
 from storycapture.timeline.layout import (
     LARGE,
     LayoutMode,
+    date_at,
     drag_outcome,
     movable_in_time,
     neighbour,
@@ -118,6 +119,33 @@ def _tray_style(colours: Colours, large: bool = False) -> str:
     )
 
 
+# A moment dragged from the tray carries its id only: never its title or words, which a drop
+# outside the app could otherwise read.
+MOMENT_MIME = "application/x-storycapture-moment"
+
+
+class MomentTray(QListWidget):
+    """The moments not yet placed in time; one can be dragged onto the picture to place it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+
+    def mimeTypes(self) -> list[str]:
+        return [MOMENT_MIME]
+
+    def mimeData(self, items: Any) -> QMimeData:
+        data = QMimeData()
+        if items:
+            data.setData(MOMENT_MIME, str(items[0].data(UUID_ROLE)).encode("ascii"))
+        return data
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+
 AUTHOR_FILTERS = ("all", "storyteller", "facilitator", "highlight-storyteller")
 DIMMED = 0.35  # how faintly others' moments show while the storyteller's own stand out
 
@@ -173,8 +201,10 @@ class TimelineTool(QWidget):
             "Enter opens a moment in the panel to change it; Delete takes it off the timeline."
         )
         self.list_view.installEventFilter(self)
+        self.view.viewport().setAcceptDrops(True)
+        self.view.viewport().installEventFilter(self)
 
-        self.tray = QListWidget()
+        self.tray = MomentTray()
         self.tray.setObjectName("timelineTray")
         self.tray.setFlow(QListView.Flow.LeftToRight)
         self.tray.setWrapping(False)
@@ -548,12 +578,68 @@ class TimelineTool(QWidget):
         self.open_editor(item.data(UUID_ROLE))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and self._tray_drag(event):
+            return True
         if event.type() == QEvent.Type.KeyPress and watched in (self.list_view, self.tray):
             key = cast(QKeyEvent, event).key()
             if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._chosen:
                 self.remove_event(self._chosen)
                 return True
         return super().eventFilter(watched, event)
+
+    def _tray_drag(self, event: QEvent) -> bool:
+        """A moment from the tray dragged over the picture: the date under the pointer is said
+        beside it, and dropping gives it that date (the person pointed at it). Anything else
+        dragged here is left to the picture."""
+        kind = event.type()
+        if kind == QEvent.Type.DragLeave:
+            self._show_notice("")
+            return False
+        if kind not in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            return False
+        drag = cast(QDragMoveEvent, event)
+        if not drag.mimeData().hasFormat(MOMENT_MIME):
+            return False
+        uuid = bytes(drag.mimeData().data(MOMENT_MIME).data()).decode("ascii", "replace")
+        moment = self._events.get(uuid)
+        if moment is None or not self.view.is_ready():
+            drag.ignore()
+            return True
+        if moment.starts is not None:
+            self._show_notice(
+                f"“{moment.title}” already says when ({moment.when()}); change that in the "
+                "panel to place it."
+            )
+            drag.ignore()
+            return True
+        x = self.view.mapToScene(drag.position().toPoint()).x()
+        date = date_at(self.scene.layout, x)
+        if kind != QEvent.Type.Drop:
+            drag.setDropAction(Qt.DropAction.CopyAction)
+            drag.accept()
+            self._show_notice(f"Let go to place “{moment.title}” in {date.display()}.")
+            return True
+        cast(QDropEvent, event).setDropAction(Qt.DropAction.CopyAction)
+        drag.accept()
+        self._show_notice("")
+        self.place_in_time(uuid, date)
+        return True
+
+    def place_in_time(self, uuid: str, date: FuzzyDate) -> None:
+        """Give a moment waiting in the tray the date it was dropped at (one undo step). One
+        whose own words say when ("when I was 15") keeps them: only a moment with no date yet
+        takes a date from where it is dropped."""
+        moment = self._events.get(uuid)
+        if moment is None:
+            return
+        if moment.starts is not None:
+            self._show_notice(
+                f"“{moment.title}” already says when ({moment.when()}); change that in the "
+                "panel to place it."
+            )
+            return
+        if self._update(uuid, f"Place “{moment.title}” in time", {"starts": date}) is None:
+            self.select_event(uuid)
 
     # -- edits, each one undo step --------------------------------------------------------------
 
@@ -655,10 +741,10 @@ class TimelineTool(QWidget):
         self.add_event(starts, valence, area)
 
     @Slot()
-    def add_in_view(self) -> None:
+    def add_in_view(self) -> str | None:
         """Add a moment with no date and no feeling (for the keyboard and the toolbar): it waits
         in "Not yet placed in time", chosen, with the panel open to type its title."""
-        self.add_event()
+        return self.add_event()
 
     @Slot(str)
     def remove_event(self, uuid: str) -> None:
