@@ -333,6 +333,13 @@ class EventItem(StoryItem):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.setPen(self._edges["chosen" if self._chosen else "help"])
                 painter.drawRoundedRect(self._fade, radius, radius)
+            elif not placed.feeling_said:
+                # A feeling not said: a broken edge round it, as round its dot.
+                edge = QPen(colours.soft_ink, 1.2)
+                edge.setDashPattern([2.0, 2.0])
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(edge)
+                painter.drawRoundedRect(self._fade, radius, radius)
         else:
             said = placed.feeling_said
             # A feeling not said: a hollow ring with a broken edge, no colour of any feeling.
