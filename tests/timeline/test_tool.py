@@ -306,7 +306,7 @@ def test_the_panel_edits_feeling_area_visibility_period_and_help(
         stack(tool).undo()
     original = service.get_event(moment.uuid)
     assert (original.valence, original.life_area, original.help, original.ends) == (
-        0,
+        None,  # undone back to not said, as it was added
         LifeArea.OTHER,
         None,
         None,
