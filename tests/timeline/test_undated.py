@@ -369,3 +369,25 @@ def test_a_moment_whose_own_words_say_when_keeps_them_when_dropped(
     assert not move.isAccepted()
     assert "already says when" in tool.notice.text()
     assert service.get_event(waiting.uuid).starts == parse("when I was 15")
+
+
+def test_emptying_the_date_in_the_panel_takes_it_off_and_nothing_moves_an_undated_moment(
+    tool: TimelineTool, vault: VaultSession, storyteller_uuid: str
+) -> None:
+    service = TimelineService(vault)
+    moment = service.add_event(
+        storyteller_uuid, title="Allotment", starts="2018", author=FACILITATOR
+    )
+    tool.show_storyteller(storyteller_uuid, 1980)
+    tool.open_editor(moment.uuid)
+    tool.panel.when.setFocus()
+    tool.panel.when.selectAll()
+    QTest.keyClick(tool.panel.when, Qt.Key.Key_Delete)
+    QTest.keyClick(tool.panel.when, Qt.Key.Key_Return)
+    assert service.get_event(moment.uuid).starts is None
+    assert tool._context.undo_stack.undoText() == "Take the date off “Allotment”"
+    assert tool.tray.count() == 1 and tool.selected_uuid() == moment.uuid
+    # "Earlier" and "Later" have nothing to move: they say so, and change nothing.
+    tool.shift_event(moment.uuid, 1)
+    assert "no date yet" in tool.notice.text()
+    assert service.get_event(moment.uuid).starts is None
