@@ -119,10 +119,6 @@ class TimelineEvent:
     def is_period(self) -> bool:
         return self.ends is not None
 
-    @property
-    def has_date(self) -> bool:
-        return self.starts is not None
-
     def when(self) -> str:
         """The date or span in plain words: "spring 2015", "when I was 6 to 12"; "no date yet"
         for a moment nobody has given a date."""

@@ -181,6 +181,10 @@ class TimelineTool(QWidget):
         self.scene = TimelineScene(self)
         self.scene.set_thumbnails(self._thumbnail)
         self.view = TimelineView(self.scene)
+        # Kept, so the filter compares without asking Qt (which may be tearing the view down).
+        self._viewport = self.view.viewport()
+        self._viewport.setAcceptDrops(True)
+        self._viewport.installEventFilter(self)  # a moment dragged from the tray
         self.axis_ruler = AxisRuler(self.view)
         self.band_ruler = BandRuler(self.view)
 
@@ -201,8 +205,6 @@ class TimelineTool(QWidget):
             "Enter opens a moment in the panel to change it; Delete takes it off the timeline."
         )
         self.list_view.installEventFilter(self)
-        self.view.viewport().setAcceptDrops(True)
-        self.view.viewport().installEventFilter(self)
 
         self.tray = MomentTray()
         self.tray.setObjectName("timelineTray")
@@ -578,7 +580,7 @@ class TimelineTool(QWidget):
         self.open_editor(item.data(UUID_ROLE))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.view.viewport() and self._tray_drag(event):
+        if watched is self._viewport and self._tray_drag(event):
             return True
         if event.type() == QEvent.Type.KeyPress and watched in (self.list_view, self.tray):
             key = cast(QKeyEvent, event).key()
