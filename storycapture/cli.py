@@ -371,13 +371,15 @@ def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
                 help=_help_seeking(args),
                 author=_author(args),
             )
-            print(f"Added “{event.title}” ({event.starts.display()}) — {event.uuid}.", file=out)
+            print(f"Added “{event.title}” ({event.when()}) — {event.uuid}.", file=out)
         elif args.action == "list":
             for event in timeline.events(_find_storyteller(vault, args.storyteller)):
-                when = event.starts.display()
+                when = event.starts.display() if event.starts else event.when()
                 if event.ends is not None:
                     when += f" – {event.ends.display()}"
-                feeling = f"{event.valence:+d}" if event.valence else " 0"
+                # A feeling not said shows as a dash: no number nobody gave.
+                valence = event.valence
+                feeling = " –" if valence is None else f"{valence:+d}" if valence else " 0"
                 lock = "  [private]" if event.visibility.value == "private" else ""
                 print(f"{event.uuid[:8]}  {feeling}  {when}: {event.title}{lock}", file=out)
         elif args.action == "remove":
@@ -716,10 +718,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_event.add_argument("storyteller")
     add_event.add_argument("--title", required=True)
     add_event.add_argument(
-        "--when", required=True, help="e.g. “spring 2015”, “the 1990s”, “about 15”"
+        "--when",
+        "--date",
+        dest="when",
+        help="e.g. “spring 2015”, “the 1990s”, “about 15”; leave out when there is no date yet",
     )
     add_event.add_argument("--until", help="the end, for a period")
-    add_event.add_argument("--feeling", type=int, default=0, help="how it felt, -3 to +3")
+    add_event.add_argument(
+        "--feeling", type=int, help="how it felt, -3 to +3; leave out when it was not said"
+    )
     add_event.add_argument("--area", default="other", help="life area, e.g. family, money")
     add_event.add_argument("--words", default="", help="in the person's own words")
     add_event.add_argument("--visit", help="the visit id it belongs to")

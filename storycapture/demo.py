@@ -106,15 +106,19 @@ def _add_storyteller(vault: VaultSession, person: dict[str, Any]) -> None:
     }
     timeline = TimelineService(vault)
     # Events dated relative to another ("after Moved to Leeds") go in after their anchors.
-    events = sorted(person["events"], key=lambda e: e["date"].startswith(("before ", "after ")))
+    # A moment with no "date" (or "valence") has none: the demo invents nothing either.
+    events = sorted(
+        person["events"],
+        key=lambda e: (e.get("date") or "").startswith(("before ", "after ")),
+    )
     for event in events:
         help_data = event.get("help")
         timeline.add_event(
             uuid,
             title=event["title"],
-            starts=event["date"],
+            starts=event.get("date"),
             ends=event.get("end"),
-            valence=event["valence"],
+            valence=event.get("valence"),
             life_area=event["life_area"],
             words=event.get("words", ""),
             visibility=event["visibility"],

@@ -127,7 +127,11 @@ def _events_for_copy(
         if event.uuid in hidden_ids:
             continue
         if hidden:
-            starts = _detached(event.starts, hidden_ids, hidden_titles, birth_year, placer)
+            starts = (
+                None
+                if event.starts is None
+                else _detached(event.starts, hidden_ids, hidden_titles, birth_year, placer)
+            )
             ends = (
                 None
                 if event.ends is None

@@ -89,16 +89,23 @@ class HelpSeeking:
     helped: Helped | None = None
 
 
+NO_DATE = "no date yet"
+
+
 @dataclass(frozen=True)
 class TimelineEvent:
-    """A point in a life, or a period when ``ends`` is set."""
+    """A point in a life, or a period when ``ends`` is set.
+
+    Nothing about it is invented: ``starts`` is None until someone gives a date (the moment
+    waits in "Not yet placed in time"), and ``valence`` is None until someone says how it felt.
+    """
 
     meta: Provenance
     title: str
     words: str
-    starts: FuzzyDate
+    starts: FuzzyDate | None
     ends: FuzzyDate | None
-    valence: int
+    valence: int | None
     life_area: LifeArea
     visibility: Visibility
     help: HelpSeeking | None = None
@@ -113,7 +120,10 @@ class TimelineEvent:
         return self.ends is not None
 
     def when(self) -> str:
-        """The date or span in plain words: "spring 2015", "when I was 6 to 12"."""
+        """The date or span in plain words: "spring 2015", "when I was 6 to 12"; "no date yet"
+        for a moment nobody has given a date."""
+        if self.starts is None:
+            return NO_DATE
         if self.ends is None:
             return self.starts.display()
         start, end = self.starts, self.ends

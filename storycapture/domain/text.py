@@ -38,10 +38,14 @@ def checked_optional_text(value: object, what: str, limit: int = LONG) -> str | 
     return None if value is None else checked_text(value, what, limit)
 
 
-def checked_valence(value: object) -> int:
+def checked_valence(value: object) -> int | None:
+    """A feeling from -3 to +3, or None: not said (nobody has said how it felt)."""
+    if value is None:
+        return None
     if type(value) is not int or not VALENCE_MIN <= value <= VALENCE_MAX:
         raise InvalidInput(
-            f"How it felt is a whole number from {VALENCE_MIN} to +{VALENCE_MAX}, not {value!r}."
+            f"How it felt is a whole number from {VALENCE_MIN} to +{VALENCE_MAX} "
+            f"(or not said), not {value!r}."
         )
     return value
 

@@ -105,9 +105,22 @@ _FEELINGS = {
 }
 
 
-def describe_feeling(valence: int) -> str:
-    """How a time felt, in words rather than as a score of someone's life."""
-    return _FEELINGS[max(-3, min(3, valence))]
+FEELING_NOT_SAID = "not said"
+
+
+def describe_feeling(valence: int | float | None) -> str:
+    """How a time felt, in words rather than as a score of someone's life; "not said" until
+    someone says."""
+    if valence is None:
+        return FEELING_NOT_SAID
+    return _FEELINGS[max(-3, min(3, round(valence)))]
+
+
+def feeling_phrase(valence: int | float | None) -> str:
+    """How it felt as part of a line about a moment: "felt good", "feeling not said"."""
+    if valence is None:
+        return f"feeling {FEELING_NOT_SAID}"
+    return f"felt {describe_feeling(valence)}"
 
 
 _LABELS: dict[tuple[type[_Choice], _Choice], str] = {

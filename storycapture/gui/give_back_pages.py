@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 
 from storycapture.domain.errors import StoryCaptureError
-from storycapture.domain.vocabulary import Visibility, describe_feeling
+from storycapture.domain.vocabulary import Visibility, feeling_phrase
 from storycapture.giveback import GiveBackStory
 from storycapture.strengths.board import BOARDS, Board, in_zone
 from storycapture.strengths.qt.style import LIGHT as BOARD_LOOK
@@ -488,7 +488,7 @@ class _Copy:
         when_metrics = out.metrics(when_font)
         for event in self.story.events:
             title = Paragraph(event.title, title_font, width - indent, self.device)
-            when = f"{event.when()} · felt {describe_feeling(event.valence)}"
+            when = f"{event.when()} · {feeling_phrase(event.valence)}"
             height = title.height() + when_metrics.height() + pt(14)
             if out.room() < height:
                 self._continued(heading)

@@ -55,6 +55,10 @@ class Version:
 
 
 def _plain(field: str, value: Any) -> str:
+    if value is None and field == "starts":
+        return "no date yet"
+    if value is None and field == "valence":
+        return describe_feeling(None)
     if value is None or value == "":
         return "(empty)"
     try:

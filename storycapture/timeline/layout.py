@@ -8,12 +8,15 @@ Two stages:
 
 * ``place_events`` puts each event on the calendar once per change of the story: its
   earliest–latest days (never a false precise day), and its row among overlapping periods.
-  Events that cannot be placed (an age without a birth year, a "before"/"after" whose event
-  is missing) are kept apart, for the tray "Not yet placed in time".
+  Events that cannot be placed (no date given yet, an age without a birth year, a
+  "before"/"after" whose event is missing) are kept apart, for the tray "Not yet placed in
+  time".
 * ``lay_out`` turns that into scene coordinates for one zoom, layout and view height: marks,
   period bars, clusters where events crowd together, the lifeline curve and the label cards
   that fit without overlapping. It runs on every zoom step, so it is kept linear in the number
-  of events.
+  of events. A moment whose feeling is not said sits on the "in between" line with its own
+  mark (``EventMark.feeling_said``) and is no point of the lifeline: the curve shows only the
+  ups and downs somebody told.
 
 Scene x is ``(day - origin) * px_per_day``; a day ``d`` (an ordinal) covers ``[d, d + 1)``.
 """
@@ -65,6 +68,7 @@ __all__ = [
     "TimelineLayout",
     "axis",
     "bands_for",
+    "date_at",
     "drag_outcome",
     "lay_out",
     "moved_date",
@@ -543,13 +547,14 @@ class PlacedEvent:
         event = self.event
         object.__setattr__(self, "uuid", event.uuid)
         lean = 0.5
-        if self.end_span is None and event.starts.kind is DateKind.AFTER:
+        kind = event.starts.kind if event.starts is not None else None
+        if self.end_span is None and kind is DateKind.AFTER:
             lean = 0.15
-        elif self.end_span is None and event.starts.kind is DateKind.BEFORE:
+        elif self.end_span is None and kind is DateKind.BEFORE:
             lean = 0.85
         object.__setattr__(self, "lean", lean)
         object.__setattr__(self, "middle", self.first + (self.last - self.first) * lean)
-        object.__setattr__(self, "valence_band", VALENCES.index(max(-3, min(3, event.valence))))
+        object.__setattr__(self, "valence_band", _band_of_valence(event.valence))
         object.__setattr__(self, "area_band", LIFE_AREAS.index(event.life_area))
         object.__setattr__(self, "seeks_help", seeks_help(event))
         object.__setattr__(self, "private", is_private(event))
@@ -559,8 +564,13 @@ class PlacedEvent:
         return self.end_span is not None
 
     @property
-    def valence(self) -> int:
+    def valence(self) -> int | None:
+        """How it felt, or None: not said."""
         return self.event.valence
+
+    @property
+    def feeling_said(self) -> bool:
+        return self.event.valence is not None
 
     @property
     def life_area(self) -> LifeArea:
@@ -571,9 +581,17 @@ class PlacedEvent:
         return movable_in_time(self.event)
 
 
+def _band_of_valence(valence: int | None) -> int:
+    """The Lifeline band a feeling sits in; one not said sits on the "in between" line (with
+    its own mark, and no point on the curve)."""
+    return VALENCES.index(0 if valence is None else max(-3, min(3, valence)))
+
+
 def movable_in_time(event: TimelineEvent) -> bool:
     """Dates tied to another event ("after I moved") move with that event, not by dragging."""
     tied = (DateKind.BEFORE, DateKind.AFTER)
+    if event.starts is None:
+        return False
     return event.starts.kind not in tied and (event.ends is None or event.ends.kind not in tied)
 
 
@@ -631,7 +649,7 @@ def place_events(
     placed: list[PlacedEvent] = []
     unplaced: list[TimelineEvent] = []
     for event in events:
-        start = event.starts.date_range(birth_year, resolve)
+        start = None if event.starts is None else event.starts.date_range(birth_year, resolve)
         if start is None:
             unplaced.append(event)
             continue
@@ -654,12 +672,12 @@ def _pack_periods(placed: list[PlacedEvent]) -> list[PlacedEvent]:
     """Give each period the first row free of overlaps among periods of the same feeling, and
     of the same life area; by days, so rows don't change as the zoom does."""
     periods = sorted((p for p in placed if p.is_period), key=lambda p: (p.first, -p.last))
-    by_valence: dict[int, list[float]] = {}
+    by_valence: dict[int, list[float]] = {}  # by band: "not said" shares "in between"'s
     by_area: dict[LifeArea, list[float]] = {}
     rows: dict[str, tuple[int, int]] = {}
     for period in periods:
         rows[period.uuid] = (
-            _first_free(by_valence.setdefault(period.valence, []), period),
+            _first_free(by_valence.setdefault(period.valence_band, []), period),
             _first_free(by_area.setdefault(period.life_area, []), period),
         )
     if not rows:
@@ -746,8 +764,8 @@ class Bands:
         """The life area whose lane ``y`` falls in (Lanes)."""
         return LIFE_AREAS[self.index_at(y)] if self.mode is LayoutMode.LANES else LifeArea.OTHER
 
-    def line_of_valence(self, valence: int) -> float:
-        return self.bands[VALENCES.index(max(-3, min(3, valence)))].line_y
+    def line_of_valence(self, valence: int | None) -> float:
+        return self.bands[_band_of_valence(valence)].line_y
 
 
 def bands_for(
@@ -847,6 +865,12 @@ class EventMark:
         return self.placed.uuid
 
     @property
+    def feeling_said(self) -> bool:
+        """False for a moment whose feeling nobody has said: drawn with its own neutral mark,
+        and no point of the lifeline."""
+        return self.placed.feeling_said
+
+    @property
     def fuzzy(self) -> bool:
         return self.x1 - self.x0 > self.dot
 
@@ -896,7 +920,7 @@ class Cluster:
     y: float
     x0: float
     x1: float
-    mean_valence: float
+    mean_valence: float | None  # of the members whose feeling was said; None if none was
     seeks_help: bool
     private: int  # how many of them are private
 
@@ -1108,13 +1132,16 @@ def _gather(
         if not group:
             continue
         first, last, middle, valence, helps, private = math.inf, -math.inf, 0.0, 0, False, 0
+        said = 0
         for p in group:
             if p.first < first:
                 first = p.first
             if p.last > last:
                 last = p.last
             middle += p.middle
-            valence += p.event.valence
+            if p.event.valence is not None:
+                valence += p.event.valence
+                said += 1
             helps = helps or p.seeks_help
             private += p.private
         count = len(group)
@@ -1127,7 +1154,7 @@ def _gather(
                 y=y,
                 x0=(first - origin) * ppd,
                 x1=(last - origin) * ppd,
-                mean_valence=valence / count,
+                mean_valence=valence / said if said else None,
                 seeks_help=helps,
                 private=private,
             )
@@ -1157,7 +1184,7 @@ def _place_cards(
         rank = (
             0 if p.uuid in keep_apart else 1,
             0 if p.seeks_help else 1,
-            -abs(p.valence),
+            -abs(p.valence or 0),
             item.x,
             order,
         )
@@ -1212,12 +1239,18 @@ def _lifeline_curve(
     """A smooth line through the moments in time order (and through clusters, at their mean
     feeling). It is a monotone cubic (Fritsch–Carlson) written as Bézier pieces: it passes
     through every point, never runs backwards in time, and never swings higher or lower than
-    the moments on either side, so it shows no high or low that nobody told. Points within a
-    few pixels of each other are averaged, so a crowded day is one point."""
+    the moments on either side, so it shows no high or low that nobody told. A moment whose
+    feeling is not said is no point of it (nor a cluster of only such moments): the line
+    neither dips nor rises for a feeling nobody gave. Points within a few pixels of each
+    other are averaged, so a crowded day is one point."""
     zero = bands.line_of_valence(0)
     raw = sorted(
-        [(m.x, m.y) for m in marks]
-        + [(c.x, zero + _valence_offset(c.mean_valence, bands)) for c in clusters]
+        [(m.x, m.y) for m in marks if m.feeling_said]
+        + [
+            (c.x, zero + _valence_offset(c.mean_valence, bands))
+            for c in clusters
+            if c.mean_valence is not None
+        ]
     )
     points: list[tuple[float, float]] = []
     group: list[tuple[float, float]] = []
@@ -1354,23 +1387,31 @@ def snapped_date(day: float, kind: DateKind) -> FuzzyDate:
     return FuzzyDate.in_year(date.year)
 
 
-def new_event_at(layout: TimelineLayout, x: float, y: float) -> tuple[FuzzyDate, int, LifeArea]:
-    """What a double-click at ``x, y`` on empty space means: a date as exact as the zoom
-    allows, and the feeling (Lifeline) or life area (Lanes) under the pointer."""
-    date = snapped_date(layout.scale.day_at(x), precision_for_scale(layout.scale.px_per_day))
+def date_at(layout: TimelineLayout, x: float) -> FuzzyDate:
+    """The date a person points at by placing something at ``x``: as exact as the zoom allows."""
+    return snapped_date(layout.scale.day_at(x), precision_for_scale(layout.scale.px_per_day))
+
+
+def new_event_at(
+    layout: TimelineLayout, x: float, y: float
+) -> tuple[FuzzyDate, int | None, LifeArea]:
+    """What a double-click at ``x, y`` on empty space means: the person pointed at a date (as
+    exact as the zoom allows) and, in the Lifeline, at a feeling; in Lanes at a life area, and
+    no feeling (nobody said one)."""
+    date = date_at(layout, x)
     bands = layout.bands
     if layout.mode is LayoutMode.LIFELINE:
         return date, bands.valence_at(y), LifeArea.OTHER
-    return date, 0, bands.area_at(y)
+    return date, None, bands.area_at(y)
 
 
 @dataclass(frozen=True, slots=True)
 class DragOutcome:
     """What dropping a dragged event would change, and where its preview sits meanwhile."""
 
-    starts: FuzzyDate
+    starts: FuzzyDate | None
     ends: FuzzyDate | None
-    valence: int
+    valence: int | None
     life_area: LifeArea
     preview_dx: float
     preview_dy: float
@@ -1406,14 +1447,16 @@ def drag_outcome(layout: TimelineLayout, uuid: str, dx: float, dy: float) -> Dra
     anchor_y = band.line_y if anchor is None else anchor[1]
     target = bands.bands[bands.index_at(anchor_y + dy)]
     valence, area = event.valence, event.life_area
-    if layout.mode is LayoutMode.LIFELINE:
-        valence = _need(target.valence)
-    else:
+    if layout.mode is LayoutMode.LANES:
         area = _need(target.area)
+    elif target.index != band.index:
+        # Only a move to another band says a feeling: a sideways drag of a moment whose
+        # feeling is not said leaves it not said.
+        valence = _need(target.valence)
     note = ""
     starts, ends = event.starts, event.ends
     preview_dx = 0.0
-    if placed.movable_in_time:
+    if placed.movable_in_time and event.starts is not None:
         days = dx / layout.scale.px_per_day
         starts = moved_date(event.starts, days)
         ends = None if event.ends is None else moved_date(event.ends, days)
@@ -1425,8 +1468,8 @@ def drag_outcome(layout: TimelineLayout, uuid: str, dx: float, dy: float) -> Dra
     return DragOutcome(starts, ends, valence, area, preview_dx, preview_dy, note)
 
 
-def _shift_px(placed: PlacedEvent, starts: FuzzyDate, layout: TimelineLayout) -> float:
-    moved = starts.date_range(layout.placed.birth_year)
+def _shift_px(placed: PlacedEvent, starts: FuzzyDate | None, layout: TimelineLayout) -> float:
+    moved = None if starts is None else starts.date_range(layout.placed.birth_year)
     if moved is None:
         return 0.0
     first, last = _days(moved)

@@ -1,7 +1,9 @@
 """Timeline events and periods: add, change, remove and bring back, in time order.
 
 Dates are fuzzy (see ``domain.fuzzydate``); a date typed relative to another event
-("after I moved to Leeds") is linked to that event by its title when one matches.
+("after I moved to Leeds") is linked to that event by its title when one matches. Nothing is
+invented: a moment may have no date yet (``starts`` None, stored as such) and a feeling not
+said (``valence`` None) until someone gives them.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def event_from_record(record: StoredRecord) -> TimelineEvent:
         meta=provenance(record),
         title=values["title"],
         words=values["words"],
-        starts=FuzzyDate.from_dict(values["starts"]),
+        starts=FuzzyDate.from_dict(values["starts"]) if values["starts"] is not None else None,
         ends=FuzzyDate.from_dict(values["ends"]) if values["ends"] else None,
         valence=values["valence"],
         life_area=LifeArea(values["life_area"]),
@@ -67,6 +69,14 @@ def event_from_record(record: StoredRecord) -> TimelineEvent:
         help=_help_from(values["help"]),
         visit_uuid=values["visit_uuid"],
     )
+
+
+def _require_start_for_end(starts: Any, ends: Any) -> None:
+    if starts is None and ends is not None:
+        raise InvalidInput(
+            "An end date needs a start date too: please say when it began, "
+            "or take the end date away."
+        )
 
 
 class EventPlacer:
@@ -93,6 +103,8 @@ class EventPlacer:
         return placed
 
     def range_of(self, event: TimelineEvent) -> Range | None:
+        if event.starts is None:
+            return None
         start = event.starts.date_range(self._birth_year, self.resolve)
         if event.ends is None or start is None:
             return start
@@ -101,6 +113,8 @@ class EventPlacer:
 
     def sort_key(self, event: TimelineEvent) -> tuple[Any, ...]:
         starts = event.starts
+        if starts is None:  # not yet placed in time: last, in the order they were added
+            return ((1, 0, 0), event.meta.created_hlc)
         anchor = self.resolve(starts.anchor_uuid) if starts.anchor_uuid else None
         if anchor is not None:
             # "after X" sits just after X in the story, not in the middle of its possible range.
@@ -116,10 +130,10 @@ class TimelineService(StoryService):
         storyteller_uuid: str,
         *,
         title: str,
-        starts: FuzzyDate | str,
         author: Author,
+        starts: FuzzyDate | str | None = None,
         ends: FuzzyDate | str | None = None,
-        valence: int = 0,
+        valence: int | None = None,
         life_area: LifeArea | str = LifeArea.OTHER,
         words: str = "",
         help: HelpSeeking | None = None,
@@ -133,8 +147,8 @@ class TimelineService(StoryService):
             values = {
                 "title": checked_text(title, "title", SHORT, required=True),
                 "words": checked_text(words, "words"),
-                "starts": self._date(starts, anchors, "date").to_dict(),
-                "ends": None if ends is None else self._date(ends, anchors, "end").to_dict(),
+                "starts": self._optional_date(starts, anchors, "date"),
+                "ends": self._optional_date(ends, anchors, "end"),
                 "valence": checked_valence(valence),
                 "life_area": LifeArea.parse(life_area).value,
                 "help": _help_value(help),
@@ -142,6 +156,7 @@ class TimelineService(StoryService):
                 "visit_uuid": visit_uuid,
                 "deleted": False,
             }
+            _require_start_for_end(values["starts"], values["ends"])
             record = records.insert(
                 self._vault, session, TIMELINE_EVENT, storyteller_uuid, values, author
             )
@@ -153,9 +168,9 @@ class TimelineService(StoryService):
         *,
         author: Author,
         title: str | Unset = UNSET,
-        starts: FuzzyDate | str | Unset = UNSET,
+        starts: FuzzyDate | str | Unset | None = UNSET,
         ends: FuzzyDate | str | Unset | None = UNSET,
-        valence: int | Unset = UNSET,
+        valence: int | Unset | None = UNSET,
         life_area: LifeArea | str | Unset = UNSET,
         words: str | Unset = UNSET,
         help: HelpSeeking | Unset | None = UNSET,
@@ -167,15 +182,16 @@ class TimelineService(StoryService):
             changes = checked_changes(
                 title=(title, lambda v: checked_text(v, "title", SHORT, required=True)),
                 words=(words, lambda v: checked_text(v, "words")),
-                starts=(starts, lambda v: self._date(v, anchors, "date").to_dict()),
-                ends=(
-                    ends,
-                    lambda v: None if v is None else self._date(v, anchors, "end").to_dict(),
-                ),
+                starts=(starts, lambda v: self._optional_date(v, anchors, "date")),
+                ends=(ends, lambda v: self._optional_date(v, anchors, "end")),
                 valence=(valence, checked_valence),
                 life_area=(life_area, lambda v: LifeArea.parse(v).value),
                 help=(help, _help_value),
                 visibility=(visibility, visibility_value),
+            )
+            _require_start_for_end(
+                changes.get("starts", current.values["starts"]),
+                changes.get("ends", current.values["ends"]),
             )
             record = records.update(
                 self._vault, session, TIMELINE_EVENT, event_uuid, changes, author
@@ -228,6 +244,15 @@ class TimelineService(StoryService):
             return titles.get(label.strip().casefold())
 
         return lookup
+
+    @classmethod
+    def _optional_date(
+        cls, value: FuzzyDate | str | None, anchors: Callable[[str], str | None], what: str
+    ) -> dict[str, Any] | None:
+        """A date as stored, or None: no date given (blank typing is no date, not a guess)."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return cls._date(value, anchors, what).to_dict()
 
     @staticmethod
     def _date(value: FuzzyDate | str, anchors: Callable[[str], str | None], what: str) -> FuzzyDate:

@@ -800,3 +800,15 @@ def test_import_refuses_a_bundle_over_the_size_cap(
     result = cli("import", str(bundle), "--max-size-mb", "0.0001", data_dir=hub_dir)
     assert result.code == 2 and "larger than StoryCapture accepts" in result.out
     assert "0 new items" not in result.out
+
+
+def test_event_add_without_a_date_or_a_feeling_records_none(cli: Cli, juniper: str) -> None:
+    added = cli.ok("event", "add", juniper, "--title", "The allotment")
+    assert "“The allotment” (no date yet)" in added
+    cli.ok("event", "add", juniper, "--title", "Moved", "--date", "2015", "--feeling", "0")
+    lines = cli.ok("event", "list", juniper).splitlines()
+    # Dated first; the undated one last, with a dash where no feeling was said (not a 0).
+    assert lines[0].endswith(" 0  2015: Moved")
+    assert lines[1].endswith(" –  no date yet: The allotment")
+    history = cli.ok("event", "history", lines[1].split()[0])
+    assert "starts = None" in history and "valence = None" in history

@@ -44,7 +44,7 @@ from storycapture.services.story import StoryWordsService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.strengths.service import StrengthService
-from tests.conftest import fast_kdf
+from tests.conftest import FACILITATOR, fast_kdf
 
 DEMO = resources_dir() / "demo" / "demo-vault.json"
 WHO = "Captain Biscuit"  # has a real name, private moments, a private quote, and a moment
@@ -419,3 +419,24 @@ def test_the_window_offers_it_for_the_facilitator_only(
     assert not any(
         isinstance(w, GiveBackDialog) and w.isVisible() for w in window.findChildren(GiveBackDialog)
     )
+
+
+def test_a_moment_with_no_date_and_a_feeling_not_said_is_told_so(
+    qtbot: QtBot, vault: VaultSession, storyteller_uuid: str
+) -> None:
+    from storycapture.timeline.service import TimelineService
+
+    timeline = TimelineService(vault)
+    timeline.add_event(
+        storyteller_uuid, title="Moved to Leeds", starts="2015", valence=2, author=FACILITATOR
+    )
+    timeline.add_event(storyteller_uuid, title="The allotment", author=FACILITATOR)
+    choices = GiveBackChoices(name="Juniper", quotes=frozenset(), include_private=False)
+    story = gather_story(vault, storyteller_uuid, choices, today=TODAY)
+    undated = next(e for e in story.events if e.title == "The allotment")
+    assert undated.starts is None and undated.valence is None
+    texts, _reader = _pdf_text(render_pdf(story, "A4")[0])
+    whole = " ".join(texts)
+    assert _has(whole, "2015 · felt good")
+    assert _has(whole, "no date yet · feeling not said")
+    assert "felt in between" not in whole

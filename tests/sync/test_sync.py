@@ -580,3 +580,31 @@ def test_photos_already_put_in_place_go_again_when_the_import_fails_after_them(
     assert state(hub.vault) == before
     assert not list((hub.vault.data_dir / "media").rglob("*.age"))
     assert not (hub.vault.data_dir / "incoming").exists()
+
+
+def test_a_moment_with_no_date_and_a_feeling_not_said_travels_as_none(
+    places: dict[str, Place],
+) -> None:
+    """Nothing invented on the way: verify accepts it, import keeps none, and a date and a
+    feeling given later travel too."""
+    from storycapture.sync.importing import verify_bundle_file
+
+    laptop, hub = places["Outreach 1"], places["Hub"]
+    laptop.sends_to(hub)
+    person = add_person(laptop.vault)
+    timeline = TimelineService(laptop.vault)
+    moment = timeline.add_event(person, title="The allotment", author=FACILITATOR)
+    first = laptop.export()
+    assert any("1 event" in line for line in verify_bundle_file(hub.vault, first))
+    report = hub.receive(first)
+    assert not report.refused
+    arrived = TimelineService(hub.vault).get_event(moment.uuid)
+    assert arrived.starts is None and arrived.valence is None
+
+    timeline.update_event(moment.uuid, starts="spring 2015", valence=2, author=FACILITATOR)
+    second = laptop.export()
+    assert not hub.receive(second).refused
+    given = TimelineService(hub.vault).get_event(moment.uuid)
+    assert given.starts is not None and given.starts.display() == "spring 2015"
+    assert given.valence == 2
+    assert state(hub.vault)["timeline_event"] == state(laptop.vault)["timeline_event"]

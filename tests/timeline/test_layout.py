@@ -544,7 +544,8 @@ def test_adding_in_lanes_takes_the_lane_under_the_pointer() -> None:
     layout = layout_of(placed_of([event("a", "2000")]), mode=LayoutMode.LANES)
     money = layout.bands.bands[LIFE_AREAS.index(LifeArea.MONEY)]
     _, valence, area = new_event_at(layout, 10, money.top + 2)
-    assert (valence, area) == (0, LifeArea.MONEY)
+    # Pointing at a lane gives a part of life, and no feeling: nobody said one.
+    assert (valence, area) == (None, LifeArea.MONEY)
 
 
 # -- keyboard and words -------------------------------------------------------------------------

@@ -269,8 +269,15 @@ def test_the_panel_edits_feeling_area_visibility_period_and_help(
     open_story(tool, storyteller_uuid)
     tool.open_editor(moment.uuid)
     panel = tool.panel
+    # Nobody has said how it felt: the choice says so, and nothing is filled in.
+    assert panel.feeling.currentText() == "Not said"
+    assert service.get_event(moment.uuid).valence is None
     panel.feeling.setFocus()
-    QTest.keyClick(panel.feeling, Qt.Key.Key_Right)
+    QTest.keyClick(panel.feeling, Qt.Key.Key_Down)
+    assert service.get_event(moment.uuid).valence == 3
+    assert panel.feeling_words.text() == "It felt very good"
+    panel.feeling.setCurrentIndex(panel.feeling.findText("A bit good"))
+    panel.feeling.activated.emit(panel.feeling.currentIndex())
     assert service.get_event(moment.uuid).valence == 1
     assert panel.feeling_words.text() == "It felt a bit good"
     assert not panel.help_box.isVisibleTo(panel)
@@ -300,7 +307,7 @@ def test_the_panel_edits_feeling_area_visibility_period_and_help(
         stack(tool).undo()
     original = service.get_event(moment.uuid)
     assert (original.valence, original.life_area, original.help, original.ends) == (
-        0,
+        None,  # undone back to not said, as it was added
         LifeArea.OTHER,
         None,
         None,
@@ -415,7 +422,8 @@ def test_the_list_and_the_picture_choose_together(
     QTest.keyClick(tool.list_view, Qt.Key.Key_Delete)
     assert [e.uuid for e in service.events(storyteller_uuid)] == [second.uuid]
     accessible = tool.list_model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
-    assert accessible == "Moved to Leeds · 1995 · felt in between · Other"
+    # No feeling was given, so none is told: not "in between".
+    assert accessible == "Moved to Leeds · 1995 · feeling not said · Other"
 
 
 def test_a_crowded_time_clusters_and_a_click_looks_closer(

@@ -76,7 +76,8 @@ class EventListModel(QAbstractListModel):
         event = self._events[index.row()]
         waiting = event.uuid in self._unplaced
         when = "not yet placed in time" if waiting else event.when()
-        detail = f"{when} · {describe_feeling(event.valence)}"
+        feeling = describe_feeling(event.valence)
+        detail = f"{when} · {feeling if event.valence is not None else 'feeling ' + feeling}"
         if role == Qt.ItemDataRole.DisplayRole:
             marks = ""
             if seeks_help(event):
@@ -149,8 +150,15 @@ class EventListDelegate(QStyledItemDelegate):
         metrics = QFontMetricsF(font)
         line = metrics.height()
         top = rect.top() + (rect.height() - 2 * line) / 2
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colours.feeling(int(index.data(VALENCE_ROLE) or 0)))
+        valence = index.data(VALENCE_ROLE)
+        if valence is None:  # not said: a hollow ring, no colour of any feeling
+            hollow = QPen(colours.soft_ink, 1.4)
+            hollow.setDashPattern([2.0, 1.5])
+            painter.setPen(hollow)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colours.feeling(int(valence)))
         painter.drawEllipse(QPointF(rect.left() + 10, top + line / 2), 5, 5)
         left = rect.left() + 22
         right = rect.right() - 6

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from storycapture.domain.story import TimelineEvent
-from storycapture.domain.vocabulary import describe_feeling
+from storycapture.domain.vocabulary import feeling_phrase
 from storycapture.timeline.layout import (
     TIED_EXPLANATION,
     Cluster,
@@ -65,7 +65,7 @@ def card_width(kit: PaintKit, event: TimelineEvent, has_photo: bool) -> float:
 
 def describe_event(event: TimelineEvent) -> str:
     """The event in one line for a tooltip or a screen reader."""
-    parts = [event.title, event.when(), f"felt {describe_feeling(event.valence)}"]
+    parts = [event.title, event.when(), feeling_phrase(event.valence)]
     parts.append(event.life_area.label)
     if seeks_help(event):
         parts.append("asking for help")
@@ -333,14 +333,26 @@ class EventItem(StoryItem):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.setPen(self._edges["chosen" if self._chosen else "help"])
                 painter.drawRoundedRect(self._fade, radius, radius)
+            elif not placed.feeling_said:
+                # A feeling not said: a broken edge round it, as round its dot.
+                edge = QPen(colours.soft_ink, 1.2)
+                edge.setDashPattern([2.0, 2.0])
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(edge)
+                painter.drawRoundedRect(self._fade, radius, radius)
         else:
-            painter.setBrush(colour)
+            said = placed.feeling_said
+            # A feeling not said: a hollow ring with a broken edge, no colour of any feeling.
+            painter.setBrush(colour if said else colours.card)
             if self._chosen:
-                painter.setPen(QPen(colours.ink, 2.2))
+                pen = QPen(colours.ink, 2.2)
             elif placed.seeks_help:
-                painter.setPen(QPen(colours.accent, 2.0))
+                pen = QPen(colours.accent, 2.0)
             else:
-                painter.setPen(QPen(colour.darker(135), 1.2))
+                pen = QPen(colour.darker(135) if said else colours.soft_ink, 1.2 if said else 1.6)
+            if not said:
+                pen.setDashPattern([2.0, 1.5])
+            painter.setPen(pen)
             painter.drawEllipse(self._dot)
         if self._face is not None:
             self._face.paint(painter, self._kit, self._chosen, 0.0, self._dot.top() + 1)

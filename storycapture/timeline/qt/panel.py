@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSlider,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -34,6 +33,11 @@ from storycapture.timeline.layout import Resolve, movable_in_time, reading_of
 # (uuid, changes, words for the undo step) -> the plain reason it was refused, or None.
 Commit = Callable[[str, dict[str, Any], str], str | None]
 Anchors = Callable[[str], str | None]
+
+# The feeling choice, top to bottom as the Lifeline's bands run; None: not said (the default:
+# a feeling exists only once someone chooses one).
+FEELING_CHOICES: tuple[int | None, ...] = (None, 3, 2, 1, 0, -1, -2, -3)
+NO_DATE_HINT = "No date yet, so it waits in “Not yet placed in time”. Type one when it is known."
 
 VISIBILITY_WORDS = {
     Visibility.PRIVATE: "Private — stays on this laptop",
@@ -153,12 +157,10 @@ class EventPanel(QWidget):
         moves.addWidget(self.later)
         layout.addLayout(moves)
 
-        self.feeling = QSlider(Qt.Orientation.Horizontal)
-        self.feeling.setRange(-3, 3)
-        self.feeling.setPageStep(1)
-        self.feeling.setTickPosition(QSlider.TickPosition.TicksBelow)
-        self.feeling.setTickInterval(1)
+        self.feeling = QComboBox()
         self.feeling.setAccessibleName("How it felt")
+        for valence in FEELING_CHOICES:
+            self.feeling.addItem(describe_feeling(valence).capitalize(), valence)
         self.feeling_words = _label("", "subtle")
         layout.addWidget(_label("How it felt", buddy=self.feeling))
         layout.addWidget(self.feeling)
@@ -171,7 +173,7 @@ class EventPanel(QWidget):
         layout.addWidget(_label("Part of life", buddy=self.area))
         layout.addWidget(self.area)
 
-        for combo in (self.area,):
+        for combo in (self.feeling, self.area):
             self._narrow(combo)
 
         self.help_box = QFrame()
@@ -248,8 +250,7 @@ class EventPanel(QWidget):
         self.when.editingFinished.connect(self._when_finished)
         self.until.textChanged.connect(self._until_typed)
         self.until.editingFinished.connect(self._until_finished)
-        self.feeling.valueChanged.connect(self._feeling_moved)
-        self.feeling.sliderReleased.connect(self._feeling_finished)
+        self.feeling.activated.connect(self._feeling_chosen)
         self.area.activated.connect(self._area_chosen)
         self.visibility.activated.connect(self._visibility_chosen)
         self.words.editing_finished.connect(self._words_finished)
@@ -305,22 +306,19 @@ class EventPanel(QWidget):
         self.pages.setCurrentIndex(1)
         self.written_by.setText(f"Added by {event.meta.author.describe()}")
         self._fill(self.title, "title", event.title, same)
-        self._fill(self.when, "when", event.starts.display(), same)
+        self._fill(self.when, "when", event.starts.display() if event.starts else "", same)
         self._fill(self.until, "until", event.ends.display() if event.ends else "", same)
         self._when_typed(self.when.text())
         self._until_typed(self.until.text())
         for widget, value in (
-            (self.feeling, event.valence),
+            (self.feeling, self._feeling_index(event.valence)),
             (self.area, self.area.findData(event.life_area.value)),
             (self.visibility, self.visibility.findData(event.visibility.value)),
         ):
             widget.blockSignals(True)
-            if isinstance(widget, QSlider):
-                widget.setValue(value)
-            else:
-                widget.setCurrentIndex(value)
+            widget.setCurrentIndex(value)
             widget.blockSignals(False)
-        self.feeling_words.setText(f"It felt {describe_feeling(event.valence)}")
+        self.feeling_words.setText(self._feeling_words(event.valence))
         self._fill(self.words, "words", event.words, same)
         help_seeking = event.help or HelpSeeking()
         self._fill(self.asked_for, "asked_for", help_seeking.asked_for, same)
@@ -332,7 +330,13 @@ class EventPanel(QWidget):
         self.helped.blockSignals(False)
         self.help_box.setVisible(event.life_area is LifeArea.HELP_SEEKING or event.help is not None)
         movable = movable_in_time(event)
-        tied = "" if movable else "This moment is tied to another one; change its date to move it."
+        tied = (
+            ""
+            if movable
+            else "It has no date yet; type one above to place it."
+            if event.starts is None
+            else "This moment is tied to another one; change its date to move it."
+        )
         for button in (self.earlier, self.later):
             button.setEnabled(movable)
             button.setToolTip(tied)
@@ -371,7 +375,7 @@ class EventPanel(QWidget):
         help_seeking = event.help or HelpSeeking()
         return {
             "title": event.title,
-            "when": event.starts.display(),
+            "when": event.starts.display() if event.starts else "",
             "until": event.ends.display() if event.ends else "",
             "words": event.words,
             "asked_for": help_seeking.asked_for,
@@ -469,7 +473,7 @@ class EventPanel(QWidget):
 
     @Slot(str)
     def _when_typed(self, text: str) -> None:
-        self.when_reading.setText(self._reading(text) if text.strip() else "")
+        self.when_reading.setText(self._reading(text) if text.strip() else NO_DATE_HINT)
 
     @Slot(str)
     def _until_typed(self, text: str) -> None:
@@ -488,13 +492,16 @@ class EventPanel(QWidget):
         if event is None:
             return
         text = self.when.text()
-        if text == event.starts.display() and (event.uuid, "when") not in self._pending:
+        shown = event.starts.display() if event.starts else ""
+        if text == shown and (event.uuid, "when") not in self._pending:
             return
-        try:
-            date = self._parse(text)
-        except InvalidFuzzyDate as error:
-            self._refuse("when", text, str(error))
-            return
+        date: FuzzyDate | None = None
+        if text.strip():  # emptied: no date (back to the tray), never a guessed one
+            try:
+                date = self._parse(text)
+            except InvalidFuzzyDate as error:
+                self._refuse("when", text, str(error))
+                return
         problem = self._order_problem(date, event.ends)
         if problem:
             self._refuse("when", text, problem)
@@ -503,7 +510,14 @@ class EventPanel(QWidget):
             self._pending.pop((event.uuid, "when"), None)
             self.when_problem.setVisible(False)
             return
-        saved = self._save("when", {"starts": date}, f"Change the date of “{event.title}”")
+        step = (
+            f"Take the date off “{event.title}”"
+            if date is None
+            else f"Place “{event.title}” in time"
+            if event.starts is None
+            else f"Change the date of “{event.title}”"
+        )
+        saved = self._save("when", {"starts": date}, step)
         self._keep_if_refused("when", text, saved)
 
     @Slot()
@@ -538,25 +552,32 @@ class EventPanel(QWidget):
         saved = self._save("until", {"ends": ends}, step)
         self._keep_if_refused("until", text, saved)
 
-    def _order_problem(self, starts: FuzzyDate, ends: FuzzyDate | None) -> str:
+    def _order_problem(self, starts: FuzzyDate | None, ends: FuzzyDate | None) -> str:
         if ends is None:
             return ""
+        if starts is None:
+            return "A time that lasted needs when it began too: please type that first."
         start = starts.date_range(self._birth_year, self._resolve)
         end = ends.date_range(self._birth_year, self._resolve)
         if start is not None and end is not None and end[1] < start[0]:
             return "This ends before it starts — please check the two dates."
         return ""
 
-    @Slot(int)
-    def _feeling_moved(self, value: int) -> None:
-        self.feeling_words.setText(f"It felt {describe_feeling(value)}")
-        if not self.feeling.isSliderDown():
-            self._feeling_finished()
+    @staticmethod
+    def _feeling_index(valence: int | None) -> int:
+        return FEELING_CHOICES.index(None if valence is None else max(-3, min(3, valence)))
 
-    @Slot()
-    def _feeling_finished(self) -> None:
+    @staticmethod
+    def _feeling_words(valence: int | None) -> str:
+        if valence is None:
+            return "Not said yet: choose one only when they say how it felt."
+        return f"It felt {describe_feeling(valence)}"
+
+    @Slot(int)
+    def _feeling_chosen(self, index: int) -> None:
         event = self._event
-        value = self.feeling.value()
+        value = FEELING_CHOICES[index]
+        self.feeling_words.setText(self._feeling_words(value))
         if event is None or value == event.valence:
             return
         self._save("other", {"valence": value}, f"Change how “{event.title}” felt")

@@ -71,22 +71,27 @@ class Colours:
     def high_contrast(self) -> bool:
         return self.name == "high-contrast"
 
-    def feeling(self, valence: float) -> QColor:
-        """The colour of a feeling from −3 (soft blue) through 0 (sand) to +3 (warm gold)."""
+    def feeling(self, valence: float | None) -> QColor:
+        """The colour of a feeling from −3 (soft blue) through 0 (sand) to +3 (warm gold); a
+        feeling not said (None) is a plain grey, no colour of any feeling."""
+        if valence is None:
+            return _mix(self.paper, self.soft_ink, 0.6)
         v = max(-3.0, min(3.0, valence)) + 3
         low = min(int(v), 5)
         return _mix(self.scale[low], self.scale[low + 1], v - low)
 
-    def band_wash(self, valence: float) -> QColor:
-        return _mix(self.paper, self.feeling(valence), self.band_strength)
+    def band_wash(self, valence: float | None) -> QColor:
+        # A moment whose feeling is not said sits on the "in between" band.
+        wash = self.feeling(0 if valence is None else valence)
+        return _mix(self.paper, wash, self.band_strength)
 
     def lane_wash(self, index: int) -> QColor:
         return self.paper if index % 2 == 0 else _mix(self.paper, self.hairline, self.lane_strength)
 
-    def bar_fill(self, valence: float) -> QColor:
+    def bar_fill(self, valence: float | None) -> QColor:
         return _mix(self.feeling(valence), self.paper, self.bar_strength)
 
-    def disc_fill(self, valence: float) -> QColor:
+    def disc_fill(self, valence: float | None) -> QColor:
         """The fill of a cluster's numbered disc (its count is written on it in ``ink``)."""
         return _mix(self.feeling(valence), self.card, self.bar_strength)
 
@@ -236,7 +241,7 @@ class PaintKit:
     def small_width(self, text: str) -> float:
         return self.small_metrics.horizontalAdvance(text)
 
-    def faded(self, colour: QColor, alpha: float, valence: float) -> QColor:
+    def faded(self, colour: QColor, alpha: float, valence: float | None) -> QColor:
         """``colour`` at ``alpha`` over the band of the feeling ``valence``: see-through on
         screen, mixed with the band's wash on ``paper``."""
         if self.paper:

@@ -15,8 +15,8 @@ import io
 from collections.abc import Callable
 from typing import Any, cast
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QImage, QKeyEvent, QPixmap
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QDragMoveEvent, QDropEvent, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -42,13 +42,12 @@ from storycapture.services.media import PhotoService
 from storycapture.timeline.layout import (
     LARGE,
     LayoutMode,
+    date_at,
     drag_outcome,
     movable_in_time,
     neighbour,
     new_event_at,
-    precision_for_scale,
     shift_date,
-    snapped_date,
 )
 from storycapture.timeline.qt.event_list import UUID_ROLE, EventListDelegate, EventListModel
 from storycapture.timeline.qt.items import describe_event
@@ -121,6 +120,33 @@ def _tray_style(colours: Colours, large: bool = False) -> str:
     )
 
 
+# A moment dragged from the tray carries its id only: never its title or words, which a drop
+# outside the app could otherwise read.
+MOMENT_MIME = "application/x-storycapture-moment"
+
+
+class MomentTray(QListWidget):
+    """The moments not yet placed in time; one can be dragged onto the picture to place it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+
+    def mimeTypes(self) -> list[str]:
+        return [MOMENT_MIME]
+
+    def mimeData(self, items: Any) -> QMimeData:
+        data = QMimeData()
+        if items:
+            data.setData(MOMENT_MIME, str(items[0].data(UUID_ROLE)).encode("ascii"))
+        return data
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+
 AUTHOR_FILTERS = ("all", "storyteller", "facilitator", "highlight-storyteller")
 DIMMED = 0.35  # how faintly others' moments show while the storyteller's own stand out
 
@@ -159,6 +185,10 @@ class TimelineTool(QWidget):
         self.scene = TimelineScene(self, today=today)
         self.scene.set_thumbnails(self._thumbnail)
         self.view = TimelineView(self.scene)
+        # Kept, so the filter compares without asking Qt (which may be tearing the view down).
+        self._viewport = self.view.viewport()
+        self._viewport.setAcceptDrops(True)
+        self._viewport.installEventFilter(self)  # a moment dragged from the tray
         self.axis_ruler = AxisRuler(self.view)
         self.band_ruler = BandRuler(self.view)
 
@@ -180,7 +210,7 @@ class TimelineTool(QWidget):
         )
         self.list_view.installEventFilter(self)
 
-        self.tray = QListWidget()
+        self.tray = MomentTray()
         self.tray.setObjectName("timelineTray")
         self.tray.setFlow(QListView.Flow.LeftToRight)
         self.tray.setWrapping(False)
@@ -193,8 +223,9 @@ class TimelineTool(QWidget):
         self.tray_label = QLabel("Not yet placed in time")
         self.tray_label.setObjectName("subtle")
         self.tray_label.setToolTip(
-            "These moments have a date we can't put on the line yet: an age before the year of "
-            "birth is known, or “before” or “after” a moment that isn't there."
+            "These moments have no date yet, or a date we can't put on the line yet: an age "
+            "before the year of birth is known, or “before” or “after” a moment that isn't "
+            "there. Type a date in the panel to place one."
         )
         self.tray_row = QWidget()
         tray_layout = QHBoxLayout(self.tray_row)
@@ -233,7 +264,9 @@ class TimelineTool(QWidget):
         self.zoom_in_button = self._tool_button("+", "Zoom in (the + key)")
         self.zoom_in_button.setAccessibleName("Zoom in")
         self.add_button = self._tool_button(
-            "Add a moment", "Add a moment in the middle of the view"
+            "Add a moment",
+            "Add a moment with no date yet: it waits in “Not yet placed in time” until a date "
+            "is given (or double-click the picture where it belongs)",
         )
 
         toolbar = QWidget()
@@ -551,12 +584,68 @@ class TimelineTool(QWidget):
         self.open_editor(item.data(UUID_ROLE))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._viewport and self._tray_drag(event):
+            return True
         if event.type() == QEvent.Type.KeyPress and watched in (self.list_view, self.tray):
             key = cast(QKeyEvent, event).key()
             if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self._chosen:
                 self.remove_event(self._chosen)
                 return True
         return super().eventFilter(watched, event)
+
+    def _tray_drag(self, event: QEvent) -> bool:
+        """A moment from the tray dragged over the picture: the date under the pointer is said
+        beside it, and dropping gives it that date (the person pointed at it). Anything else
+        dragged here is left to the picture."""
+        kind = event.type()
+        if kind == QEvent.Type.DragLeave:
+            self._show_notice("")
+            return False
+        if kind not in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop):
+            return False
+        drag = cast(QDragMoveEvent, event)
+        if not drag.mimeData().hasFormat(MOMENT_MIME):
+            return False
+        uuid = bytes(drag.mimeData().data(MOMENT_MIME).data()).decode("ascii", "replace")
+        moment = self._events.get(uuid)
+        if moment is None or not self.view.is_ready():
+            drag.ignore()
+            return True
+        if moment.starts is not None:
+            self._show_notice(
+                f"“{moment.title}” already says when ({moment.when()}); change that in the "
+                "panel to place it."
+            )
+            drag.ignore()
+            return True
+        x = self.view.mapToScene(drag.position().toPoint()).x()
+        date = date_at(self.scene.layout, x)
+        if kind != QEvent.Type.Drop:
+            drag.setDropAction(Qt.DropAction.CopyAction)
+            drag.accept()
+            self._show_notice(f"Let go to place “{moment.title}” in {date.display()}.")
+            return True
+        cast(QDropEvent, event).setDropAction(Qt.DropAction.CopyAction)
+        drag.accept()
+        self._show_notice("")
+        self.place_in_time(uuid, date)
+        return True
+
+    def place_in_time(self, uuid: str, date: FuzzyDate) -> None:
+        """Give a moment waiting in the tray the date it was dropped at (one undo step). One
+        whose own words say when ("when I was 15") keeps them: only a moment with no date yet
+        takes a date from where it is dropped."""
+        moment = self._events.get(uuid)
+        if moment is None:
+            return
+        if moment.starts is not None:
+            self._show_notice(
+                f"“{moment.title}” already says when ({moment.when()}); change that in the "
+                "panel to place it."
+            )
+            return
+        if self._update(uuid, f"Place “{moment.title}” in time", {"starts": date}) is None:
+            self.select_event(uuid)
 
     # -- edits, each one undo step --------------------------------------------------------------
 
@@ -613,12 +702,14 @@ class TimelineTool(QWidget):
 
     def add_event(
         self,
-        starts: FuzzyDate,
-        valence: int = 0,
+        starts: FuzzyDate | None = None,
+        valence: int | None = None,
         life_area: LifeArea = LifeArea.OTHER,
         title: str = NEW_TITLE,
     ) -> str | None:
-        """Add a moment (one undo step) and open it in the panel with its title ready to type."""
+        """Add a moment (one undo step) and open it in the panel with its title ready to type.
+        Without ``starts`` it has no date and waits in the tray; without ``valence`` its
+        feeling is not said: nothing is filled in that nobody gave."""
         storyteller = self._storyteller
         if storyteller is None:
             return None
@@ -650,16 +741,16 @@ class TimelineTool(QWidget):
 
     @Slot(float, float)
     def _add_at(self, x: float, y: float) -> None:
+        # A double-click on the picture is someone pointing at a date (and, in the Lifeline,
+        # at a feeling): that is theirs to give.
         starts, valence, area = new_event_at(self.scene.layout, x, y)
         self.add_event(starts, valence, area)
 
     @Slot()
-    def add_in_view(self) -> None:
-        """Add a moment dated at the middle of the view (for the keyboard and the toolbar)."""
-        if not self.view.is_ready():
-            return
-        kind = precision_for_scale(self.scene.scale.px_per_day)
-        self.add_event(snapped_date(self.view.centre_day(), kind))
+    def add_in_view(self) -> str | None:
+        """Add a moment with no date and no feeling (for the keyboard and the toolbar): it waits
+        in "Not yet placed in time", chosen, with the panel open to type its title."""
+        return self.add_event()
 
     @Slot(str)
     def remove_event(self, uuid: str) -> None:
@@ -685,6 +776,9 @@ class TimelineTool(QWidget):
         """Move a moment earlier or later by its own precision (a year for a year)."""
         event = self._events.get(uuid)
         if event is None:
+            return
+        if event.starts is None:
+            self._show_notice("This moment has no date yet; type one in the panel to place it.")
             return
         if not movable_in_time(event):
             self._show_notice("This moment is tied to another one; change its date to move it.")
