@@ -22,7 +22,9 @@ from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import NarrativeNote, Quote
 from storycapture.domain.vocabulary import Visibility
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.photos import PhotoStrip
 from storycapture.qtkit.undo import push_step
+from storycapture.services.media import PhotoService
 from storycapture.services.story import StoryWordsService
 
 _VISIBILITY_WORDS = {
@@ -38,7 +40,12 @@ class StoryWordsPanel(QWidget):
     changed = Signal()
     history_requested = Signal(str, str)  # entity name, uuid
 
-    def __init__(self, service: StoryWordsService, context: EditingContext) -> None:
+    def __init__(
+        self,
+        service: StoryWordsService,
+        context: EditingContext,
+        photos: PhotoService | None = None,
+    ) -> None:
         super().__init__()
         self._service = service
         self._context = context
@@ -74,10 +81,17 @@ class StoryWordsPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.list, 1)
         layout.addWidget(hint)
+        # Their photos, with captions, under their words (given a PhotoService).
+        self.photos = None if photos is None else PhotoStrip(photos, context)
+        if self.photos is not None:
+            self.photos.changed.connect(self.changed)
+            layout.addWidget(self.photos)
 
     def show_storyteller(self, storyteller_uuid: str) -> None:
         self._storyteller = storyteller_uuid
         self.reload()
+        if self.photos is not None:
+            self.photos.show_photos(storyteller_uuid)
 
     def reload(self) -> None:
         if self._storyteller is None:
@@ -124,6 +138,8 @@ class StoryWordsPanel(QWidget):
             self.history_requested.emit(kind, entry.uuid)
 
     def clear(self) -> None:
+        if self.photos is not None:
+            self.photos.clear()
         self._storyteller = None
         self._items.clear()
         self.list.clear()

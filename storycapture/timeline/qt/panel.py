@@ -84,6 +84,10 @@ class EventPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
+        # The moment's photos, under its fields and always in sight (the tool puts them here).
+        self.photos_row = QVBoxLayout()
+        self.photos_row.setContentsMargins(14, 0, 14, 6)
+        outer.addLayout(self.photos_row)
 
         self.hint = _label(
             "Choose a moment in the picture or the list to see it here.\n\n"
