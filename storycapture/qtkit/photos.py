@@ -21,9 +21,11 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
+    QCursor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QGuiApplication,
     QImage,
     QImageReader,
     QPixmap,
@@ -57,15 +59,16 @@ from storycapture.services.media import PhotoService, check_photo_file
 
 THUMB_PX = 72
 LARGE_THUMB_PX = 112
-PREVIEW_PX = 220
+PREVIEW_PX = 180
 PHOTO_FILES = "Photos (*.jpg *.jpeg *.png *.gif *.webp *.heic *.heif *.bmp);;All files (*)"
 
 VISIBILITY_CHOICES = {
     Visibility.PRIVATE: "Private — stays on this laptop",
     Visibility.TEAM: "Team — may go to the programme team",
-    Visibility.SHAREABLE: "Shareable — may be shared with partner sites, without names",
+    Visibility.SHAREABLE: "Shareable — may go to partner sites, without names",
 }
 
+STORYTELLER_MODE = "storytellerMode"  # the object name of the window's storyteller mode
 NO_CONSENT = "They haven't agreed to photos. You can change that in their consent."
 NO_CONSENT_TO_YOU = (
     "You haven't agreed to photos yet. Your facilitator can change that in your consent, with you."
@@ -156,13 +159,14 @@ class AddPhotoDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.ensurePolished()  # measured in the type it will show in (storyteller mode's is large)
         self.setObjectName("addPhoto")
         self.setWindowTitle("Add a photo")
         self.setModal(True)
         self._keep = keep
         self.source = source
         whose = "your story" if to_storyteller else "their story"
-        heading = _label("Add a photo", "heading")
+        heading = _label("Add a photo", "storytellerHeading" if to_storyteller else "heading")
         intro = _label(
             f"It is kept locked on this laptop, like everything else in {whose}.", "subtle"
         )
@@ -185,7 +189,9 @@ class AddPhotoDialog(QDialog):
             "A few words about it, if you like: who or where it is, what it means"
         )
         self.caption.setTabChangesFocus(True)
-        self.caption.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 16)
+        lines = self.fontMetrics().lineSpacing()
+        self.caption.setMinimumHeight(lines * 4 + 16)
+        self.caption.setMaximumHeight(lines * 6 + 16)
         caption_label = _label("A caption (you can leave it empty)")
         caption_label.setBuddy(self.caption)
 
@@ -208,10 +214,20 @@ class AddPhotoDialog(QDialog):
         form.setSpacing(8)
         form.addWidget(heading)
         form.addWidget(intro)
-        form.addWidget(self.preview)
-        form.addWidget(name)
-        form.addWidget(caption_label)
-        form.addWidget(self.caption)
+        # The photo beside its caption, so the whole dialog fits a small screen in large type.
+        picture = QVBoxLayout()
+        picture.addWidget(self.preview)
+        picture.addWidget(name)
+        picture.addStretch(1)
+        words = QVBoxLayout()
+        words.addWidget(caption_label)
+        words.addWidget(self.caption)
+        words.addStretch(1)
+        side_by_side = QHBoxLayout()
+        side_by_side.setSpacing(16)
+        side_by_side.addLayout(picture)
+        side_by_side.addLayout(words, 1)
+        form.addLayout(side_by_side)
         form.addSpacing(4)
         form.addWidget(who)
         form.addLayout(choices)
@@ -230,7 +246,7 @@ class AddPhotoDialog(QDialog):
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText("Keep this photo")
-        self.ok_button.setObjectName("primary")
+        self.ok_button.setObjectName("storytellerPrimary" if to_storyteller else "primary")
         self.ok_button.setAccessibleName("Keep this photo")
         cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         cancel.setText("Cancel")
@@ -247,8 +263,9 @@ class AddPhotoDialog(QDialog):
         layout.setSpacing(0)
         layout.addWidget(scroll, 1)
         layout.addLayout(footer)
-        body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
+        body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
         self.caption.setFocus()
+        self._fit(body, scroll)
 
     def chosen_visibility(self) -> Visibility:
         for choice, button in self.visibility_buttons.items():
@@ -256,9 +273,23 @@ class AddPhotoDialog(QDialog):
                 return choice
         return Visibility.PRIVATE
 
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(max(hint.width(), 560), max(hint.height(), 620))
+    def _fit(self, body: QWidget, scroll: QScrollArea) -> None:
+        """As large as all of it needs, as far as the screen has room; the body scrolls."""
+        self.ensurePolished()
+        parent = self.parentWidget()
+        anchor = parent.window() if parent is not None else None
+        point = anchor.frameGeometry().center() if anchor is not None else QCursor.pos()
+        screen = QGuiApplication.screenAt(point) or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else QSize(1280, 800)
+        room = QSize(round(room.width() * 0.96), round(room.height() * 0.94))
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        width = min(body.sizeHint().expandedTo(body.minimumSize()).width() + bar, room.width())
+        layout = body.layout()
+        height = body.sizeHint().height()
+        if layout is not None and layout.hasHeightForWidth():
+            height = max(height, layout.totalHeightForWidth(width - bar))
+        footer = self.buttons.sizeHint().height() + 28 + 4
+        self.resize(QSize(width, height + footer + 4).boundedTo(room))
 
     @Slot()
     def accept(self) -> None:
@@ -292,6 +323,34 @@ def _preview(source: Path) -> QPixmap | None:
 # --- one photo in the strip ------------------------------------------------------------------
 
 
+class CaptionLabel(QLabel):
+    """Two lines of a caption at most, cut short with "…" (the whole of it is in the tile's
+    tooltip); measured again whenever its type changes (storyteller mode makes it larger)."""
+
+    def __init__(self, text: str, width: int) -> None:
+        super().__init__()
+        self._whole = text
+        self.setWordWrap(True)
+        self.setFixedWidth(width)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self._fit()
+
+    def _fit(self) -> None:
+        metrics = self.fontMetrics()
+        room = self.width() * 2 - 3 * metrics.height()  # two lines, less what wrapping wastes
+        self.setText(metrics.elidedText(self._whole, Qt.TextElideMode.ElideRight, room))
+        self.setFixedHeight(metrics.lineSpacing() * 2 + 4)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit()
+
+    def clear(self) -> None:
+        self._whole = ""
+        super().clear()
+
+
 class PhotoTile(QFrame):
     """A photo's thumbnail, its caption, who may see it, and a way to take it away."""
 
@@ -310,15 +369,19 @@ class PhotoTile(QFrame):
             self.picture.setFrameShape(QFrame.Shape.Box)
         else:
             self.picture.setPixmap(thumbnail)
-        self.caption = _label(photo.caption if photo.caption.strip() else photo.original_name)
-        self.caption.setFixedWidth(size + 24)
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        # Without a caption, the file's name, quietly.
+        self.full_caption = photo.caption
+        captioned = bool(photo.caption.strip())
+        self.caption = CaptionLabel(photo.caption if captioned else photo.original_name, size + 40)
+        self.caption.setObjectName("" if captioned else "subtle")
         self.seen_by = _label(photo.visibility.label, "subtle", wrap=False)
         self.remove = QToolButton()
         self.remove.setText("✕")
         self.remove.setAccessibleName(f"Take away the photo {_photo_words(photo)}")
         self.remove.setToolTip("Take this photo away (Undo brings it back)")
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self.photo_uuid))
+        if size >= LARGE_THUMB_PX:
+            self.remove.setMinimumSize(48, 48)  # a finger's size, in storyteller mode
         foot = QHBoxLayout()
         foot.setContentsMargins(0, 0, 0, 0)
         foot.addWidget(self.seen_by, 1)
@@ -336,6 +399,10 @@ class PhotoTile(QFrame):
         )
         self.setAccessibleName(description)
         self.setToolTip(description)
+        self.setStyleSheet(
+            "QFrame#photoTile { background: palette(base); border: 1px solid palette(mid);"
+            " border-radius: 8px; }"
+        )
 
 
 # --- the strip -------------------------------------------------------------------------------
@@ -381,10 +448,17 @@ class PhotoStrip(QWidget):
         )
         self.add_button.setToolTip("Choose a photo file, or drop photo files here")
         self.add_button.clicked.connect(self.add_from_picker)
+        # Beside the heading on the wide Story tab; under the photos in the narrow panel.
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.heading, 1)
-        top.addWidget(self.add_button)
+        below = QHBoxLayout()
+        below.setContentsMargins(0, 0, 0, 0)
+        if for_moment:
+            below.addWidget(self.add_button)
+            below.addStretch(1)
+        else:
+            top.addWidget(self.add_button)
 
         self.empty = _label("No photos yet. Add one, or drop photo files here.", "subtle")
         self.tiles = QWidget()
@@ -422,6 +496,7 @@ class PhotoStrip(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.empty)
         layout.addWidget(self.shelf)
+        layout.addLayout(below)
         layout.addWidget(self.problem)
         layout.addWidget(self.undo_bar)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
@@ -538,12 +613,18 @@ class PhotoStrip(QWidget):
             self._say(str(error))
             return False
         if consent is None or not consent.allows(ConsentItem.PHOTOS):
-            self._say(NO_CONSENT_TO_YOU if self._by_storyteller() else NO_CONSENT)
+            self._say(NO_CONSENT_TO_YOU if self._for_storyteller() else NO_CONSENT)
             return False
         return True
 
-    def _by_storyteller(self) -> bool:
-        return self._context.author().is_storyteller
+    def _for_storyteller(self) -> bool:
+        """Whether the storyteller has the laptop: the strip is inside storyteller mode."""
+        widget: QWidget | None = self
+        while widget is not None:
+            if widget.objectName() == STORYTELLER_MODE:
+                return True
+            widget = widget.parentWidget()
+        return False
 
     @Slot()
     def add_from_picker(self) -> None:
@@ -584,7 +665,7 @@ class PhotoStrip(QWidget):
             source,
             lambda caption, visibility: self._keep(person, moment, source, caption, visibility),
             self.default_visibility(),
-            to_storyteller=self._by_storyteller(),
+            to_storyteller=self._for_storyteller(),
             parent=self,
         )
         self.dialog = dialog

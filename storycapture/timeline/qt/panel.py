@@ -84,10 +84,6 @@ class EventPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
-        # The moment's photos, under its fields and always in sight (the tool puts them here).
-        self.photos_row = QVBoxLayout()
-        self.photos_row.setContentsMargins(14, 0, 14, 6)
-        outer.addLayout(self.photos_row)
 
         self.hint = _label(
             "Choose a moment in the picture or the list to see it here.\n\n"
@@ -227,6 +223,10 @@ class EventPanel(QWidget):
         layout.addWidget(_label("Who may see it", buddy=self.visibility))
         layout.addWidget(self.visibility)
         layout.addWidget(self.other_problem)
+
+        # The moment's photos (the timeline tool puts its strip of them here).
+        self.photos_row = QVBoxLayout()
+        layout.addLayout(self.photos_row)
 
         self.remove = QPushButton("Take off the timeline")
         self.remove.setAccessibleName("Take this moment off the timeline")
