@@ -471,3 +471,61 @@ def test_in_storyteller_mode_their_photos_are_theirs_and_large(
     timeline.open_editor(moment)
     assert timeline.moment_photos.isVisible()
     assert timeline.moment_photos.add_button.height() >= 48
+
+
+def test_give_a_copy_holds_photos_only_when_chosen(
+    qtbot: QtBot, data_dir: Path, story: tuple[str, str], tmp_path: Path
+) -> None:
+    import io
+
+    import pypdf
+
+    from storycapture.gui.give_back import GiveBackDialog, render_pdf
+
+    person, moment = story
+    vault = VaultSession.unlock(data_dir, PASSPHRASE)
+    try:
+        photos = PhotoService(vault)
+        shared = photos.add(
+            person, make_png(tmp_path / "shed.png"), author=FACILITATOR,
+            caption="Grandad's shed", event_uuid=moment, visibility=Visibility.TEAM,
+        )  # fmt: skip
+        private = photos.add(
+            person, make_png(tmp_path / "me.png", "#a35a7a"), author=FACILITATOR,
+            caption="Me at sixteen", visibility=Visibility.PRIVATE,
+        )  # fmt: skip
+        dialog = GiveBackDialog(vault, person, "Juniper")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+
+        def listed() -> dict[str, Qt.CheckState]:
+            items = [dialog.photo_list.item(row) for row in range(dialog.photo_list.count())]
+            return {str(i.data(Qt.ItemDataRole.UserRole)): i.checkState() for i in items}
+
+        # Listed but not ticked: a photo goes in only when chosen; private ones stay out.
+        assert listed() == {shared.uuid: Qt.CheckState.Unchecked}
+        assert dialog.choices().photos == frozenset()
+        data, _pages = render_pdf(dialog.story())
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+        assert "Your photos" not in text and "Grandad" not in text
+
+        dialog.photo_list.item(0).setCheckState(Qt.CheckState.Checked)
+        assert dialog.choices().photos == frozenset({shared.uuid})
+        data, _pages = render_pdf(dialog.story())
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+        assert "Your photos" in text and "Grandad" in text and "sixteen" not in text
+        assert "your photos" in " ".join(reader.pages[0].extract_text().split())  # "Inside: …"
+        assert sum(len(page.images) for page in reader.pages) == 1
+
+        # With private things included, the private photo may be chosen too.
+        dialog.include_private.setChecked(True)
+        assert listed() == {
+            shared.uuid: Qt.CheckState.Checked,
+            private.uuid: Qt.CheckState.Unchecked,
+        }
+        dialog.reject()
+    finally:
+        vault.lock()
