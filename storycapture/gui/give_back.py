@@ -370,8 +370,10 @@ class GiveBackDialog(QDialog):
         shown = self.photo_list.count()
         self.photo_list.setVisible(shown > 0)
         self.no_photos.setVisible(shown == 0 and bool(self._photo_list))
-        rows = min(max(shown, 1), 3)
-        self.photo_list.setFixedHeight(rows * (48 + scaled_px(10)) + scaled_px(12))
+        rows = min(max(shown, 1), 3)  # the rest scroll
+        row = max(self.photo_list.sizeHintForRow(0), 48) + 2 * self.photo_list.spacing()
+        frame = 2 * self.photo_list.frameWidth()
+        self.photo_list.setFixedHeight(rows * row + frame + scaled_px(4))
 
     @Slot(QListWidgetItem)
     def _photo_ticked(self, item: QListWidgetItem) -> None:
