@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -355,6 +356,7 @@ class PhotoTile(QFrame):
     """A photo's thumbnail, its caption, who may see it, and a way to take it away."""
 
     remove_requested = Signal(str)
+    visibility_requested = Signal(str, str)  # the photo's id, the visibility chosen
 
     def __init__(self, photo: Photo, thumbnail: QPixmap | None, size: int) -> None:
         super().__init__()
@@ -374,14 +376,34 @@ class PhotoTile(QFrame):
         captioned = bool(photo.caption.strip())
         self.caption = CaptionLabel(photo.caption if captioned else photo.original_name, size + 40)
         self.caption.setObjectName("" if captioned else "subtle")
-        self.seen_by = _label(photo.visibility.label, "subtle", wrap=False)
+        # Who may see it, in words, and a menu to change it.
+        self.seen_by = QToolButton()
+        self.seen_by.setText(photo.visibility.label)
+        self.seen_by.setAutoRaise(True)
+        self.seen_by.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.seen_by.setAccessibleName(
+            f"Who may see it: {VISIBILITY_CHOICES[photo.visibility]}. Change it"
+        )
+        self.seen_by.setToolTip("Who may see this photo; choose to change it")
+        menu = QMenu(self.seen_by)
+        for choice, words in VISIBILITY_CHOICES.items():
+            action = menu.addAction(words)
+            action.setCheckable(True)
+            action.setChecked(choice is photo.visibility)
+            action.triggered.connect(
+                lambda _checked=False, v=choice: self.visibility_requested.emit(
+                    self.photo_uuid, v.value
+                )
+            )
+        self.seen_by.setMenu(menu)
         self.remove = QToolButton()
         self.remove.setText("✕")
         self.remove.setAccessibleName(f"Take away the photo {_photo_words(photo)}")
         self.remove.setToolTip("Take this photo away (Undo brings it back)")
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self.photo_uuid))
         if size >= LARGE_THUMB_PX:
-            self.remove.setMinimumSize(48, 48)  # a finger's size, in storyteller mode
+            for button in (self.remove, self.seen_by):  # a finger's size, in storyteller mode
+                button.setMinimumSize(48, 48)
         foot = QHBoxLayout()
         foot.setContentsMargins(0, 0, 0, 0)
         foot.addWidget(self.seen_by, 1)
@@ -552,6 +574,7 @@ class PhotoStrip(QWidget):
                 self._thumbs[photo.uuid] = photo_thumbnail(self._photos, photo.uuid, size)
             tile = PhotoTile(photo, self._thumbs[photo.uuid], size)
             tile.remove_requested.connect(self.remove)
+            tile.visibility_requested.connect(self.set_visibility)
             self.tile_row.insertWidget(self.tile_row.count() - 1, tile)
         self.empty.setVisible(not self._shown)
         self.shelf.setVisible(bool(self._shown))
@@ -733,6 +756,35 @@ class PhotoStrip(QWidget):
 
     def _refused(self, error: StoryCaptureError) -> None:
         if shiboken6.isValid(self):
+            self._say(str(error))
+
+    # -- who may see it -----------------------------------------------------------------------
+
+    @Slot(str, str)
+    def set_visibility(self, photo_uuid: str, visibility: str) -> None:
+        """Change who may see a photo (one undo step)."""
+        photo = next((p for p in self._shown if p.uuid == photo_uuid), None)
+        chosen = Visibility(visibility)
+        if photo is None or self._storyteller is None or chosen is photo.visibility:
+            return
+        photos, author, before = self._photos, self._context.author, photo.visibility
+
+        def apply() -> None:
+            photos.update(photo_uuid, author=author(), visibility=chosen)
+
+        def revert() -> None:
+            photos.update(photo_uuid, author=author(), visibility=before)
+
+        try:
+            push_step(
+                self._context.undo_stack,
+                f"Mark the photo {_photo_words(photo)} as {chosen.label.lower()}",
+                apply,
+                revert,
+                self._after(self._storyteller),
+                on_refused=self._refused,
+            )
+        except StoryCaptureError as error:
             self._say(str(error))
 
     # -- taking away --------------------------------------------------------------------------

@@ -529,3 +529,31 @@ def test_give_a_copy_holds_photos_only_when_chosen(
         dialog.reject()
     finally:
         vault.lock()
+
+
+def test_who_may_see_a_photo_can_be_changed_and_changed_back(
+    qtbot: QtBot,
+    window: MainWindow,
+    story: tuple[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    person, moment = story
+    _picker(monkeypatch, make_png(tmp_path / "allotment.png"))
+    tool = _choose_moment(qtbot, window, moment)
+    tool.add_photo()
+    assert tool.moment_photos.dialog is not None
+    _fill_in(qtbot, tool.moment_photos.dialog, "Beans", Visibility.PRIVATE)
+    (tile,) = tool.moment_photos.tile_widgets()
+    assert tile.seen_by.text() == "Private"
+    menu = tile.seen_by.menu()
+    assert menu is not None
+    team = next(a for a in menu.actions() if a.text().startswith("Team"))
+    team.trigger()
+    photos = PhotoService(_vault(window))
+    assert photos.list(person)[0].visibility is Visibility.TEAM
+    assert [t.seen_by.text() for t in tool.moment_photos.tile_widgets()] == ["Team"]
+    assert [t.seen_by.text() for t in _story_strip(window).tile_widgets()] == ["Team"]
+    assert window.undo_action.text() == "Undo Mark the photo “Beans” as team"
+    window.undo_action.trigger()
+    assert photos.list(person)[0].visibility is Visibility.PRIVATE
