@@ -1,7 +1,8 @@
 """The storyteller's give-back copy: exactly what goes into it, chosen from their story alone.
 
-Only this storyteller's moments, cards and the quotes ticked go in; anything marked private only
-when the facilitator says so in the dialog. A moment dated against a private one ("after …")
+Only this storyteller's moments, cards and the quotes and photos ticked go in; anything marked
+private only when the facilitator says so in the dialog. A photo chosen is decrypted into memory
+for the copy, never to a file. A moment dated against a private one ("after …")
 is told roughly, without naming it. No Qt here: ``gui/give_back.py`` asks, ``gui/give_back_pages``
 paints.
 """
@@ -9,12 +10,14 @@ paints.
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from storycapture.domain.fuzzydate import DateKind, FuzzyDate
 from storycapture.domain.story import Quote, StrengthCard, TimelineEvent
 from storycapture.domain.vocabulary import Visibility
+from storycapture.services.media import PhotoService
 from storycapture.services.story import StoryWordsService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
@@ -28,6 +31,15 @@ _RELATIVE = (DateKind.BEFORE, DateKind.AFTER)
 
 
 @dataclass(frozen=True)
+class GiveBackPhoto:
+    """A photo chosen for the copy: its caption, and its picture's bytes (in memory only)."""
+
+    caption: str
+    data: bytes = field(repr=False)
+    visibility: Visibility
+
+
+@dataclass(frozen=True)
 class GiveBackStory:
     """What goes into one storyteller's copy, already chosen: nothing else is read."""
 
@@ -37,6 +49,7 @@ class GiveBackStory:
     cards: tuple[StrengthCard, ...]
     quotes: tuple[Quote, ...]
     made_on: datetime.date
+    photos: tuple[GiveBackPhoto, ...] = ()
 
     @property
     def title(self) -> str:
@@ -56,6 +69,7 @@ class GiveBackChoices:
     quotes: frozenset[str]  # the ids of the quotes that go in
     include_private: bool = False
     page_size: str = "A4"
+    photos: frozenset[str] = frozenset()  # the ids of the photos that go in (none unless chosen)
 
 
 def cards_in_board_order(cards: Sequence[StrengthCard]) -> tuple[StrengthCard, ...]:
@@ -176,6 +190,12 @@ def gather_story(
         for quote in StoryWordsService(vault).quotes(storyteller_uuid)
         if quote.uuid in choices.quotes and shown_in_copy(quote.visibility, private)
     )
+    photos = PhotoService(vault)
+    chosen = tuple(
+        GiveBackPhoto(photo.caption, _photo_bytes(photos, photo.uuid), photo.visibility)
+        for photo in photos.list(storyteller_uuid)
+        if photo.uuid in choices.photos and shown_in_copy(photo.visibility, private)
+    )
     return GiveBackStory(
         name=printed_name(choices.name),
         birth_year=person.birth_year,
@@ -183,4 +203,14 @@ def gather_story(
         cards=cards_in_board_order(cards),
         quotes=quotes,
         made_on=today or datetime.date.today(),
+        photos=chosen,
     )
+
+
+def _photo_bytes(photos: PhotoService, photo_uuid: str) -> bytes:
+    buffer = io.BytesIO()
+    try:
+        photos.write_to(photo_uuid, buffer)
+        return buffer.getvalue()
+    finally:
+        buffer.close()

@@ -3,8 +3,9 @@
 At the end of a visit the facilitator chooses "Give a copy…": the name to print (their
 pseudonym unless changed; blank prints "My story"), which of their quotes go in, whether
 things marked private go in too (never unless ticked), and the page size. The copy holds only
-this storyteller's timeline, strengths and chosen quotes: never facilitators' notes, consent,
-visits, photos or a real name that was not typed in as the name to print.
+this storyteller's timeline, strengths, chosen quotes and chosen photos (none unless ticked):
+never facilitators' notes, consent, visits or a real name that was not typed in as the name to
+print.
 
 The PDF is made in memory and written straight into the folder the facilitator chose (often
 a USB stick): under a temporary name in that same folder, then renamed, so a full or
@@ -21,8 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QBuffer, QIODevice, QLocale, Qt, Slot
-from PySide6.QtGui import QCursor, QGuiApplication, QPageSize, QPdfWriter
+from PySide6.QtCore import QBuffer, QIODevice, QLocale, QSize, Qt, Slot
+from PySide6.QtGui import QCursor, QGuiApplication, QIcon, QPageSize, QPdfWriter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -55,6 +56,8 @@ from storycapture.gui.give_back_pages import paint_give_back
 from storycapture.gui.pages import make_label
 from storycapture.gui.theme import fit_to_screen, scaled_px
 from storycapture.gui.widgets import RowCheckBox, dialog_footer, scrolled_form_layout
+from storycapture.qtkit.photos import photo_thumbnail
+from storycapture.services.media import PhotoService
 from storycapture.services.story import StoryWordsService
 from storycapture.services.vault import VaultSession
 from storycapture.timeline.qt.printed import screen_dpi
@@ -187,6 +190,9 @@ class GiveBackDialog(QDialog):
         self._storyteller = storyteller_uuid
         self._quotes = StoryWordsService(vault).quotes(storyteller_uuid)
         self._ticked = default_quotes(self._quotes, include_private=True)
+        self._photos = PhotoService(vault)
+        self._photo_list = self._photos.list(storyteller_uuid)
+        self._ticked_photos: frozenset[str] = frozenset()  # photos go in only when chosen
         self.saved_to: Path | None = None
         self.printed = False
         self.outcome = ""
@@ -208,6 +214,13 @@ class GiveBackDialog(QDialog):
         self.include_private.setAccessibleName("Include things marked private")
         self.include_private.setChecked(False)
         self.include_private.toggled.connect(self._fill_quotes)
+        self.photo_list = QListWidget()
+        self.photo_list.setAccessibleName("Photos to include")
+        self.photo_list.setIconSize(QSize(48, 48))
+        self.photo_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.photo_list.setSpacing(2)
+        self.photo_list.itemChanged.connect(self._photo_ticked)
+        self.include_private.toggled.connect(self._fill_photos)
         self.page_size = QComboBox()
         self.page_size.setAccessibleName("Page size")
         for words in PAGE_SIZES:
@@ -246,6 +259,18 @@ class GiveBackDialog(QDialog):
         form.addWidget(self.no_quotes)
         form.addWidget(self.quote_list)
         form.addSpacing(scaled_px(8))
+        photos_label = make_label("Photos to include", "subheading")
+        photos_label.setBuddy(self.photo_list)
+        form.addWidget(photos_label)
+        self.no_photos = make_label(
+            "Their photos are marked private: tick “Include things marked private” to choose "
+            "from them.",
+            "subtle",
+        )
+        form.addWidget(self.no_photos)
+        form.addWidget(self.photo_list)
+        photos_label.setVisible(bool(self._photo_list))
+        form.addSpacing(scaled_px(8))
         form.addWidget(self.include_private)
         form.addWidget(
             make_label(
@@ -278,6 +303,7 @@ class GiveBackDialog(QDialog):
         scrolled_form_layout(self, scroll, footer)
         body.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
         self._fill_quotes()
+        self._fill_photos()
         fit_to_screen(self, body)
 
     # -- the choices ------------------------------------------------------------------------
@@ -318,16 +344,60 @@ class GiveBackDialog(QDialog):
         else:
             self._ticked = self._ticked - {uuid}
 
+    @Slot()
+    def _fill_photos(self) -> None:
+        """Their photos, none ticked: a photo goes in only when chosen (private ones are
+        listed only while private things may go in)."""
+        private = self.include_private.isChecked()
+        self.photo_list.blockSignals(True)
+        self.photo_list.clear()
+        for photo in self._photo_list:
+            if not shown_in_copy(photo.visibility, private):
+                continue
+            words = _one_line(photo.caption) if photo.caption.strip() else photo.original_name
+            if photo.visibility is Visibility.PRIVATE:
+                words += "  (private)"
+            item = QListWidgetItem(words)
+            item.setData(Qt.ItemDataRole.UserRole, photo.uuid)
+            thumbnail = photo_thumbnail(self._photos, photo.uuid, 48)
+            if thumbnail is not None:
+                item.setIcon(QIcon(thumbnail))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = photo.uuid in self._ticked_photos
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.photo_list.addItem(item)
+        self.photo_list.blockSignals(False)
+        shown = self.photo_list.count()
+        self.photo_list.setVisible(shown > 0)
+        self.no_photos.setVisible(shown == 0 and bool(self._photo_list))
+        rows = min(max(shown, 1), 3)  # the rest scroll
+        row = max(self.photo_list.sizeHintForRow(0), 48) + 2 * self.photo_list.spacing()
+        frame = 2 * self.photo_list.frameWidth()
+        self.photo_list.setFixedHeight(rows * row + frame + scaled_px(4))
+
+    @Slot(QListWidgetItem)
+    def _photo_ticked(self, item: QListWidgetItem) -> None:
+        uuid = str(item.data(Qt.ItemDataRole.UserRole))
+        if item.checkState() == Qt.CheckState.Checked:
+            self._ticked_photos = self._ticked_photos | {uuid}
+        else:
+            self._ticked_photos = self._ticked_photos - {uuid}
+
     def choices(self) -> GiveBackChoices:
         listed = {
             str(self.quote_list.item(row).data(Qt.ItemDataRole.UserRole))
             for row in range(self.quote_list.count())
+        }
+        photos_listed = {
+            str(self.photo_list.item(row).data(Qt.ItemDataRole.UserRole))
+            for row in range(self.photo_list.count())
         }
         return GiveBackChoices(
             name=printed_name(self.name.text()),
             quotes=frozenset(self._ticked & listed),
             include_private=self.include_private.isChecked(),
             page_size=str(self.page_size.currentData()),
+            photos=frozenset(self._ticked_photos & photos_listed),
         )
 
     def story(self) -> GiveBackStory:

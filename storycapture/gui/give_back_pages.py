@@ -1,7 +1,8 @@
 """The pages of the storyteller's give-back copy, painted onto a PDF or a printer.
 
 A warm title page; the lifeline on a landscape page; every moment in time order; the
-strengths boards, each zone's cards as rounded boxes; the quotes they chose. Everything is
+strengths boards, each zone's cards as rounded boxes; the quotes and photos they chose
+(photos from their bytes in memory, each with its caption). Everything is
 drawn here with QPainter from plain values (``GiveBackStory``), in light colours that print
 well on any printer and type no smaller than 14 pt for what is meant to be read.
 
@@ -20,6 +21,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QGuiApplication,
+    QImage,
     QLinearGradient,
     QPagedPaintDevice,
     QPageLayout,
@@ -291,6 +293,8 @@ class _Copy:
                 self._strengths()
             if self.story.quotes:
                 self._quotes()
+            if self.story.photos:
+                self._photos()
         finally:
             pages = self.out.end()
         return pages
@@ -328,6 +332,7 @@ class _Copy:
                 (bool(self.story.events), "your timeline"),
                 (bool(self.story.cards), "your strengths"),
                 (bool(self.story.quotes), "your words"),
+                (bool(self.story.photos), "your photos"),
             )
             if present
         ]
@@ -657,6 +662,38 @@ class _Copy:
                     QRectF(x, out.y + pt(4) + (by_metrics.height() - glyph) / 2, glyph, glyph),
                 )
             out.y += by_h + pt(26)
+
+    # -- the photos -------------------------------------------------------------------------
+
+    def _photos(self) -> None:
+        heading = "Your photos"
+        room = self._heading(heading, "The photos you chose to keep.")
+        out, pt, painter = self.out, self.pt, self.painter
+        width = room.width()
+        tallest = self._fresh_room() * 0.55  # two to a page, most often
+        for photo in self.story.photos:
+            image = QImage.fromData(photo.data)
+            if image.isNull():
+                continue  # a kind Qt cannot draw (HEIC, say): its caption alone would mislead
+            keep = Qt.AspectRatioMode.KeepAspectRatio
+            # As large as the page allows, but a small picture no more than twice its size.
+            fits = (min(width, image.width() * 2.0), min(tallest, image.height() * 2.0))
+            size = image.size().toSizeF().scaled(*fits, keep)
+            caption = Paragraph(
+                photo.caption, serif(BODY_PT, italic=True), width, self.device,
+                Qt.AlignmentFlag.AlignHCenter, spacing=1.25,
+            ) if photo.caption.strip() else None  # fmt: skip
+            whole = size.height() + pt(8) + (caption.height() if caption else 0.0)
+            if whole > out.room():
+                self._continued(heading)
+            target = QRectF((width - size.width()) / 2, out.y, size.width(), size.height())
+            painter.drawImage(target, image)
+            out.y += size.height() + pt(8)
+            if caption is not None:
+                end = caption.fitting(0, out.room())
+                caption.draw(painter, QPointF(0, out.y), INK, 0, end)
+                out.y += caption.height(0, end)
+            out.y += pt(24)
 
     def _fresh_room(self) -> float:
         """The room on a new page under its "(continued)" heading."""

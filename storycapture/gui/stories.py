@@ -321,7 +321,7 @@ class StorytellerPage(QWidget):
         self.strengths.history_requested.connect(
             lambda uuid: self.history_requested.emit("strength_card", uuid)
         )
-        self.story = StoryWordsPanel(StoryWordsService(vault), context)
+        self.story = StoryWordsPanel(StoryWordsService(vault), context, PhotoService(vault))
         self.story.changed.connect(self._changed)
         self.story.history_requested.connect(self.history_requested)
 

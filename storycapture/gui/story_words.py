@@ -23,7 +23,9 @@ from storycapture.domain.story import NarrativeNote, Quote
 from storycapture.domain.vocabulary import Visibility
 from storycapture.gui.undo_bar import UndoBar
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.photos import PhotoStrip
 from storycapture.qtkit.undo import push_step
+from storycapture.services.media import PhotoService
 from storycapture.services.story import StoryWordsService
 
 _VISIBILITY_WORDS = {
@@ -39,7 +41,12 @@ class StoryWordsPanel(QWidget):
     changed = Signal()
     history_requested = Signal(str, str)  # entity name, uuid
 
-    def __init__(self, service: StoryWordsService, context: EditingContext) -> None:
+    def __init__(
+        self,
+        service: StoryWordsService,
+        context: EditingContext,
+        photos: PhotoService | None = None,
+    ) -> None:
         super().__init__()
         self._service = service
         self._context = context
@@ -78,12 +85,19 @@ class StoryWordsPanel(QWidget):
         layout.addWidget(self.undo_bar)
         layout.addWidget(self.list, 1)
         layout.addWidget(hint)
+        # Their photos, with captions, under their words (given a PhotoService).
+        self.photos = None if photos is None else PhotoStrip(photos, context)
+        if self.photos is not None:
+            self.photos.changed.connect(self.changed)
+            layout.addWidget(self.photos)
 
     def show_storyteller(self, storyteller_uuid: str) -> None:
         if storyteller_uuid != self._storyteller:
             self.undo_bar.dismiss()  # the undo it offered was someone else's
         self._storyteller = storyteller_uuid
         self.reload()
+        if self.photos is not None:
+            self.photos.show_photos(storyteller_uuid)
 
     def reload(self) -> None:
         if self._storyteller is None:
@@ -131,6 +145,8 @@ class StoryWordsPanel(QWidget):
 
     def clear(self) -> None:
         self.undo_bar.dismiss()
+        if self.photos is not None:
+            self.photos.clear()
         self._storyteller = None
         self._items.clear()
         self.list.clear()

@@ -240,6 +240,10 @@ class MainWindow(QMainWindow):
         self.give_copy_action.setStatusTip(
             "A PDF or print-out of their timeline, strengths and words, for them to keep."
         )
+        self.add_photo_action = self._action("Add a photo…", self.add_photo)
+        self.add_photo_action.setStatusTip(
+            "A photo for the moment chosen on the timeline, or for their story."
+        )
         self.withdraw_action = self._action("Withdraw consent and erase…", self.withdraw)
         self.export_action = self._action("Export bundle…", self.export_bundle)
         self.import_action = self._action("Import bundles…", self.import_bundles)
@@ -293,6 +297,7 @@ class MainWindow(QMainWindow):
         person_menu = bar.addMenu("&Storyteller")
         person_menu.addAction(self.consent_action)
         person_menu.addAction(self.storyteller_mode_action)
+        person_menu.addAction(self.add_photo_action)
         person_menu.addAction(self.give_copy_action)
         person_menu.addSeparator()
         person_menu.addAction(self.withdraw_action)
@@ -349,6 +354,7 @@ class MainWindow(QMainWindow):
         if self.stories is not None:
             self.stories.storyteller.show_visit_in_progress(bool(visiting))
         self.storyteller_mode_action.setEnabled(bool(chosen))
+        self.add_photo_action.setEnabled(bool(chosen))
         for action in (
             self.settings_action,
             self.quit_action,
@@ -776,6 +782,14 @@ class MainWindow(QMainWindow):
         self._open(dialog, recorded)
 
     @Slot()
+    def add_photo(self) -> None:
+        """Storyteller → Add a photo…: to the moment chosen on the timeline, else the story."""
+        if self.stories is not None and self._current_storyteller() is not None:
+            from storycapture.gui.photos import add_photo_to
+
+            add_photo_to(self.stories.storyteller)
+
+    @Slot()
     def give_copy(self) -> None:
         """The storyteller's own copy: what goes in, then a PDF or the printer."""
         person = self._current_storyteller()
@@ -993,7 +1007,11 @@ class MainWindow(QMainWindow):
         timeline.show_storyteller(person, birth_year)
         strengths = make_strengths_view(self.vault, self._context, large=True)
         strengths.show_storyteller(person)
-        story = StoryWordsPanel(StoryWordsService(self.vault), self._context)
+        story = StoryWordsPanel(
+            StoryWordsService(self.vault), self._context, PhotoService(self.vault)
+        )
+        if story.photos is not None:
+            story.photos.set_large(True)
         story.show_storyteller(person)
         for tool in (timeline, strengths, story):
             tool.changed.connect(self._story_changed)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import mimetypes
 import os
 from pathlib import Path
 from typing import BinaryIO
@@ -35,7 +34,54 @@ from storycapture.services.base import (
 from storycapture.services.records import PHOTO, TIMELINE_EVENT, StoredRecord
 
 PHOTO_LIMIT_BYTES = 200 * 1024 * 1024
-_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/bmp")
+_SNIFF_BYTES = 32  # enough of a file's start to tell which kind of picture it is
+# What a picture file starts with, by kind: the bytes decide, never the file's name.
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\xff\xd8\xff", "image/jpeg"),
+    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
+    (0, b"GIF87a", "image/gif"),
+    (0, b"GIF89a", "image/gif"),
+    (8, b"WEBP", "image/webp"),  # after "RIFF" and a size
+    (0, b"BM", "image/bmp"),
+)
+_HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1")
+
+
+def sniff_photo_type(head: bytes) -> str | None:
+    """The kind of picture ``head`` (the first bytes of a file) begins, or None if it is not
+    one of the kinds StoryCapture keeps."""
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS:
+        return "image/heic"
+    for offset, signature, media_type in _SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            if media_type == "image/webp" and not head.startswith(b"RIFF"):
+                continue
+            if media_type == "image/bmp" and head[6:10] != bytes(4):  # its reserved zeros
+                continue
+            return media_type
+    return None
+
+
+def check_photo_file(source: Path) -> str:
+    """The kind of picture ``source`` holds (its media type), read from its first bytes; the
+    reason in plain words (:class:`InvalidInput`) when it cannot be kept: not a picture, too
+    large, or not readable. Reads only the start of the file, into memory."""
+    source = Path(source)
+    try:
+        size = source.stat().st_size
+        with open(source, "rb") as plain:
+            head = plain.read(_SNIFF_BYTES)
+    except OSError as error:
+        raise InvalidInput(f"“{source.name}” cannot be read ({error.strerror}).") from error
+    media_type = sniff_photo_type(head)
+    if media_type is None:
+        raise InvalidInput(f"“{source.name}” is not a photo StoryCapture can keep.")
+    if size > PHOTO_LIMIT_BYTES:
+        raise InvalidInput(
+            f"“{source.name}” is larger than {PHOTO_LIMIT_BYTES // 2**20} MB; "
+            "please choose a smaller copy."
+        )
+    return media_type
 
 
 def photo_from_record(record: StoredRecord) -> Photo:
@@ -73,18 +119,7 @@ class PhotoService(StoryService):
         visibility: Visibility | str = Visibility.TEAM,
     ) -> Photo:
         source = Path(source)
-        media_type = mimetypes.guess_type(source.name)[0] or ""
-        if media_type not in _MEDIA_TYPES:
-            raise InvalidInput(f"“{source.name}” is not a photo StoryCapture can keep.")
-        try:
-            size = source.stat().st_size
-        except OSError as error:
-            raise InvalidInput(f"“{source.name}” cannot be read ({error.strerror}).") from error
-        if size > PHOTO_LIMIT_BYTES:
-            raise InvalidInput(
-                f"“{source.name}” is larger than {PHOTO_LIMIT_BYTES // 2**20} MB; "
-                "please choose a smaller copy."
-            )
+        media_type = check_photo_file(source)
         values = {
             "caption": checked_text(caption, "caption"),
             "original_name": checked_text(source.name, "file name", SHORT),

@@ -110,6 +110,7 @@ def _make_photos(folder: Path, count: int) -> None:
     folder.mkdir()
     for number in range(count):
         with open(folder / f"photo-{number:02d}.jpg", "wb") as out:
+            out.write(b"\xff\xd8\xff\xe0")  # starts as a JPEG does: photos are sniffed
             for _ in range(PHOTO_MIB // 16):
                 out.write(os.urandom(16 * MIB))
 

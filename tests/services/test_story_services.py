@@ -971,6 +971,41 @@ def test_a_file_that_is_not_a_photo_is_refused(
     assert PhotoService(vault).list(storyteller_uuid) == []
 
 
+@pytest.mark.parametrize("name", ["garden.jpg", "garden.png", "garden.heic", "garden.bmp"])
+def test_a_photo_is_known_by_its_bytes_not_its_name(
+    vault: VaultSession, storyteller_uuid: str, tmp_path: Path, name: str
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(b"Dear diary, the garden was lovely today.\n" * 20)
+    with pytest.raises(InvalidInput, match="not a photo") as refused:
+        PhotoService(vault).add(storyteller_uuid, source, author=FACILITATOR)
+    assert_plain(str(refused.value))
+    assert PhotoService(vault).list(storyteller_uuid) == []
+    assert not vault.media_dir(storyteller_uuid).exists() or not any(
+        vault.media_dir(storyteller_uuid).iterdir()
+    )
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png"),
+        (b"GIF89a\x01\x00\x01\x00", "image/gif"),
+        (b"RIFF\x24\x00\x00\x00WEBPVP8 ", "image/webp"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "image/heic"),
+        (b"BM\x36\x00\x0c\x00\x00\x00\x00\x00\x36\x00", "image/bmp"),
+    ],
+)
+def test_a_photo_named_oddly_is_kept_as_the_kind_its_bytes_say(
+    vault: VaultSession, storyteller_uuid: str, tmp_path: Path, head: bytes, kind: str
+) -> None:
+    source = tmp_path / "from my phone.dat"
+    source.write_bytes(head + b"\x00" * 64)
+    photo = PhotoService(vault).add(storyteller_uuid, source, author=FACILITATOR)
+    assert photo.media_type == kind
+
+
 def test_a_photo_can_link_only_to_its_own_storytellers_event(
     vault: VaultSession, storyteller_uuid: str, photo_file: Path
 ) -> None:

@@ -226,6 +226,10 @@ class EventPanel(QWidget):
         layout.addWidget(self.visibility)
         layout.addWidget(self.other_problem)
 
+        # The moment's photos (the timeline tool puts its strip of them here).
+        self.photos_row = QVBoxLayout()
+        layout.addLayout(self.photos_row)
+
         self.remove = QPushButton("Take off the timeline")
         self.remove.setAccessibleName("Take this moment off the timeline")
         self.remove.setToolTip("It can be brought back with Undo.")

@@ -13,9 +13,20 @@ import dataclasses
 import datetime
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, QSize, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QDragMoveEvent, QDropEvent, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +48,7 @@ from storycapture.domain.fuzzydate import FuzzyDate
 from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import LifeArea
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.photos import PhotoDrops, PhotoStrip, photo_news
 from storycapture.qtkit.undo import push_step
 from storycapture.services.media import PhotoService
 from storycapture.timeline.layout import (
@@ -50,7 +62,7 @@ from storycapture.timeline.layout import (
     shift_date,
 )
 from storycapture.timeline.qt.event_list import UUID_ROLE, EventListDelegate, EventListModel
-from storycapture.timeline.qt.items import describe_event
+from storycapture.timeline.qt.items import StoryItem, describe_event
 from storycapture.timeline.qt.panel import EventPanel
 from storycapture.timeline.qt.scene import TimelineScene
 from storycapture.timeline.qt.style import Colours, colours_for
@@ -239,6 +251,14 @@ class TimelineTool(QWidget):
         self.panel.setMinimumWidth(280)
         # Opened by Enter, a double-click or adding a moment; the picture has the room till then.
         self.panel.setVisible(False)
+        # The chosen moment's photos, in its panel; photo files dropped onto a moment (in the
+        # picture or on its panel) are added to it.
+        self.moment_photos = PhotoStrip(photos, context, for_moment=True)
+        self.moment_photos.changed.connect(self.changed)
+        self.panel.photos_row.addWidget(self.moment_photos)
+        PhotoDrops(self.panel, lambda paths, _at: self.moment_photos.add_files(paths))
+        PhotoDrops(self.view.viewport(), self._photos_dropped, self._moment_at)
+        photo_news().changed.connect(self._photos_changed)
 
         self.problem = QLabel()
         self.problem.setObjectName("problem")
@@ -364,6 +384,7 @@ class TimelineTool(QWidget):
         self.band_ruler.fit_to_type()
         self._corner.setFixedWidth(self.band_ruler.width())
         self.tray.setFixedHeight(LARGE_TARGET_PX + 20 if on else TRAY_PX)
+        self.moment_photos.set_large(on)
         self._apply_colours(self._colours)
         if self.view.is_fitted():
             self.view.fit_all()
@@ -454,6 +475,7 @@ class TimelineTool(QWidget):
         self._thumbs = {}
         self._chosen = None
         self.panel.clear()
+        self.moment_photos.clear()
         self.panel.setVisible(False)
         self.scene.clear_story()
         self._syncing = True
@@ -539,6 +561,7 @@ class TimelineTool(QWidget):
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _sync_lists(self) -> None:
+        self._show_moment_photos()
         self._syncing = True
         try:
             row = self.list_model.row_of(self._chosen)
@@ -811,6 +834,41 @@ class TimelineTool(QWidget):
         }
         if changes:
             self._update(uuid, f"Move “{event.title}”", changes)
+
+    # -- photos -------------------------------------------------------------------------------
+
+    def _show_moment_photos(self) -> None:
+        """The strip in the panel shows the chosen moment's photos (none when none is chosen)."""
+        strip = self.moment_photos
+        if (strip.storyteller(), strip.moment()) != (self._storyteller, self._chosen):
+            strip.show_photos(self._storyteller, self._chosen)
+        strip.setVisible(self._storyteller is not None and self._chosen is not None)
+
+    def add_photo(self) -> bool:
+        """ "Add a photo…" for the chosen moment (its panel opens); False when none is chosen."""
+        if self._chosen is None:
+            return False
+        self.panel.setVisible(True)
+        self.moment_photos.add_from_picker()
+        return True
+
+    def _moment_at(self, place: QPoint) -> str | None:
+        item = self.scene.story_item_at(self.view.mapToScene(place))
+        return item.uuid if isinstance(item, StoryItem) else None
+
+    def _photos_dropped(self, paths: list[Path], place: QPoint) -> None:
+        uuid = self._moment_at(place)
+        if uuid is None:
+            return
+        self.select_event(uuid, reveal=False)
+        self.panel.setVisible(True)
+        self.moment_photos.add_files(paths)
+
+    @Slot(str)
+    def _photos_changed(self, storyteller_uuid: str) -> None:
+        """A photo of this storyteller came or went: the cards show it (or not)."""
+        if storyteller_uuid == self._storyteller:
+            self.reload()
 
     # -- reading and redrawing -------------------------------------------------------------------
 

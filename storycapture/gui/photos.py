@@ -1,0 +1,19 @@
+"""The window's "Add a photo…": where the photo goes, from what is in view.
+
+The photo strips themselves (adding, dropping, thumbnails, taking away) are
+``storycapture.qtkit.photos``, embedded by the timeline's moment panel and the Story tab.
+"""
+
+from __future__ import annotations
+
+from storycapture.gui.stories import StorytellerPage
+
+
+def add_photo_to(page: StorytellerPage) -> None:
+    """To the moment chosen on the timeline, when the timeline is in view; otherwise to the
+    story, on the Story tab."""
+    if page.tabs.currentWidget() is page.timeline and page.timeline.add_photo():
+        return
+    if page.story.photos is not None:
+        page.tabs.setCurrentWidget(page.story)
+        page.story.photos.add_from_picker()
