@@ -34,6 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import Author, AuthorFilter
+from storycapture.domain.visibility import DEFAULT_EXPLAINED, DEFAULT_WORDS
+from storycapture.domain.vocabulary import Visibility
 from storycapture.gui.consent import ConsentHistoryView
 from storycapture.gui.story_words import StoryWordsPanel
 from storycapture.qtkit.context import EditingContext
@@ -298,11 +301,27 @@ class StorytellerPage(QWidget):
         self.overview = QTextBrowser()
         self.overview.setAccessibleName("Overview")
         self.consent_history = ConsentHistoryView()
+        self.default_visibility = QLabel()
+        self.default_visibility.setWordWrap(True)
+        self.default_visibility.setAccessibleName("What new items are, as they chose")
+        self.default_buttons: dict[Visibility, QPushButton] = {}
+        default_row = QHBoxLayout()
+        default_row.addWidget(self.default_visibility, 1)
+        for visibility, words in DEFAULT_WORDS.items():
+            button = QPushButton(words)
+            button.setCheckable(True)
+            button.setAccessibleName(f"New items are {words.lower()}")
+            button.clicked.connect(
+                lambda _checked=False, v=visibility: self.set_default_visibility(v)
+            )
+            self.default_buttons[visibility] = button
+            default_row.addWidget(button)
         withdraw = QPushButton("Withdraw consent and erase…")
         withdraw.clicked.connect(self.withdraw_requested)
         overview_tab = QWidget()
         overview_layout = QVBoxLayout(overview_tab)
         overview_layout.addWidget(self.overview, 2)
+        overview_layout.addLayout(default_row)
         overview_layout.addWidget(QLabel("Consent, newest first"))
         overview_layout.addWidget(self.consent_history, 1)
         overview_layout.addWidget(withdraw, 0, Qt.AlignmentFlag.AlignLeft)
@@ -376,8 +395,37 @@ class StorytellerPage(QWidget):
             f"<h3>Visits</h3><ul>{visit_rows or '<li>None yet.</li>'}</ul>{facilitator_notes}"
         )
         self.consent_history.show_history(list(reversed(consent.history(person.uuid))))
+        self._show_default(person.default_visibility)
 
-    def set_author_filter(self, mode: str) -> None:
+    def _show_default(self, chosen: Visibility | None) -> None:
+        if chosen is None:
+            self.default_visibility.setText(
+                "<b>New items:</b> they have not chosen yet; until they do, new items are for "
+                "the programme team. Ask them:"
+            )
+        else:
+            self.default_visibility.setText(
+                f"<b>New items:</b> {DEFAULT_WORDS[chosen].lower()}, as they chose. "
+                f"{DEFAULT_EXPLAINED[chosen]}"
+            )
+        for visibility, button in self.default_buttons.items():
+            button.setChecked(visibility is chosen)
+
+    def set_default_visibility(self, visibility: Visibility) -> None:
+        """The storyteller's choice of what their new items are, kept with them at once."""
+        if self.storyteller_uuid is None:
+            return
+        from storycapture.services.storytellers import StorytellerService
+
+        person = StorytellerService(self._vault).update(
+            self.storyteller_uuid,
+            author=Author.storyteller(),
+            default_visibility=visibility,
+        )
+        self._show_default(person.default_visibility)
+        self.changed.emit()
+
+    def set_author_filter(self, mode: AuthorFilter | str) -> None:
         self.timeline.set_author_filter(mode)
         self.strengths.set_author_filter(mode)
         self.story.set_author_filter(mode)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import AuthorFilter
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.fuzzydate import FuzzyDate
 from storycapture.domain.story import TimelineEvent
@@ -120,7 +121,6 @@ def _tray_style(colours: Colours, large: bool = False) -> str:
     )
 
 
-AUTHOR_FILTERS = ("all", "storyteller", "facilitator", "highlight-storyteller")
 DIMMED = 0.35  # how faintly others' moments show while the storyteller's own stand out
 
 
@@ -144,7 +144,7 @@ class TimelineTool(QWidget):
         self._storyteller: str | None = None
         self._birth_year: int | None = None
         self._events: dict[str, TimelineEvent] = {}
-        self._author_filter = "all"
+        self._author_filter = AuthorFilter.ALL
         self._photo_of: dict[str, str] = {}
         self._thumbs: dict[str, QPixmap | None] = {}
         self._chosen: str | None = None
@@ -629,6 +629,7 @@ class TimelineTool(QWidget):
                     valence=valence,
                     life_area=life_area,
                     author=self._author(),
+                    visibility=self._context.new_visibility(storyteller),
                     visit_uuid=self._context.current_visit(),
                 )
                 made.append(event.uuid)
@@ -735,21 +736,14 @@ class TimelineTool(QWidget):
             pass  # the picture is still worth showing without its photos
         self._rebuild()
 
-    def set_author_filter(self, mode: str) -> None:
-        """Whose words to show: "all", "storyteller", "facilitator", or all with the
-        storyteller's own words standing out ("highlight-storyteller")."""
-        if mode not in AUTHOR_FILTERS:
-            raise ValueError(f"unknown author filter {mode!r}")
-        self._author_filter = mode
+    def set_author_filter(self, mode: AuthorFilter | str) -> None:
+        """Whose words to show, and whether the storyteller's own stand out."""
+        self._author_filter = AuthorFilter.parse(mode)
         if self._storyteller is not None:
             self._rebuild()
 
     def _author_shown(self, event: TimelineEvent) -> bool:
-        if self._author_filter == "storyteller":
-            return event.meta.author.is_storyteller
-        if self._author_filter == "facilitator":
-            return not event.meta.author.is_storyteller
-        return True
+        return self._author_filter.shows(event.meta.author)
 
     def _rebuild(self) -> None:
         """Redraw picture, list, tray and panel from the events held."""
@@ -765,7 +759,7 @@ class TimelineTool(QWidget):
         if self._chosen is not None and all(e.uuid != self._chosen for e in shown):
             self._chosen = None
         scene.set_events(shown, self._birth_year, self._photo_of, chosen=self._chosen)
-        if self._author_filter == "highlight-storyteller":
+        if self._author_filter.highlights:
             for event in shown:
                 drawn = scene.item_for(event.uuid)
                 if drawn is not None and not event.meta.author.is_storyteller:
