@@ -82,6 +82,9 @@ class AddWordsDialog(QDialog):
         self.whose.set_storyteller_mode(storyteller_mode)
         self.visibility = VisibilityChoice()
         self.visibility.set_value(visibility)
+        self.meaning = make_label("", "subtle")
+        self.visibility.chosen.connect(lambda _v: self._show_meaning())
+        self._show_meaning()
         footer = dialog_footer(self, f"Add the {what}", f"Cancel without adding a {what}")
         self.ok_button = footer.ok_button
         self._footer = footer
@@ -89,7 +92,7 @@ class AddWordsDialog(QDialog):
         body = QVBoxLayout()
         body.setContentsMargins(scaled_px(28), scaled_px(24), scaled_px(28), scaled_px(4))
         body.setSpacing(scaled_px(8))
-        for widget in (heading, intro, label, self.text, self.whose, self.visibility):
+        for widget in (heading, intro, label, self.text, self.whose, self.visibility, self.meaning):
             body.addWidget(widget)
         layout.addLayout(body, 1)
         layout.addLayout(footer.layout)
@@ -97,6 +100,9 @@ class AddWordsDialog(QDialog):
 
     def words(self) -> str:
         return self.text.toPlainText()
+
+    def _show_meaning(self) -> None:
+        self.meaning.setText(_VISIBILITY_WORDS[self.visibility.value()] + ".")
 
     @Slot()
     def accept(self) -> None:
@@ -119,6 +125,7 @@ class StoryWordsPanel(QWidget):
         self._storyteller: str | None = None
         self._items: dict[str, Quote | NarrativeNote] = {}
         self._author_filter = AuthorFilter.ALL
+        self.current_dialog: AddWordsDialog | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Quotes and notes")
         self.list.setWordWrap(True)
@@ -228,9 +235,11 @@ class StoryWordsPanel(QWidget):
         self.reload()
         self.changed.emit()
 
-    def ask_words(self, quote: bool) -> tuple[str, WhoseWords, Visibility] | None:
-        """Open the Add a quote / Add a note dialog; the words and the two choices, or None."""
-        assert self._storyteller is not None
+    def open_words_dialog(self, quote: bool) -> AddWordsDialog | None:
+        """Open Add a quote / Add a note (no nested event loop); the words are added when it is
+        accepted, as whose words and seen by whom it says."""
+        if self._storyteller is None:
+            return None
         mode = self._context.storyteller_mode
         whose = self._context.whose_by_default() if quote or mode else WhoseWords.MINE
         dialog = AddWordsDialog(
@@ -240,17 +249,20 @@ class StoryWordsPanel(QWidget):
             storyteller_mode=mode,
             parent=self,
         )
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.words(), dialog.whose.value(), dialog.visibility.value()
+        self.current_dialog = dialog
+        dialog.accepted.connect(
+            lambda: self.add_words(
+                quote, dialog.words(), dialog.whose.value(), dialog.visibility.value()
+            )
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        dialog.text.setFocus()
+        return dialog
 
     @Slot()
     def _add(self, quote: bool) -> None:
-        if self._storyteller is None:
-            return
-        answer = self.ask_words(quote)
-        if answer is not None:
-            self.add_words(quote, *answer)
+        self.open_words_dialog(quote)
 
     def add_words(
         self, quote: bool, text: str, whose: WhoseWords, visibility: Visibility | None = None

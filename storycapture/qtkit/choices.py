@@ -1,10 +1,10 @@
 """Two choices every editor offers in the same plain words: whose words these are, and who
-may see them. Big buttons, not a drop-down, so the choice is seen, not hidden."""
+may see them. Every option in sight (not a drop-down), so the choice is seen, not hidden."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QWidget
 
 from storycapture.domain.authorship import WhoseWords
 from storycapture.domain.vocabulary import Visibility
@@ -27,14 +27,13 @@ class _ButtonChoice(QWidget):
         self.setAccessibleName(label)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        self.buttons: dict[str, QPushButton] = {}
+        self.buttons: dict[str, QRadioButton] = {}
         layout = self.row = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.caption = QLabel(label)
         layout.addWidget(self.caption)
         for value, (words, tip) in options.items():
-            button = QPushButton(words)
-            button.setCheckable(True)
+            button = QRadioButton(words)
             button.setToolTip(tip)
             button.setAccessibleName(f"{label}: {words}")
             button.setAccessibleDescription(tip)
