@@ -4,7 +4,14 @@ may see them. Every option in sight (not a drop-down), so the choice is seen, no
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from storycapture.domain.authorship import WhoseWords
 from storycapture.domain.vocabulary import Visibility
@@ -22,16 +29,24 @@ VISIBILITY_CHOICES = {
 
 
 class _ButtonChoice(QWidget):
-    def __init__(self, label: str, options: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, label: str, options: dict[str, tuple[str, str]], stacked: bool) -> None:
         super().__init__()
         self.setAccessibleName(label)
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[str, QRadioButton] = {}
-        layout = self.row = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         self.caption = QLabel(label)
-        layout.addWidget(self.caption)
+        # Stacked: the question above its answers, for narrow panels.
+        outer = QVBoxLayout(self) if stacked else None
+        layout = self.row = QHBoxLayout() if stacked else QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        if outer is not None:
+            outer.setContentsMargins(0, 0, 0, 0)
+            outer.setSpacing(2)
+            outer.addWidget(self.caption)
+            outer.addLayout(layout)
+        else:
+            layout.addWidget(self.caption)
         for value, (words, tip) in options.items():
             button = QRadioButton(words)
             button.setToolTip(tip)
@@ -58,11 +73,13 @@ class WhoseWordsChoice(_ButtonChoice):
 
     chosen = Signal(str)  # a WhoseWords value
 
-    def __init__(self) -> None:
-        super().__init__("Whose words are these?", {k.value: v for k, v in WHOSE_WORDS.items()})
+    def __init__(self, stacked: bool = False) -> None:
+        super().__init__(
+            "Whose words are these?", {k.value: v for k, v in WHOSE_WORDS.items()}, stacked
+        )
         self.yours = QLabel("Your words")
         self.yours.setAccessibleName("Whose words: your words")
-        self.row.insertWidget(1, self.yours)
+        self.row.insertWidget(0 if stacked else 1, self.yours)
         self.yours.hide()
         self._storyteller_mode = False
         self.group.buttonClicked.connect(lambda _b: self.chosen.emit(self.value().value))
@@ -75,6 +92,10 @@ class WhoseWordsChoice(_ButtonChoice):
 
     def set_value(self, whose: WhoseWords) -> None:
         self._set(whose.value)
+
+    @property
+    def storyteller_mode(self) -> bool:
+        return self._storyteller_mode
 
     def set_storyteller_mode(self, on: bool) -> None:
         self._storyteller_mode = on
@@ -90,8 +111,8 @@ class VisibilityChoice(_ButtonChoice):
 
     chosen = Signal(str)  # a Visibility value
 
-    def __init__(self, label: str = "Who may see it?") -> None:
-        super().__init__(label, {k.value: v for k, v in VISIBILITY_CHOICES.items()})
+    def __init__(self, label: str = "Who may see it?", stacked: bool = False) -> None:
+        super().__init__(label, {k.value: v for k, v in VISIBILITY_CHOICES.items()}, stacked)
         self.group.buttonClicked.connect(lambda _b: self.chosen.emit(self.value().value))
         self.set_value(Visibility.TEAM)
 

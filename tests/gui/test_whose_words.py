@@ -316,3 +316,45 @@ def test_every_item_says_who_may_see_it_in_words_that_read(
     # The picture's padlock for private moments reads against the moment's card.
     colours = timeline.colours
     assert contrast(colours.soft_ink, colours.card) >= 3.0
+
+
+def test_the_moment_panel_and_the_card_editor_ask_whose_words_they_are(
+    qtbot: QtBot, vault: VaultSession, storyteller_uuid: str
+) -> None:
+    event = TimelineService(vault).add_event(
+        storyteller_uuid, title="Moved to Leeds", starts="2015", author=FACILITATOR
+    )
+    card = StrengthService(vault).add_card(
+        storyteller_uuid, kind=CardKind.STRENGTH, text="I keep going", author=FACILITATOR
+    )
+    stack = QUndoStack()
+    context = EditingContext(stack, lambda: FACILITATOR, lambda: None)
+    timeline, board, _words = _tools(qtbot, vault, storyteller_uuid, context)
+
+    timeline.open_editor(event.uuid)
+    panel = timeline.panel
+    assert panel.whose.isVisible() and panel.whose.value() is WhoseWords.MINE
+    assert panel.written_by.text() == "Note by Priya"
+    panel.whose.buttons["theirs"].click()
+    assert TimelineService(vault).events(storyteller_uuid)[0].meta.author == STORYTELLER
+    assert panel.written_by.text() == "Their words"
+    stack.undo()
+    assert TimelineService(vault).events(storyteller_uuid)[0].meta.author == FACILITATOR
+
+    board.choose_card(card.uuid)
+    editor = board.editor
+    assert editor.whose.isVisible() and editor.whose.value() is WhoseWords.MINE
+    editor.whose.buttons["theirs"].click()
+    assert StrengthService(vault).cards(storyteller_uuid)[0].meta.author == STORYTELLER
+    assert stack.undoText().startswith("Mark “I keep going” as their words")
+
+    # A card written in their own words during storyteller mode: "Your words", nothing to choose.
+    mode = EditingContext(QUndoStack(), Author.storyteller, lambda: None)
+    _t, their_board, _w = _tools(qtbot, vault, storyteller_uuid, mode)
+    their_board.write_own(CardKind.HOPE)
+    assert their_board.editor.whose.yours.isVisible()
+    assert not their_board.editor.whose.buttons["mine"].isVisible()
+    their_board.editor.words.setPlainText("See the sea")
+    their_board.editor.commit_pending()
+    hope = [c for c in StrengthService(vault).cards(storyteller_uuid) if c.text == "See the sea"]
+    assert hope[0].meta.author == STORYTELLER and hope[0].visibility is Visibility.PRIVATE

@@ -178,7 +178,13 @@ class StrengthsTool(QWidget):
         self.deck_panel.prompt_picked.connect(self.add_from_prompt)
         self.deck_panel.write_own.connect(lambda: self.write_own())
         self.editor.words_kept.connect(self.set_words)
-        self.editor.card_written.connect(lambda kind, text: self.add_card(CardKind(kind), text))
+        self.editor.card_written.connect(
+            lambda kind, text: self.add_card(CardKind(kind), text, whose=self.editor.whose.value())
+        )
+        self.editor.whose_chosen.connect(
+            lambda uuid, whose: self.set_whose_words(uuid, WhoseWords(whose))
+        )
+        self.editor.storyteller_mode = lambda: self._context.storyteller_mode
         self.editor.zone_chosen.connect(lambda uuid, kind: self.move_to_zone(uuid, CardKind(kind)))
         self.editor.colour_chosen.connect(lambda uuid, c: self.set_colour(uuid, c or None))
         self.editor.visibility_chosen.connect(
@@ -445,7 +451,7 @@ class StrengthsTool(QWidget):
             return
         self.choose_card(None)
         board = BOARDS[self.stack.currentIndex()]
-        self.editor.start_new(kind or board.zones[0].kind)
+        self.editor.start_new(kind or board.zones[0].kind, self._context.whose_by_default())
 
     def _update(self, uuid: str, step: str, changes: dict[str, Any]) -> bool:
         card = self._cards.get(uuid)
@@ -477,6 +483,22 @@ class StrengthsTool(QWidget):
         return self._update(
             uuid, f"Colour the card {style.swatch_name(colour)}", {"colour": colour}
         )
+
+    def set_whose_words(self, uuid: str, whose: WhoseWords) -> bool:
+        """Make the card's words the storyteller's or the facilitator's: one undoable step."""
+        card = self._cards.get(uuid)
+        if card is None or WhoseWords.of(card.meta.author) is whose:
+            return False
+        before, after = card.meta.author, self._context.author_for(whose)
+
+        def apply() -> None:
+            self._service.update_card(uuid, author=self._author(), words_by=after)
+
+        def revert() -> None:
+            self._service.update_card(uuid, author=self._author(), words_by=before)
+
+        words = "their words" if whose is WhoseWords.THEIRS else "your note"
+        return self._push(f"Mark “{_short(card.text)}” as {words}", apply, revert)
 
     def set_visibility(self, uuid: str, visibility: Visibility) -> bool:
         words = VISIBILITY_WORDS[visibility][0]

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import WhoseWords, whose_words_label
 from storycapture.domain.errors import InvalidFuzzyDate
 from storycapture.domain.fuzzydate import FuzzyDate, parse_fuzzy_date
 from storycapture.domain.story import HelpSeeking, TimelineEvent
 from storycapture.domain.vocabulary import Helped, LifeArea, Visibility, describe_feeling
+from storycapture.qtkit.choices import WhoseWordsChoice
 from storycapture.timeline.layout import Resolve, movable_in_time, reading_of
 
 # (uuid, changes, words for the undo step) -> the plain reason it was refused, or None.
@@ -67,6 +69,7 @@ class EventPanel(QWidget):
     history_requested = Signal(str)
     shift_requested = Signal(str, int)
     close_requested = Signal()
+    whose_requested = Signal(str, str)  # event uuid, a WhoseWords value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -116,6 +119,11 @@ class EventPanel(QWidget):
         self.written_by = _label("", "subtle")
         layout.addLayout(top)
         layout.addWidget(self.written_by)
+        # Told by the tool: in storyteller mode everything is theirs, with nothing to choose.
+        self.storyteller_mode: Callable[[], bool] = lambda: False
+        self.whose = WhoseWordsChoice(stacked=True)
+        self.whose.chosen.connect(self._whose_chosen)
+        layout.addWidget(self.whose)
 
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")
@@ -295,6 +303,7 @@ class EventPanel(QWidget):
     def show_event(self, event: TimelineEvent | None) -> None:
         """Show this event's fields (or the hint when there is none). A field holding text that
         could not be kept, or being typed in right now, keeps it."""
+        self.whose.set_storyteller_mode(self.storyteller_mode())
         previous = self._event
         same = event is not None and previous is not None and event.uuid == previous.uuid
         self._previous = previous if same else None
@@ -303,7 +312,9 @@ class EventPanel(QWidget):
             self.pages.setCurrentIndex(0)
             return
         self.pages.setCurrentIndex(1)
-        self.written_by.setText(f"Added by {event.meta.author.describe()}")
+        whose = whose_words_label(event.meta.author, storyteller_mode=self.whose.storyteller_mode)
+        self.written_by.setText(f"{whose[:1].upper()}{whose[1:]}")
+        self.whose.set_value(WhoseWords.of(event.meta.author))
         self._fill(self.title, "title", event.title, same)
         self._fill(self.when, "when", event.starts.display(), same)
         self._fill(self.until, "until", event.ends.display() if event.ends else "", same)
@@ -397,6 +408,12 @@ class EventPanel(QWidget):
         """Ready for typing a title: focused, with the words selected."""
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self.title.selectAll()
+
+    def _whose_chosen(self, whose: str) -> None:
+        if self._event is not None and WhoseWords(whose) is not WhoseWords.of(
+            self._event.meta.author
+        ):
+            self.whose_requested.emit(self._event.uuid, whose)
 
     def clear(self) -> None:
         """Drop every word shown or kept (on lock)."""

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storycapture.domain.authorship import AuthorFilter
+from storycapture.domain.authorship import AuthorFilter, WhoseWords
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.fuzzydate import FuzzyDate
 from storycapture.domain.story import TimelineEvent
@@ -298,6 +298,10 @@ class TimelineTool(QWidget):
         self.panel.history_requested.connect(self.history_requested)
         self.panel.close_requested.connect(self.close_editor)
         self.panel.shift_requested.connect(self.shift_event)
+        self.panel.whose_requested.connect(
+            lambda uuid, whose: self.set_whose_words(uuid, WhoseWords(whose))
+        )
+        self.panel.storyteller_mode = lambda: self._context.storyteller_mode
         self.lifeline_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LIFELINE))
         self.lanes_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LANES))
         self.fit_button.clicked.connect(self.view.fit_all)
@@ -600,6 +604,22 @@ class TimelineTool(QWidget):
             self._keep(self._service.update_event(uuid, author=self._author(), **before))
 
         return self._push(text, apply, revert)
+
+    def set_whose_words(self, uuid: str, whose: WhoseWords) -> str | None:
+        """Make the moment's words the storyteller's or the facilitator's: one undoable step."""
+        event = self._events.get(uuid)
+        if event is None or WhoseWords.of(event.meta.author) is whose:
+            return None
+        before, after = event.meta.author, self._context.author_for(whose)
+
+        def apply() -> None:
+            self._keep(self._service.update_event(uuid, author=self._author(), words_by=after))
+
+        def revert() -> None:
+            self._keep(self._service.update_event(uuid, author=self._author(), words_by=before))
+
+        words = "their words" if whose is WhoseWords.THEIRS else "your note"
+        return self._push(f"Mark “{event.title}” as {words}", apply, revert)
 
     def _commit_fields(self, uuid: str, changes: dict[str, Any], text: str) -> str | None:
         unknown = set(changes) - set(_FIELDS)
