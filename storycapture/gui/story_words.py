@@ -148,10 +148,15 @@ class StoryWordsPanel(QWidget):
         earlier = QPushButton("Earlier versions…")
         earlier.setAccessibleName("Earlier versions of the chosen words, and who changed them")
         earlier.clicked.connect(self._history)
-        buttons = QHBoxLayout()
-        for button in (add_quote, add_note, self.who_sees, self.whose_button, earlier, remove):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows (adding; then changing the chosen item): one row ran off the side in
+        # storyteller mode's large type.
+        buttons = QVBoxLayout()
+        for row in ((add_quote, add_note), (self.who_sees, self.whose_button, earlier, remove)):
+            line = QHBoxLayout()
+            for button in row:
+                line.addWidget(button)
+            line.addStretch(1)
+            buttons.addLayout(line)
         hint = QLabel("Double-click or press Enter to change the words.")
         hint.setObjectName("subtle")
         layout = QVBoxLayout(self)
@@ -161,6 +166,8 @@ class StoryWordsPanel(QWidget):
 
     def show_storyteller(self, storyteller_uuid: str) -> None:
         self._storyteller = storyteller_uuid
+        # In storyteller mode everything is theirs: nothing to choose.
+        self.whose_button.setVisible(not self._context.storyteller_mode)
         self.reload()
 
     def reload(self) -> None:

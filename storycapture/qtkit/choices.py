@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QHBoxLayout,
     QLabel,
@@ -29,7 +30,13 @@ VISIBILITY_CHOICES = {
 
 
 class _ButtonChoice(QWidget):
-    def __init__(self, label: str, options: dict[str, tuple[str, str]], stacked: bool) -> None:
+    def __init__(
+        self,
+        label: str,
+        options: dict[str, tuple[str, str]],
+        stacked: bool,
+        one_per_line: bool = False,
+    ) -> None:
         super().__init__()
         self.setAccessibleName(label)
         self.group = QButtonGroup(self)
@@ -38,7 +45,11 @@ class _ButtonChoice(QWidget):
         self.caption = QLabel(label)
         # Stacked: the question above its answers, for narrow panels.
         outer = QVBoxLayout(self) if stacked else None
-        layout = self.row = QHBoxLayout() if stacked else QHBoxLayout(self)
+        # One answer per line: for large type in a narrow panel, so none is cut off.
+        row: QBoxLayout = QVBoxLayout() if one_per_line else QHBoxLayout()
+        layout = self.row = row
+        if not stacked:
+            self.setLayout(layout)
         layout.setContentsMargins(0, 0, 0, 0)
         if outer is not None:
             outer.setContentsMargins(0, 0, 0, 0)
@@ -55,7 +66,8 @@ class _ButtonChoice(QWidget):
             self.group.addButton(button)
             self.buttons[value] = button
             layout.addWidget(button)
-        layout.addStretch(1)
+        if not one_per_line:
+            layout.addStretch(1)
 
     def _value(self) -> str | None:
         for value, button in self.buttons.items():
@@ -111,8 +123,12 @@ class VisibilityChoice(_ButtonChoice):
 
     chosen = Signal(str)  # a Visibility value
 
-    def __init__(self, label: str = "Who may see it?", stacked: bool = False) -> None:
-        super().__init__(label, {k.value: v for k, v in VISIBILITY_CHOICES.items()}, stacked)
+    def __init__(
+        self, label: str = "Who may see it?", stacked: bool = False, one_per_line: bool = False
+    ) -> None:
+        super().__init__(
+            label, {k.value: v for k, v in VISIBILITY_CHOICES.items()}, stacked, one_per_line
+        )
         self.group.buttonClicked.connect(lambda _b: self.chosen.emit(self.value().value))
         self.set_value(Visibility.TEAM)
 

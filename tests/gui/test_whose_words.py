@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
 
 from storycapture.domain.authorship import Author, AuthorFilter, WhoseWords
@@ -29,6 +30,7 @@ from storycapture.timeline.qt.event_list import DETAIL_ROLE
 from storycapture.timeline.qt.tool import TimelineTool
 from storycapture.timeline.service import TimelineService
 from tests.conftest import FACILITATOR
+from tests.conftest import PASSPHRASE as PASSPHRASE_FOR_TESTS
 from tests.gui.test_tool_contrast import card_fill_drawn, contrast
 from tests.gui.test_window import _juniper, filled_vault, make_window, unlock
 
@@ -352,9 +354,47 @@ def test_the_moment_panel_and_the_card_editor_ask_whose_words_they_are(
     mode = EditingContext(QUndoStack(), Author.storyteller, lambda: None)
     _t, their_board, _w = _tools(qtbot, vault, storyteller_uuid, mode)
     their_board.write_own(CardKind.HOPE)
-    assert their_board.editor.whose.yours.isVisible()
-    assert not their_board.editor.whose.buttons["mine"].isVisible()
+    assert not their_board.editor.whose.isVisible()
     their_board.editor.words.setPlainText("See the sea")
     their_board.editor.commit_pending()
     hope = [c for c in StrengthService(vault).cards(storyteller_uuid) if c.text == "See the sea"]
     assert hope[0].meta.author == STORYTELLER and hope[0].visibility is Visibility.PRIVATE
+
+
+def test_in_storyteller_mode_the_moment_panel_shows_its_choices_whole_at_1366x768(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    from storycapture.gui.storyteller_mode import EnterStorytellerModePanel, StorytellerMode
+
+    window = _open_juniper(qtbot, filled_vault, app_settings)
+    window.enter_storyteller_mode()
+    enter = window.pages.currentWidget()
+    assert isinstance(enter, EnterStorytellerModePanel)
+    enter.submit()
+    mode = window.mode
+    assert isinstance(mode, StorytellerMode)
+    window.showNormal()
+    window.resize(1366, 768)
+    mode.set_current_page(0)
+    timeline = mode.page_stack.currentWidget()
+    assert isinstance(timeline, TimelineTool)
+    qtbot.waitUntil(lambda: timeline.view.viewport().height() > 1)
+    assert window.vault is not None
+    (moment, *_rest) = TimelineService(window.vault).events(_juniper(window))
+    timeline.open_editor(moment.uuid)
+    panel = timeline.panel
+    qtbot.waitUntil(lambda: panel.isVisible() and panel.width() > 0)
+    # An item someone else wrote says so; there is nothing to choose in their own mode.
+    assert panel.written_by.text() == "Note by Priya" and not panel.whose.isVisible()
+    # Every choice is whole inside the panel's width (none cut off on the right).
+    width = panel.width()
+    assert window.width() == 1366, "the mode fits the laptop's screen"
+    controls = [*panel.visibility.buttons.values(), panel.written_by]
+    controls += [b for b in panel.findChildren(QAbstractButton) if b.isVisible()]
+    for widget in controls:
+        right = widget.mapTo(panel, QPoint(widget.width(), 0)).x()
+        assert right <= width, (widget.accessibleName(), right, width)
+        assert widget.width() >= widget.minimumSizeHint().width(), widget.accessibleName()
+    qtbot.waitUntil(lambda: timeline.splitter.sizes()[2] >= panel.minimumWidth())
+    window.grab().save("/tmp/words-mode-panel.png")  # to look at
+    assert mode.try_passphrase(PASSPHRASE_FOR_TESTS)

@@ -313,7 +313,9 @@ class CardEditor(QFrame):
         """Show a card (or nothing), keeping words being typed for the same card."""
         same = card is not None and self.card is not None and card.uuid == self.card.uuid
         typing = same and self.words.toPlainText() != (self.card.text if self.card else "")
-        self.whose.set_storyteller_mode(self.storyteller_mode())
+        mode = self.storyteller_mode()
+        self.whose.set_storyteller_mode(mode)
+        self.whose.setVisible(not mode)  # in their own mode: nothing to choose
         self.card = card
         self.writing_new = False
         self._filling = True

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -30,7 +30,7 @@ from storycapture.domain.errors import InvalidFuzzyDate
 from storycapture.domain.fuzzydate import FuzzyDate, parse_fuzzy_date
 from storycapture.domain.story import HelpSeeking, TimelineEvent
 from storycapture.domain.vocabulary import Helped, LifeArea, Visibility, describe_feeling
-from storycapture.qtkit.choices import WhoseWordsChoice
+from storycapture.qtkit.choices import VisibilityChoice, WhoseWordsChoice
 from storycapture.timeline.layout import Resolve, movable_in_time, reading_of
 
 # (uuid, changes, words for the undo step) -> the plain reason it was refused, or None.
@@ -62,6 +62,9 @@ def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
     if buddy is not None:
         label.setBuddy(buddy)
     return label
+
+
+PANEL_MIN_WIDTH = 280
 
 
 class EventPanel(QWidget):
@@ -222,14 +225,13 @@ class EventPanel(QWidget):
         layout.addWidget(self.words)
         layout.addWidget(self.words_problem)
 
-        self.visibility = QComboBox()
-        self.visibility.setAccessibleName("Who may see it")
-        for visibility, words in VISIBILITY_WORDS.items():
-            self.visibility.addItem(words, visibility.value)
-        self._narrow(self.visibility)
+        # Each choice on its own line, whole: large type in the mode's narrow panel cut a
+        # drop-down's words off.
+        self.visibility = VisibilityChoice("Who may see it", stacked=True, one_per_line=True)
+        self.visibility_meaning = _label("", "subtle")
         self.other_problem = self._problem()
-        layout.addWidget(_label("Who may see it", buddy=self.visibility))
         layout.addWidget(self.visibility)
+        layout.addWidget(self.visibility_meaning)
         layout.addWidget(self.other_problem)
 
         self.remove = QPushButton("Take off the timeline")
@@ -249,6 +251,7 @@ class EventPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form)
+        self._scroll = scroll
         self.pages.addWidget(scroll)
 
         self.title.editingFinished.connect(self._title_finished)
@@ -259,7 +262,7 @@ class EventPanel(QWidget):
         self.feeling.valueChanged.connect(self._feeling_moved)
         self.feeling.sliderReleased.connect(self._feeling_finished)
         self.area.activated.connect(self._area_chosen)
-        self.visibility.activated.connect(self._visibility_chosen)
+        self.visibility.chosen.connect(self._visibility_chosen)
         self.words.editing_finished.connect(self._words_finished)
         self.asked_for.editingFinished.connect(self._help_finished)
         self.from_whom.editingFinished.connect(self._help_finished)
@@ -303,7 +306,10 @@ class EventPanel(QWidget):
     def show_event(self, event: TimelineEvent | None) -> None:
         """Show this event's fields (or the hint when there is none). A field holding text that
         could not be kept, or being typed in right now, keeps it."""
-        self.whose.set_storyteller_mode(self.storyteller_mode())
+        mode = self.storyteller_mode()
+        self.whose.set_storyteller_mode(mode)
+        self.whose.setVisible(not mode)  # in their own mode: nothing to choose
+        self.fit_width()
         previous = self._event
         same = event is not None and previous is not None and event.uuid == previous.uuid
         self._previous = previous if same else None
@@ -323,7 +329,6 @@ class EventPanel(QWidget):
         for widget, value in (
             (self.feeling, event.valence),
             (self.area, self.area.findData(event.life_area.value)),
-            (self.visibility, self.visibility.findData(event.visibility.value)),
         ):
             widget.blockSignals(True)
             if isinstance(widget, QSlider):
@@ -332,6 +337,8 @@ class EventPanel(QWidget):
                 widget.setCurrentIndex(value)
             widget.blockSignals(False)
         self.feeling_words.setText(f"It felt {describe_feeling(event.valence)}")
+        self.visibility.set_value(event.visibility)
+        self.visibility_meaning.setText(VISIBILITY_WORDS[event.visibility])
         self._fill(self.words, "words", event.words, same)
         help_seeking = event.help or HelpSeeking()
         self._fill(self.asked_for, "asked_for", help_seeking.asked_for, same)
@@ -408,6 +415,22 @@ class EventPanel(QWidget):
         """Ready for typing a title: focused, with the words selected."""
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self.title.selectAll()
+
+    def fit_width(self) -> None:
+        """At least 280 px, and never narrower than what it holds: in large type (storyteller
+        mode) a fixed 280 cut its words and buttons off on the right."""
+        form = self._scroll.widget()
+        holds = form.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(PANEL_MIN_WIDTH, holds))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.fit_width()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.fit_width()
+        super().changeEvent(event)
 
     def _whose_chosen(self, whose: str) -> None:
         if self._event is not None and WhoseWords(whose) is not WhoseWords.of(
@@ -586,10 +609,10 @@ class EventPanel(QWidget):
             return
         self._save("other", {"life_area": area}, f"Change the part of life of “{event.title}”")
 
-    @Slot(int)
-    def _visibility_chosen(self, index: int) -> None:
+    @Slot(str)
+    def _visibility_chosen(self, value: str) -> None:
         event = self._event
-        visibility = Visibility(self.visibility.itemData(index))
+        visibility = Visibility(value)
         if event is None or visibility is event.visibility:
             return
         self._save("other", {"visibility": visibility}, f"Change who may see “{event.title}”")

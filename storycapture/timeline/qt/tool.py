@@ -201,7 +201,7 @@ class TimelineTool(QWidget):
 
         self.panel = EventPanel()
         self.panel.set_committer(self._commit_fields)
-        self.panel.setMinimumWidth(280)
+        self.panel.fit_width()
         # Opened by Enter, a double-click or adding a moment; the picture has the room till then.
         self.panel.setVisible(False)
 
