@@ -548,11 +548,16 @@ class ConsentDialog(QDialog):
         self.default_group = QButtonGroup(self)
         self.default_buttons: dict[Visibility, QRadioButton] = {}
         for visibility, words in DEFAULT_WORDS.items():
-            button = RowRadioButton(f"{words}: {DEFAULT_EXPLAINED[visibility].lower()}")
+            button = RowRadioButton(words)
             button.setAccessibleName(f"New things are {words.lower()}")
+            button.setAccessibleDescription(DEFAULT_EXPLAINED[visibility])
             self.default_group.addButton(button)
             self.default_buttons[visibility] = button
             section.addWidget(button)
+            indent = QHBoxLayout()  # lined up with the choice's words, as the items above
+            indent.setContentsMargins(scaled_px(8 + 2 + 20 + 10), 0, 0, scaled_px(6))
+            indent.addWidget(make_label(DEFAULT_EXPLAINED[visibility], "subtle"))
+            section.addLayout(indent)
         self.default_buttons[chosen or Visibility.PRIVATE].setChecked(True)
         return section
 

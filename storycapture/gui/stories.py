@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QRadioButton,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -304,18 +306,24 @@ class StorytellerPage(QWidget):
         self.default_visibility = QLabel()
         self.default_visibility.setWordWrap(True)
         self.default_visibility.setAccessibleName("What new items are, as they chose")
-        self.default_buttons: dict[Visibility, QPushButton] = {}
-        default_row = QHBoxLayout()
-        default_row.addWidget(self.default_visibility, 1)
+        self.default_buttons: dict[Visibility, QRadioButton] = {}
+        self.default_group = QButtonGroup(self)
+        choices = QHBoxLayout()
         for visibility, words in DEFAULT_WORDS.items():
-            button = QPushButton(words)
-            button.setCheckable(True)
+            button = QRadioButton(words)
             button.setAccessibleName(f"New items are {words.lower()}")
+            button.setAccessibleDescription(DEFAULT_EXPLAINED[visibility])
             button.clicked.connect(
                 lambda _checked=False, v=visibility: self.set_default_visibility(v)
             )
+            self.default_group.addButton(button)
             self.default_buttons[visibility] = button
-            default_row.addWidget(button)
+            choices.addWidget(button)
+        choices.addStretch(1)
+        default_row = QVBoxLayout()
+        default_row.setSpacing(2)
+        default_row.addWidget(self.default_visibility)
+        default_row.addLayout(choices)
         withdraw = QPushButton("Withdraw consent and erase…")
         withdraw.clicked.connect(self.withdraw_requested)
         overview_tab = QWidget()
@@ -400,16 +408,18 @@ class StorytellerPage(QWidget):
     def _show_default(self, chosen: Visibility | None) -> None:
         if chosen is None:
             self.default_visibility.setText(
-                "<b>New items:</b> they have not chosen yet; until they do, new items are for "
-                "the programme team. Ask them:"
+                "<b>What new items are:</b> they have not chosen yet, so new items are for the "
+                "programme team until they do. Ask them which they would like:"
             )
         else:
             self.default_visibility.setText(
-                f"<b>New items:</b> {DEFAULT_WORDS[chosen].lower()}, as they chose. "
+                f"<b>What new items are:</b> {DEFAULT_WORDS[chosen].lower()}, as they chose. "
                 f"{DEFAULT_EXPLAINED[chosen]}"
             )
+        self.default_group.setExclusive(False)  # so that "not chosen yet" shows none
         for visibility, button in self.default_buttons.items():
             button.setChecked(visibility is chosen)
+        self.default_group.setExclusive(True)
 
     def set_default_visibility(self, visibility: Visibility) -> None:
         """The storyteller's choice of what their new items are, kept with them at once."""

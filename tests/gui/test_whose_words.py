@@ -86,8 +86,6 @@ def test_a_quote_they_said_and_the_facilitator_typed_during_a_visit_is_theirs(
     assert dialog.whose.buttons["theirs"].isVisible() and dialog.whose.buttons["mine"].isVisible()
     texts = [w.text() for w in dialog.findChildren(type(dialog.whose.caption))]
     assert "What they said, in their words:" in texts and "Add a quote" in texts
-    dialog.resize(dialog.sizeHint())
-    dialog.grab().save("/tmp/words-add-quote.png")
     dialog.reject()
 
     _add_through_dialog(page.story, True, "The sea helps.")
@@ -396,5 +394,4 @@ def test_in_storyteller_mode_the_moment_panel_shows_its_choices_whole_at_1366x76
         assert right <= width, (widget.accessibleName(), right, width)
         assert widget.width() >= widget.minimumSizeHint().width(), widget.accessibleName()
     qtbot.waitUntil(lambda: timeline.splitter.sizes()[2] >= panel.minimumWidth())
-    window.grab().save("/tmp/words-mode-panel.png")  # to look at
     assert mode.try_passphrase(PASSPHRASE_FOR_TESTS)

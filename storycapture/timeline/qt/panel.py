@@ -251,7 +251,7 @@ class EventPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form)
-        self._scroll = scroll
+        self._scroll, self._form = scroll, form
         self.pages.addWidget(scroll)
 
         self.title.editingFinished.connect(self._title_finished)
@@ -419,8 +419,8 @@ class EventPanel(QWidget):
     def fit_width(self) -> None:
         """At least 280 px, and never narrower than what it holds: in large type (storyteller
         mode) a fixed 280 cut its words and buttons off on the right."""
-        form = self._scroll.widget()
-        holds = form.minimumSizeHint().width() + self._scroll.verticalScrollBar().sizeHint().width()
+        bar = self._scroll.verticalScrollBar().sizeHint().width()
+        holds = self._form.minimumSizeHint().width() + bar
         self.setMinimumWidth(max(PANEL_MIN_WIDTH, holds))
 
     def showEvent(self, event: QShowEvent) -> None:
