@@ -787,3 +787,22 @@ def test_import_refuses_a_bundle_over_the_size_cap(
     result = cli("import", str(bundle), "--max-size-mb", "0.0001", data_dir=hub_dir)
     assert result.code == 2 and "larger than StoryCapture accepts" in result.out
     assert "0 new items" not in result.out
+
+
+def test_adds_without_a_visibility_follow_what_the_storyteller_chose(
+    cli: Cli, initialised: str
+) -> None:
+    cli.ok("storyteller", "add", "Rowan", "--new-items", "private")
+    assert "New items:  private to this laptop" in cli.ok("storyteller", "show", "Rowan")
+    cli.ok(
+        "--facilitator", "Priya", "consent", "record", "Rowan",
+        "--items", "take_part,share_with_team", "--how", "verbal",
+    )  # fmt: skip
+    cli.ok("quote", "add", "Rowan", "The bench by the river.")
+    cli.ok("quote", "add", "Rowan", "Tell the team.", "--visibility", "team")
+    quotes = cli.ok("quote", "list", "Rowan")
+    assert "“The bench by the river.”  [private]" in quotes
+    assert "“Tell the team.”  [team]" in quotes
+    # Someone never asked keeps what adds were before: the team.
+    cli.ok("storyteller", "add", "Heron")
+    assert "not chosen yet" in cli.ok("storyteller", "show", "Heron")
