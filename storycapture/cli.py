@@ -104,6 +104,17 @@ def _author(args: argparse.Namespace) -> Author:
     return Author.facilitator(args.facilitator or os.environ.get(FACILITATOR_ENV, ""))
 
 
+def _visibility(args: argparse.Namespace, vault: VaultSession, storyteller_uuid: str) -> str:
+    """The visibility asked for, or else what the storyteller chose new items to be."""
+    if args.visibility:
+        return str(args.visibility)
+    from storycapture.domain.visibility import new_item_visibility
+    from storycapture.services.storytellers import StorytellerService
+
+    chosen = StorytellerService(vault).get(storyteller_uuid).default_visibility
+    return new_item_visibility(chosen, storyteller_mode=False).value
+
+
 def _find_storyteller(vault: VaultSession, reference: str) -> str:
     """A storyteller by pseudonym (any case), full id, or the first characters of their id."""
     from storycapture.services.storytellers import StorytellerService
@@ -238,6 +249,7 @@ def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.domain.visibility import DEFAULT_WORDS
     from storycapture.services.consent import ConsentService
     from storycapture.services.storytellers import StorytellerService
 
@@ -262,6 +274,7 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
                 birth_year=args.birth_year,
                 role=args.role,
                 notes=args.notes,
+                default_visibility=args.new_items,
             )
             print(f"Added {person.pseudonym} ({person.uuid}).", file=out)
         elif args.action == "show":
@@ -273,6 +286,12 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
                 print(f"Born:       {person.birth_year}", file=out)
             if person.notes:
                 print(f"Notes:      {person.notes}", file=out)
+            chosen = person.default_visibility
+            print(
+                "New items:  "
+                + (DEFAULT_WORDS[chosen].lower() if chosen else "not chosen yet (the team)"),
+                file=out,
+            )
             print(f"Id:         {person.uuid}", file=out)
         elif args.action == "withdraw":
             uuid = _find_storyteller(vault, args.storyteller)
@@ -358,15 +377,16 @@ def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
     with _unlocked(args) as vault:
         timeline = TimelineService(vault)
         if args.action == "add":
+            person = _find_storyteller(vault, args.storyteller)
             event = timeline.add_event(
-                _find_storyteller(vault, args.storyteller),
+                person,
                 title=args.title,
                 starts=args.when,
                 ends=args.until,
                 valence=args.feeling,
                 life_area=args.area,
                 words=args.words,
-                visibility=args.visibility,
+                visibility=_visibility(args, vault, person),
                 visit_uuid=args.visit,
                 help=_help_seeking(args),
                 author=_author(args),
@@ -428,7 +448,7 @@ def cmd_card(args: argparse.Namespace, out: TextIO) -> int:
                 uuid,
                 kind=args.kind,
                 text=args.text,
-                visibility=args.visibility,
+                visibility=_visibility(args, vault, uuid),
                 author=_author(args),
             )
             print(f"Added the {card.kind.label.lower()} card “{card.text}”.", file=out)
@@ -447,13 +467,17 @@ def cmd_words(args: argparse.Namespace, out: TextIO) -> int:
         adding = args.action == "add"
         if args.command == "quote":
             if adding:
-                words.add_quote(uuid, args.text, visibility=args.visibility, author=_author(args))
+                words.add_quote(
+                    uuid, args.text, visibility=_visibility(args, vault, uuid), author=_author(args)
+                )
             else:
                 for quote in words.quotes(uuid):
                     print(f"“{quote.text}”  [{quote.visibility.label.lower()}]", file=out)
         else:
             if adding:
-                words.add_note(uuid, args.text, visibility=args.visibility, author=_author(args))
+                words.add_note(
+                    uuid, args.text, visibility=_visibility(args, vault, uuid), author=_author(args)
+                )
             else:
                 for note in words.notes(uuid):
                     print(f"{note.text}  [{note.visibility.label.lower()}]\n", file=out)
@@ -674,8 +698,9 @@ def build_parser() -> argparse.ArgumentParser:
     def visibility(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--visibility",
-            default="team",
-            help="private (never leaves this laptop), team, or shareable",
+            default=None,
+            help="private (never leaves this laptop), team, or shareable; without it, what "
+            "the storyteller chose new items to be",
         )
 
     people = actions("storyteller", cmd_storyteller, "storytellers on this laptop")
@@ -686,6 +711,12 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--birth-year", type=int)
     add.add_argument("--role", default="lived_experience")
     add.add_argument("--notes", default="")
+    add.add_argument(
+        "--new-items",
+        choices=("private", "team"),
+        help="what the storyteller chose their new items to be: private (stays on this "
+        "laptop) or team (may go to the programme team)",
+    )
     people.add_parser("show", help="one storyteller's details").add_argument("storyteller")
     withdraw = people.add_parser("withdraw", help="consent withdrawn: erase them for good")
     withdraw.add_argument("storyteller")

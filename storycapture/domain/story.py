@@ -38,6 +38,8 @@ class Storyteller:
     birth_year: int | None
     role: Role
     notes: str
+    # What their new items are by default, as they chose it; None if never asked.
+    default_visibility: Visibility | None = None
 
     @property
     def uuid(self) -> str:

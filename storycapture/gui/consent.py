@@ -8,6 +8,7 @@ it in memory (QBuffer), never through a file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import itertools
 from typing import TYPE_CHECKING
@@ -63,7 +64,8 @@ from PySide6.QtWidgets import (
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import ConsentRecord
-from storycapture.domain.vocabulary import ConsentHow, ConsentItem
+from storycapture.domain.visibility import DEFAULT_EXPLAINED, DEFAULT_WORDS
+from storycapture.domain.vocabulary import ConsentHow, ConsentItem, Visibility
 from storycapture.gui.pages import make_label
 from storycapture.gui.theme import (
     fit_to_screen,
@@ -426,6 +428,8 @@ class ConsentDialog(QDialog):
             agree.addWidget(box)
             agree.addLayout(indent)
             self.item_boxes[item] = box
+        agree.addSpacing(scaled_px(8))
+        agree.addLayout(self._default_visibility_section(storyteller_uuid, pseudonym))
         agree.addStretch(1)
 
         # How, when and with whom
@@ -521,6 +525,48 @@ class ConsentDialog(QDialog):
         self.item_boxes[ConsentItem.TAKE_PART].setFocus(Qt.FocusReason.OtherFocusReason)
         fit_to_screen(self, body)
 
+    def _default_visibility_section(self, storyteller_uuid: str, pseudonym: str) -> QVBoxLayout:
+        """Their choice of what new things are, unless they say otherwise for one of them."""
+        from storycapture.services.storytellers import StorytellerService
+
+        section = QVBoxLayout()
+        section.setSpacing(2)
+        section.addWidget(
+            make_label("What new things are, unless they say otherwise", "subheading")
+        )
+        section.addWidget(
+            make_label(
+                f"{pseudonym} can change this for anything they add, and later on their overview.",
+                "subtle",
+            )
+        )
+        chosen: Visibility | None = None
+        with contextlib.suppress(StoryCaptureError):  # the form still opens; private is safe
+            chosen = (
+                StorytellerService(self._service.vault).get(storyteller_uuid).default_visibility
+            )
+        self.default_group = QButtonGroup(self)
+        self.default_buttons: dict[Visibility, QRadioButton] = {}
+        for visibility, words in DEFAULT_WORDS.items():
+            button = RowRadioButton(words)
+            button.setAccessibleName(f"New things are {words.lower()}")
+            button.setAccessibleDescription(DEFAULT_EXPLAINED[visibility])
+            self.default_group.addButton(button)
+            self.default_buttons[visibility] = button
+            section.addWidget(button)
+            indent = QHBoxLayout()  # lined up with the choice's words, as the items above
+            indent.setContentsMargins(scaled_px(8 + 2 + 20 + 10), 0, 0, scaled_px(6))
+            indent.addWidget(make_label(DEFAULT_EXPLAINED[visibility], "subtle"))
+            section.addLayout(indent)
+        self.default_buttons[chosen or Visibility.PRIVATE].setChecked(True)
+        return section
+
+    def chosen_default_visibility(self) -> Visibility:
+        for visibility, button in self.default_buttons.items():
+            if button.isChecked():
+                return visibility
+        return Visibility.PRIVATE
+
     # -- reading the form -----------------------------------------------------------------
     def chosen_items(self) -> list[ConsentItem]:
         return [item for item, box in self.item_boxes.items() if box.isChecked()]
@@ -582,6 +628,13 @@ class ConsentDialog(QDialog):
                 facilitator=self.facilitator.text(),
                 author=self._author,
                 signature=signature,
+            )
+            from storycapture.services.storytellers import StorytellerService
+
+            StorytellerService(self._service.vault).update(
+                self._storyteller_uuid,
+                author=Author.storyteller(),  # their choice, whoever clicks
+                default_visibility=self.chosen_default_visibility(),
             )
         except StoryCaptureError as error:
             self.show_problem(str(error))

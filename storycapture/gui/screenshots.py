@@ -94,6 +94,10 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             save(window, f"strengths-{size}")
             page.tabs.setCurrentIndex(3)
             save(window, f"story-{size}")
+            quote = page.story.open_words_dialog(quote=True)
+            if quote is not None:
+                save(quote, f"add-a-quote-{size}")
+                quote.reject()
 
             window.finish_building()
             window.enter_storyteller_mode()

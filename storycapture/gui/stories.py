@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QRadioButton,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -34,7 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storycapture.domain.vocabulary import ConsentItem
+from storycapture.domain.authorship import Author, AuthorFilter
+from storycapture.domain.visibility import DEFAULT_EXPLAINED, DEFAULT_WORDS
+from storycapture.domain.vocabulary import ConsentItem, Visibility
 from storycapture.gui.consent import ConsentHistoryView
 from storycapture.gui.story_words import StoryWordsPanel
 from storycapture.qtkit.context import EditingContext
@@ -302,11 +306,33 @@ class StorytellerPage(QWidget):
         self.overview = QTextBrowser()
         self.overview.setAccessibleName("Overview")
         self.consent_history = ConsentHistoryView()
+        self.default_visibility = QLabel()
+        self.default_visibility.setWordWrap(True)
+        self.default_visibility.setAccessibleName("What new items are, as they chose")
+        self.default_buttons: dict[Visibility, QRadioButton] = {}
+        self.default_group = QButtonGroup(self)
+        choices = QHBoxLayout()
+        for visibility, words in DEFAULT_WORDS.items():
+            button = QRadioButton(words)
+            button.setAccessibleName(f"New items are {words.lower()}")
+            button.setAccessibleDescription(DEFAULT_EXPLAINED[visibility])
+            button.clicked.connect(
+                lambda _checked=False, v=visibility: self.set_default_visibility(v)
+            )
+            self.default_group.addButton(button)
+            self.default_buttons[visibility] = button
+            choices.addWidget(button)
+        choices.addStretch(1)
+        default_row = QVBoxLayout()
+        default_row.setSpacing(2)
+        default_row.addWidget(self.default_visibility)
+        default_row.addLayout(choices)
         withdraw = QPushButton("Withdraw consent and erase…")
         withdraw.clicked.connect(self.withdraw_requested)
         overview_tab = QWidget()
         overview_layout = QVBoxLayout(overview_tab)
         overview_layout.addWidget(self.overview, 2)
+        overview_layout.addLayout(default_row)
         overview_layout.addWidget(QLabel("Consent, newest first"))
         overview_layout.addWidget(self.consent_history, 1)
         overview_layout.addWidget(withdraw, 0, Qt.AlignmentFlag.AlignLeft)
@@ -398,8 +424,39 @@ class StorytellerPage(QWidget):
             f"<h3>Visits</h3><ul>{visit_rows or '<li>None yet.</li>'}</ul>{facilitator_notes}"
         )
         self.consent_history.show_history(list(reversed(consent.history(person.uuid))))
+        self._show_default(person.default_visibility)
 
-    def set_author_filter(self, mode: str) -> None:
+    def _show_default(self, chosen: Visibility | None) -> None:
+        if chosen is None:
+            self.default_visibility.setText(
+                "<b>What new items are:</b> they have not chosen yet, so new items are for the "
+                "programme team until they do. Ask them which they would like:"
+            )
+        else:
+            self.default_visibility.setText(
+                f"<b>What new items are:</b> {DEFAULT_WORDS[chosen].lower()}, as they chose. "
+                f"{DEFAULT_EXPLAINED[chosen]}"
+            )
+        self.default_group.setExclusive(False)  # so that "not chosen yet" shows none
+        for visibility, button in self.default_buttons.items():
+            button.setChecked(visibility is chosen)
+        self.default_group.setExclusive(True)
+
+    def set_default_visibility(self, visibility: Visibility) -> None:
+        """The storyteller's choice of what their new items are, kept with them at once."""
+        if self.storyteller_uuid is None:
+            return
+        from storycapture.services.storytellers import StorytellerService
+
+        person = StorytellerService(self._vault).update(
+            self.storyteller_uuid,
+            author=Author.storyteller(),
+            default_visibility=visibility,
+        )
+        self._show_default(person.default_visibility)
+        self.changed.emit()
+
+    def set_author_filter(self, mode: AuthorFilter | str) -> None:
         self.timeline.set_author_filter(mode)
         self.strengths.set_author_filter(mode)
         self.story.set_author_filter(mode)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -13,15 +14,22 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from storycapture.domain.authorship import AuthorFilter, WhoseWords, whose_words_label
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import NarrativeNote, Quote
+from storycapture.domain.visibility import ITEM_WORDS
 from storycapture.domain.vocabulary import Visibility
+from storycapture.gui.pages import make_label
+from storycapture.gui.theme import scaled_px
 from storycapture.gui.undo_bar import UndoBar
+from storycapture.gui.widgets import dialog_footer
+from storycapture.qtkit.choices import VisibilityChoice, WhoseWordsChoice
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.photos import PhotoStrip
 from storycapture.qtkit.undo import push_step
@@ -33,6 +41,78 @@ _VISIBILITY_WORDS = {
     Visibility.TEAM: "Team: may go to the programme team",
     Visibility.SHAREABLE: "Shareable: may be shared with partners, without names",
 }
+
+
+class AddWordsDialog(QDialog):
+    """Add a quote or a note: a heading, room to write sentences, whose words they are and who
+    may see them, in plain words."""
+
+    def __init__(
+        self,
+        *,
+        quote: bool,
+        whose: WhoseWords,
+        visibility: Visibility,
+        storyteller_mode: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ensurePolished()
+        what = "quote" if quote else "note"
+        self.setWindowTitle(f"Add a {what}")
+        self.setModal(True)
+        heading = make_label(f"Add a {what}", "heading")
+        if storyteller_mode:
+            prompt = "Your words, just as you want them kept:" if quote else "Your note:"
+        elif quote:
+            prompt = "What they said, in their words:"
+        else:
+            prompt = "The note:"
+        intro = make_label(
+            "A quote keeps words exactly as they were said."
+            if quote
+            else "A note keeps something worth remembering about their story.",
+            "subtle",
+        )
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName(prompt.rstrip(":"))
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(self.fontMetrics().height() * 6)
+        label = make_label(prompt)
+        label.setBuddy(self.text)
+        self.whose = WhoseWordsChoice()
+        self.whose.set_value(whose)
+        self.whose.set_storyteller_mode(storyteller_mode)
+        self.visibility = VisibilityChoice()
+        self.visibility.set_value(visibility)
+        self.meaning = make_label("", "subtle")
+        self.visibility.chosen.connect(lambda _v: self._show_meaning())
+        self._show_meaning()
+        footer = dialog_footer(self, f"Add the {what}", f"Cancel without adding a {what}")
+        self.ok_button = footer.ok_button
+        self._footer = footer
+        layout = QVBoxLayout(self)
+        body = QVBoxLayout()
+        body.setContentsMargins(scaled_px(28), scaled_px(24), scaled_px(28), scaled_px(4))
+        body.setSpacing(scaled_px(8))
+        for widget in (heading, intro, label, self.text, self.whose, self.visibility, self.meaning):
+            body.addWidget(widget)
+        layout.addLayout(body, 1)
+        layout.addLayout(footer.layout)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+
+    def words(self) -> str:
+        return self.text.toPlainText()
+
+    def _show_meaning(self) -> None:
+        self.meaning.setText(_VISIBILITY_WORDS[self.visibility.value()] + ".")
+
+    @Slot()
+    def accept(self) -> None:
+        if not self.words().strip():
+            self._footer.show_problem(self, "Please write the words first.")
+            return
+        super().accept()
 
 
 class StoryWordsPanel(QWidget):
@@ -52,7 +132,8 @@ class StoryWordsPanel(QWidget):
         self._context = context
         self._storyteller: str | None = None
         self._items: dict[str, Quote | NarrativeNote] = {}
-        self._author_filter = "all"
+        self._author_filter = AuthorFilter.ALL
+        self.current_dialog: AddWordsDialog | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Quotes and notes")
         self.list.setWordWrap(True)
@@ -67,15 +148,23 @@ class StoryWordsPanel(QWidget):
         add_note.clicked.connect(lambda: self._add(quote=False))
         self.who_sees = QPushButton("Who may see it…")
         self.who_sees.clicked.connect(self._choose_visibility)
+        self.whose_button = QPushButton("Whose words…")
+        self.whose_button.setAccessibleName("Whose words are these: theirs, or a note by you")
+        self.whose_button.clicked.connect(self._choose_whose)
         remove = QPushButton("Remove")
         remove.clicked.connect(self._remove)
         earlier = QPushButton("Earlier versions…")
         earlier.setAccessibleName("Earlier versions of the chosen words, and who changed them")
         earlier.clicked.connect(self._history)
-        buttons = QHBoxLayout()
-        for button in (add_quote, add_note, self.who_sees, earlier, remove):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+        # Two rows (adding; then changing the chosen item): one row ran off the side in
+        # storyteller mode's large type.
+        buttons = QVBoxLayout()
+        for row in ((add_quote, add_note), (self.who_sees, self.whose_button, earlier, remove)):
+            line = QHBoxLayout()
+            for button in row:
+                line.addWidget(button)
+            line.addStretch(1)
+            buttons.addLayout(line)
         hint = QLabel("Double-click or press Enter to change the words.")
         hint.setObjectName("subtle")
         # Removing is done at once; taking it back is one touch away, in view.
@@ -95,6 +184,8 @@ class StoryWordsPanel(QWidget):
         if storyteller_uuid != self._storyteller:
             self.undo_bar.dismiss()  # the undo it offered was someone else's
         self._storyteller = storyteller_uuid
+        # In storyteller mode everything is theirs: nothing to choose.
+        self.whose_button.setVisible(not self._context.storyteller_mode)
         self.reload()
         if self.photos is not None:
             self.photos.show_photos(storyteller_uuid)
@@ -108,22 +199,22 @@ class StoryWordsPanel(QWidget):
         quotes = self._service.quotes(self._storyteller)
         notes = self._service.notes(self._storyteller)
         entries: list[Quote | NarrativeNote] = [*quotes, *notes]
+        mode = self._context.storyteller_mode
         for entry in entries:
             own = entry.meta.author.is_storyteller
-            if (self._author_filter == "storyteller" and not own) or (
-                self._author_filter == "facilitator" and own
-            ):
+            if not self._author_filter.shows(entry.meta.author):
                 continue
             self._items[entry.uuid] = entry
             is_quote = isinstance(entry, Quote)
             shown = f"“{entry.text}”" if is_quote else entry.text
-            author = entry.meta.author.describe()
+            whose = whose_words_label(entry.meta.author, storyteller_mode=mode)
             item = QListWidgetItem(
-                f"{shown}\n{'Quote' if is_quote else 'Note'} · "
-                f"{_VISIBILITY_WORDS[entry.visibility]} · written by {author}"
+                f"{shown}\n{'Quote' if is_quote else 'Note'} · {whose[:1].upper()}{whose[1:]} · "
+                f"{_VISIBILITY_WORDS[entry.visibility]}"
             )
             item.setData(Qt.ItemDataRole.UserRole, entry.uuid)
-            if self._author_filter == "highlight-storyteller" and own:
+            item.setToolTip(f"{ITEM_WORDS[entry.visibility]} · {whose}")
+            if self._author_filter.highlights and own:
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
@@ -131,9 +222,8 @@ class StoryWordsPanel(QWidget):
             if entry.uuid == current:
                 self.list.setCurrentItem(item)
 
-    def set_author_filter(self, mode: str) -> None:
-        """ "all", "storyteller", "facilitator" or "highlight-storyteller"."""
-        self._author_filter = mode
+    def set_author_filter(self, mode: AuthorFilter | str) -> None:
+        self._author_filter = AuthorFilter.parse(mode)
         self.reload()
 
     @Slot()
@@ -175,17 +265,46 @@ class StoryWordsPanel(QWidget):
         self.reload()
         self.changed.emit()
 
+    def open_words_dialog(self, quote: bool) -> AddWordsDialog | None:
+        """Open Add a quote / Add a note (no nested event loop); the words are added when it is
+        accepted, as whose words and seen by whom it says."""
+        if self._storyteller is None:
+            return None
+        mode = self._context.storyteller_mode
+        whose = self._context.whose_by_default() if quote or mode else WhoseWords.MINE
+        dialog = AddWordsDialog(
+            quote=quote,
+            whose=whose,
+            visibility=self._context.new_visibility(self._storyteller),
+            storyteller_mode=mode,
+            parent=self,
+        )
+        self.current_dialog = dialog
+        dialog.accepted.connect(
+            lambda: self.add_words(
+                quote, dialog.words(), dialog.whose.value(), dialog.visibility.value()
+            )
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        dialog.text.setFocus()
+        return dialog
+
     @Slot()
     def _add(self, quote: bool) -> None:
-        if self._storyteller is None:
+        self.open_words_dialog(quote)
+
+    def add_words(
+        self, quote: bool, text: str, whose: WhoseWords, visibility: Visibility | None = None
+    ) -> None:
+        """Add a quote or a note as one undoable step, as ``whose`` words, seen by ``visibility``
+        (the storyteller's default when not given)."""
+        if self._storyteller is None or not text.strip():
             return
         what = "quote" if quote else "note"
-        text, ok = QInputDialog.getMultiLineText(
-            self, f"Add a {what}", "In their own words:" if quote else "The note:"
-        )
-        if not ok or not text.strip():
-            return
         storyteller = self._storyteller
+        author = self._context.author_for(whose)
+        shown_to = visibility or self._context.new_visibility(storyteller)
         made: list[str] = []
 
         def apply() -> None:
@@ -197,7 +316,8 @@ class StoryWordsPanel(QWidget):
             item = add(
                 storyteller,
                 text,
-                author=self._context.author(),
+                author=author,
+                visibility=shown_to,
                 visit_uuid=self._context.current_visit(),
             )
             made.append(item.uuid)
@@ -207,6 +327,41 @@ class StoryWordsPanel(QWidget):
             update(made[0], author=self._context.author(), deleted=True)
 
         self._step(f"Add a {what}", apply, revert)
+
+    def set_whose_words(self, uuid: str, whose: WhoseWords) -> None:
+        """Change whose words an item holds, as one undoable step."""
+        entry = self._items.get(uuid)
+        if entry is None or WhoseWords.of(entry.meta.author) is whose:
+            return
+        update = (
+            self._service.update_quote if isinstance(entry, Quote) else self._service.update_note
+        )
+        before, after = entry.meta.author, self._context.author_for(whose)
+        words = "their words" if whose is WhoseWords.THEIRS else "your note"
+
+        def apply() -> None:
+            update(entry.uuid, author=self._context.author(), words_by=after)
+
+        def revert() -> None:
+            update(entry.uuid, author=self._context.author(), words_by=before)
+
+        self._step(f"Mark as {words}", apply, revert)
+
+    @Slot()
+    def _choose_whose(self) -> None:
+        entry = self._items.get(self._current_uuid() or "")
+        if entry is None or self._context.storyteller_mode:
+            return
+        menu = QMenu(self)
+        current = WhoseWords.of(entry.meta.author)
+        for whose, words in ((WhoseWords.THEIRS, "Their words"), (WhoseWords.MINE, "My note")):
+            action = menu.addAction(words)
+            action.setCheckable(True)
+            action.setChecked(whose is current)
+            action.triggered.connect(
+                lambda _checked=False, w=whose, u=entry.uuid: self.set_whose_words(u, w)
+            )
+        menu.exec(self.whose_button.mapToGlobal(self.whose_button.rect().bottomLeft()))
 
     def _update(self, entry: Quote | NarrativeNote, step: str, **changes: object) -> None:
         update = (

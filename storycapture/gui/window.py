@@ -22,6 +22,7 @@ from PySide6.QtCore import QEvent, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
+from storycapture.domain.authorship import AuthorFilter
 from storycapture.gui.pages import (
     AutoLockPage,
     CreatePage,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
     from storycapture.domain.authorship import Author
+    from storycapture.domain.vocabulary import Visibility
     from storycapture.gui.idle import IdleWatcher, SessionLockWatcher
     from storycapture.gui.stories import StoriesPage
     from storycapture.gui.storyteller_mode import StorytellerMode
@@ -75,7 +77,7 @@ class MainWindow(QMainWindow):
         self._index_queue: list[str] = []
         self.current_dialog: QDialog | None = None
         self._create_page: CreatePage | None = None
-        self._author_filter = "all"
+        self._author_filter = AuthorFilter.ALL
         self.mode: StorytellerMode | None = None  # storyteller mode, while it is on
         self._mode_pages: list[Any] = []  # the mode's own timeline, board and story views
         self._recovery_page: RecoveryKeyPage | None = None
@@ -283,15 +285,10 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         whose = view_menu.addMenu("Whose words")
         self.author_filter_actions = {}
-        for mode, words in (
-            ("all", "Everyone's"),
-            ("storyteller", "Only the storyteller's"),
-            ("facilitator", "Only facilitators'"),
-            ("highlight-storyteller", "Everyone's, the storyteller's stand out"),
-        ):
-            action = whose.addAction(words)
+        for mode in AuthorFilter:
+            action = whose.addAction(mode.words)
             action.setCheckable(True)
-            action.setChecked(mode == "all")
+            action.setChecked(mode is AuthorFilter.ALL)
             action.triggered.connect(lambda _checked=False, m=mode: self.set_author_filter(m))
             self.author_filter_actions[mode] = action
         person_menu = bar.addMenu("&Storyteller")
@@ -513,6 +510,7 @@ class MainWindow(QMainWindow):
             undo_stack=self._stack_for_current(),
             author=self.author,
             current_visit=self._current_visit,
+            chosen_visibility=self._chosen_visibility,
         )
         self._context = context
         from storycapture.demo import is_practice_vault
@@ -591,6 +589,14 @@ class MainWindow(QMainWindow):
         if self.mode is not None:
             return Author.storyteller()
         return Author.facilitator(self.settings.facilitator_name)
+
+    def _chosen_visibility(self, storyteller_uuid: str) -> Visibility | None:
+        """What this storyteller chose their new items to be (None if never asked)."""
+        if self.vault is None:
+            return None
+        from storycapture.services.storytellers import StorytellerService
+
+        return StorytellerService(self.vault).get(storyteller_uuid).default_visibility
 
     def _current_visit(self) -> str | None:
         person = self._current_storyteller()
@@ -1064,11 +1070,11 @@ class MainWindow(QMainWindow):
             self._story_changed()
         self._update_actions()
 
-    def set_author_filter(self, mode: str) -> None:
+    def set_author_filter(self, mode: AuthorFilter | str) -> None:
         """Filter or highlight by author on the timeline, the board and the story."""
-        self._author_filter = mode
+        mode = self._author_filter = AuthorFilter.parse(mode)
         for name, action in self.author_filter_actions.items():
-            action.setChecked(name == mode)
+            action.setChecked(name is mode)
         if self.stories is not None:
             self.stories.storyteller.set_author_filter(mode)
 

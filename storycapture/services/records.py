@@ -32,6 +32,9 @@ class EntityKind:
     row: type[Any]
     sealed: tuple[str, ...]
     plain: tuple[str, ...] = ()
+    # Sealed fields added after the first schema: rows made before them hold no value (read
+    # as ``None``), and a bundle from an older installation may not carry them.
+    added_later: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
@@ -46,7 +49,8 @@ STORYTELLER = EntityKind(
     "storyteller",
     "a storyteller",
     models.StorytellerRow,
-    ("pseudonym", "real_name", "birth_year", "role", "notes"),
+    ("pseudonym", "real_name", "birth_year", "role", "notes", "default_visibility"),
+    added_later=("default_visibility",),
 )
 CONSENT = EntityKind(
     "consent",
@@ -223,14 +227,33 @@ def update(
     record_uuid: str,
     changes: dict[str, Any],
     author: Author,
+    *,
+    words_by: Author | None = None,
+    words_fields: tuple[str, ...] = (),
 ) -> StoredRecord:
-    """Change some fields of a record; unchanged values are not logged again."""
+    """Change some fields of a record; unchanged values are not logged again.
+
+    ``words_by`` changes whose words the item holds (the storyteller's or a facilitator's):
+    the item's author becomes ``words_by``, and its ``words_fields`` are logged again as
+    written by them, so the item's history shows when its words became whose."""
     unknown = set(changes) - set(kind.fields)
     if unknown:
         raise ValueError(f"{kind.name} has no fields {sorted(unknown)}")
     row = _row(session, kind, record_uuid)
     current = _open_row(vault, session, kind, row)
     changed = {f: v for f, v in changes.items() if current.values.get(f) != v}
+    item_author = current.author
+    if words_by is not None and words_by != current.author:
+        item_author = words_by
+        row.author = words_by.encode()
+        reattributed = {f: current.values[f] for f in words_fields}
+        hlc = vault.clock.tick().encode()
+        row.updated_hlc = hlc
+        person = current.storyteller_uuid
+        _log(vault, session, kind, record_uuid, person, reattributed, hlc, words_by)
+        current = StoredRecord(
+            record_uuid, person, current.created_hlc, hlc, words_by, current.values
+        )
     if not changed:
         return current
     hlc = vault.clock.tick().encode()
@@ -247,7 +270,7 @@ def update(
         storyteller_uuid,
         current.created_hlc,
         hlc,
-        current.author,
+        item_author,
         {**current.values, **changed},
     )
 
@@ -357,8 +380,12 @@ def _open_row(vault: VaultSession, session: Session, kind: EntityKind, row: Any)
     values: dict[str, Any] = {}
     try:
         for field in kind.sealed:
+            sealed = getattr(row, field)
+            if sealed is None and field in kind.added_later:
+                values[field] = None
+                continue
             values[field] = open_field(
-                cipher, kind.table, field, row.uuid, storyteller_uuid, getattr(row, field)
+                cipher, kind.table, field, row.uuid, storyteller_uuid, sealed
             )
     except FieldDamaged as error:
         raise _damaged(kind) from error

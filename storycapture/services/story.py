@@ -104,8 +104,12 @@ class StoryWordsService(StoryService):
         text: str | Unset = UNSET,
         visibility: Visibility | str | Unset = UNSET,
         deleted: bool | Unset = UNSET,
+        words_by: Author | None = None,
     ) -> Quote:
-        return quote_from_record(self._update(QUOTE, quote_uuid, author, text, visibility, deleted))
+        """Change what is given; ``words_by`` changes whose words the quote holds."""
+        return quote_from_record(
+            self._update(QUOTE, quote_uuid, author, text, visibility, deleted, words_by)
+        )
 
     def update_note(
         self,
@@ -115,9 +119,11 @@ class StoryWordsService(StoryService):
         text: str | Unset = UNSET,
         visibility: Visibility | str | Unset = UNSET,
         deleted: bool | Unset = UNSET,
+        words_by: Author | None = None,
     ) -> NarrativeNote:
+        """Change what is given; ``words_by`` changes whose words the note holds."""
         return note_from_record(
-            self._update(NARRATIVE_NOTE, note_uuid, author, text, visibility, deleted)
+            self._update(NARRATIVE_NOTE, note_uuid, author, text, visibility, deleted, words_by)
         )
 
     def _update(
@@ -128,6 +134,7 @@ class StoryWordsService(StoryService):
         text: str | Unset,
         visibility: Visibility | str | Unset,
         deleted: bool | Unset,
+        words_by: Author | None = None,
     ) -> StoredRecord:
         changes = checked_changes(
             text=(text, lambda v: checked_text(v, "text", required=True)),
@@ -135,7 +142,16 @@ class StoryWordsService(StoryService):
             deleted=(deleted, bool),
         )
         with self._vault.edit() as session:
-            return records.update(self._vault, session, kind, record_uuid, changes, author)
+            return records.update(
+                self._vault,
+                session,
+                kind,
+                record_uuid,
+                changes,
+                author,
+                words_by=words_by,
+                words_fields=("text",),
+            )
 
     def quotes(self, storyteller_uuid: str) -> list[Quote]:
         with self._vault.read() as session:

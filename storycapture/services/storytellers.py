@@ -7,7 +7,8 @@ import datetime
 from storycapture.domain.authorship import Author
 from storycapture.domain.story import Storyteller
 from storycapture.domain.text import SHORT, checked_birth_year, checked_text
-from storycapture.domain.vocabulary import Role
+from storycapture.domain.visibility import checked_default
+from storycapture.domain.vocabulary import Role, Visibility
 from storycapture.services import records
 from storycapture.services.base import UNSET, StoryService, Unset, checked_changes, provenance
 from storycapture.services.records import STORYTELLER, StoredRecord
@@ -22,6 +23,7 @@ def storyteller_from_record(record: StoredRecord) -> Storyteller:
         birth_year=values["birth_year"],
         role=Role(values["role"]),
         notes=values["notes"] or "",
+        default_visibility=checked_default(values.get("default_visibility")),
     )
 
 
@@ -39,6 +41,11 @@ def _checked_birth_year(value: object) -> int | None:
     return checked_birth_year(value, datetime.date.today().year)
 
 
+def _default_value(value: object) -> str | None:
+    chosen = checked_default(value)  # type: ignore[arg-type]
+    return None if chosen is None else chosen.value
+
+
 class StorytellerService(StoryService):
     def add(
         self,
@@ -49,13 +56,16 @@ class StorytellerService(StoryService):
         birth_year: int | None = None,
         role: Role | str = Role.LIVED_EXPERIENCE,
         notes: str = "",
+        default_visibility: Visibility | str | None = None,
     ) -> Storyteller:
+        chosen = checked_default(default_visibility)
         values = {
             "pseudonym": _checked_pseudonym(pseudonym),
             "real_name": _checked_real_name(real_name),
             "birth_year": _checked_birth_year(birth_year),
             "role": Role.parse(role).value,
             "notes": checked_text(notes, "notes"),
+            "default_visibility": None if chosen is None else chosen.value,
         }
         uuid = records.new_uuid()
         with self._vault.edit() as session:
@@ -74,13 +84,17 @@ class StorytellerService(StoryService):
         birth_year: int | Unset | None = UNSET,
         role: Role | str | Unset = UNSET,
         notes: str | Unset = UNSET,
+        default_visibility: Visibility | str | Unset | None = UNSET,
     ) -> Storyteller:
+        """Change what is given; ``default_visibility`` is the storyteller's own choice of what
+        their new items are (private to this laptop, or for the programme team)."""
         changes = checked_changes(
             pseudonym=(pseudonym, _checked_pseudonym),
             real_name=(real_name, _checked_real_name),
             birth_year=(birth_year, _checked_birth_year),
             role=(role, lambda v: Role.parse(v).value),
             notes=(notes, lambda v: checked_text(v, "notes")),
+            default_visibility=(default_visibility, _default_value),
         )
         with self._vault.edit() as session:
             record = records.update(

@@ -45,6 +45,9 @@ class StorytellerRow(_Record, Base):
     birth_year: Mapped[bytes] = mapped_column(LargeBinary)
     role: Mapped[bytes] = mapped_column(LargeBinary)
     notes: Mapped[bytes] = mapped_column(LargeBinary)
+    # What new items are by default, as the storyteller chose it (sealed); empty for
+    # storytellers recorded before the choice was asked.
+    default_visibility: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     # False while only part of an imported storyteller has arrived (a later bundle of the
     # device that made them came first): their changes are kept, but they are not shown.
     complete: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -115,7 +115,9 @@ class StrengthService(StoryService):
         colour: str | Unset | None = UNSET,
         visibility: Visibility | str | Unset = UNSET,
         deleted: bool | Unset = UNSET,
+        words_by: Author | None = None,
     ) -> StrengthCard:
+        """Change what is given; ``words_by`` changes whose words the card holds."""
         changes = checked_changes(
             kind=(kind, lambda v: CardKind.parse(v).value),
             text=(text, lambda v: checked_text(v, "card", CARD_TEXT_LIMIT, required=True)),
@@ -125,7 +127,16 @@ class StrengthService(StoryService):
             deleted=(deleted, bool),
         )
         with self._vault.edit() as session:
-            record = records.update(self._vault, session, STRENGTH_CARD, card_uuid, changes, author)
+            record = records.update(
+                self._vault,
+                session,
+                STRENGTH_CARD,
+                card_uuid,
+                changes,
+                author,
+                words_by=words_by,
+                words_fields=("text",),
+            )
         return card_from_record(record)
 
     def remove_card(self, card_uuid: str, *, author: Author) -> StrengthCard:

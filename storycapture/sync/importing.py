@@ -411,7 +411,7 @@ class _Merge:
         known.fields_of[item].add(name)
 
         if row is None or (kind is STORYTELLER and not row.complete):
-            if known.fields_of[item] >= set(kind.fields):
+            if known.fields_of[item] >= set(kind.fields) - set(kind.added_later):
                 self._materialise(kind, item, person, known, row)
             return
         if winner is not None and stamp < winner:
@@ -451,8 +451,12 @@ class _Merge:
         self, kind: EntityKind, item: str, person: str, known: _Known, row: Any
     ) -> None:
         """Every field has arrived: the item appears, each field at its latest value."""
-        stamps = {name: max(known.changes[(item, name)]) for name in kind.fields}
-        first = min(min(known.changes[(item, name)]) for name in kind.fields)
+        stamps = {
+            name: max(known.changes[(item, name)])
+            for name in kind.fields
+            if known.changes.get((item, name)) or name not in kind.added_later
+        }
+        first = min(min(known.changes[(item, name)]) for name in stamps)
         last = max(stamps.values())
         first_author = self._author_of(known, item, first)
         values = {name: self._value_of(known, item, name, stamp) for name, stamp in stamps.items()}

@@ -175,7 +175,9 @@ class TimelineService(StoryService):
         words: str | Unset = UNSET,
         help: HelpSeeking | Unset | None = UNSET,
         visibility: Visibility | str | Unset = UNSET,
+        words_by: Author | None = None,
     ) -> TimelineEvent:
+        """Change what is given; ``words_by`` changes whose words the moment holds."""
         with self._vault.edit() as session:
             current = records.get(self._vault, session, TIMELINE_EVENT, event_uuid)
             anchors = self._anchor_lookup(session, current.storyteller_uuid)
@@ -194,7 +196,14 @@ class TimelineService(StoryService):
                 changes.get("ends", current.values["ends"]),
             )
             record = records.update(
-                self._vault, session, TIMELINE_EVENT, event_uuid, changes, author
+                self._vault,
+                session,
+                TIMELINE_EVENT,
+                event_uuid,
+                changes,
+                author,
+                words_by=words_by,
+                words_fields=("title", "words"),
             )
         return event_from_record(record)
 

@@ -812,3 +812,22 @@ def test_event_add_without_a_date_or_a_feeling_records_none(cli: Cli, juniper: s
     assert lines[1].endswith(" –  no date yet: The allotment")
     history = cli.ok("event", "history", lines[1].split()[0])
     assert "starts = None" in history and "valence = None" in history
+
+
+def test_adds_without_a_visibility_follow_what_the_storyteller_chose(
+    cli: Cli, initialised: str
+) -> None:
+    cli.ok("storyteller", "add", "Rowan", "--new-items", "private")
+    assert "New items:  private to this laptop" in cli.ok("storyteller", "show", "Rowan")
+    cli.ok(
+        "--facilitator", "Priya", "consent", "record", "Rowan",
+        "--items", "take_part,share_with_team", "--how", "verbal",
+    )  # fmt: skip
+    cli.ok("quote", "add", "Rowan", "The bench by the river.")
+    cli.ok("quote", "add", "Rowan", "Tell the team.", "--visibility", "team")
+    quotes = cli.ok("quote", "list", "Rowan")
+    assert "“The bench by the river.”  [private]" in quotes
+    assert "“Tell the team.”  [team]" in quotes
+    # Someone never asked keeps what adds were before: the team.
+    cli.ok("storyteller", "add", "Heron")
+    assert "not chosen yet" in cli.ok("storyteller", "show", "Heron")

@@ -620,10 +620,11 @@ def test_storyteller_mode_writes_as_the_storyteller_and_needs_the_facilitator_to
     )
     (made,) = [e for e in TimelineService(window.vault).events(juniper) if e.uuid not in before]
     assert made.meta.author.is_storyteller and made.valence == 2
-    # …and a card, marked private.
+    # …and a card: both private from the start (nothing they add leaves the laptop unless
+    # they choose it).
+    assert made.visibility is Visibility.PRIVATE
     card_uuid = strengths.add_card(CardKind.HOPE, "A garden of my own")
     assert card_uuid is not None
-    assert strengths.set_visibility(card_uuid, Visibility.PRIVATE)
     (card,) = [c for c in StrengthService(window.vault).cards(juniper) if c.uuid == card_uuid]
     assert card.meta.author.is_storyteller and card.visibility is Visibility.PRIVATE
 

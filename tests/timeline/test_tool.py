@@ -292,8 +292,7 @@ def test_the_panel_edits_feeling_area_visibility_period_and_help(
     assert service.get_event(moment.uuid).help == HelpSeeking(
         asked_for="Help with sleeping", helped=Helped.PARTLY
     )
-    panel.visibility.setCurrentIndex(panel.visibility.findData(Visibility.PRIVATE.value))
-    panel.visibility.activated.emit(panel.visibility.currentIndex())
+    panel.visibility.buttons[Visibility.PRIVATE.value].click()
     assert service.get_event(moment.uuid).visibility is Visibility.PRIVATE
     panel.until.setText("2012")
     panel.until.editingFinished.emit()

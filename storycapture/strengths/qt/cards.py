@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from storycapture.domain.story import StrengthCard
+from storycapture.domain.visibility import ITEM_WORDS
 from storycapture.domain.vocabulary import Visibility
 from storycapture.strengths.qt import style
 from storycapture.strengths.qt.models import CARD_ROLE, HIGHLIGHT_ROLE, ZONE_ROLE, written_by
@@ -137,9 +138,7 @@ class CardDelegate(QStyledItemDelegate):
         plain.setItalic(False)
         plain.setBold(False)
         lock_w = footer_h * 0.6 if card.visibility is Visibility.PRIVATE else 0.0
-        label = {Visibility.PRIVATE: "Private", Visibility.SHAREABLE: "Shareable"}.get(
-            card.visibility, ""
-        )
+        label = ITEM_WORDS[card.visibility]  # every card says who may see it, in words
         label_w = QFontMetrics(plain).horizontalAdvance(label) if label else 0
         mark_w = QFontMetrics(mark_font).horizontalAdvance(mark)
         if label and mark_w + label_w + lock_w + 12 > footer.width() and lock_w:
@@ -148,7 +147,7 @@ class CardDelegate(QStyledItemDelegate):
         mark = QFontMetrics(mark_font).elidedText(mark, Qt.TextElideMode.ElideRight, room)
         painter.drawText(footer, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, mark)
         painter.setFont(plain)
-        painter.setPen(QColor(look.soft_ink))
+        painter.setPen(QColor(look.ink))
         if label:
             painter.drawText(
                 footer, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label

@@ -6,6 +6,8 @@ They hold no cards of their own; they say what was asked for and the tool makes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -26,8 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import WhoseWords
 from storycapture.domain.story import StrengthCard
 from storycapture.domain.vocabulary import CardKind, Visibility
+from storycapture.qtkit.choices import WhoseWordsChoice
 from storycapture.strengths.board import ZONES, Board
 from storycapture.strengths.deck import PromptDeck
 from storycapture.strengths.qt import style
@@ -159,6 +163,7 @@ class CardEditor(QFrame):
     move_requested = Signal(str, int)
     remove_requested = Signal(str)
     history_requested = Signal(str)  # card uuid: its earlier words and who changed them
+    whose_chosen = Signal(str, str)  # card uuid, a WhoseWords value
 
     def __init__(self) -> None:
         super().__init__()
@@ -172,6 +177,10 @@ class CardEditor(QFrame):
         self.by = QLabel("Choose a card on the board to change it, or write your own.")
         self.by.setObjectName("subtle")
         self.by.setWordWrap(True)
+        # Told by the tool: in storyteller mode everything is theirs, with nothing to choose.
+        self.storyteller_mode: Callable[[], bool] = lambda: False
+        self.whose = WhoseWordsChoice(stacked=True)
+        self.whose.chosen.connect(self._whose_clicked)
         self.words = QPlainTextEdit()
         self.words.setAccessibleName("The card's words")
         self.words.setTabChangesFocus(True)
@@ -234,6 +243,7 @@ class CardEditor(QFrame):
         layout.setSpacing(6)
         layout.addWidget(self.heading)
         layout.addWidget(self.by)
+        layout.addWidget(self.whose)
         layout.addWidget(self.words)
         layout.addWidget(self.keep_button)
         layout.addSpacing(6)
@@ -250,6 +260,7 @@ class CardEditor(QFrame):
         self.lay_out_swatches(len(self.swatch_buttons))
         self.set_look(style.LIGHT)
         self.card_controls: list[QWidget] = [
+            self.whose,
             self.zone,
             *self.swatch_buttons,
             *self.visibility_buttons.values(),
@@ -302,6 +313,9 @@ class CardEditor(QFrame):
         """Show a card (or nothing), keeping words being typed for the same card."""
         same = card is not None and self.card is not None and card.uuid == self.card.uuid
         typing = same and self.words.toPlainText() != (self.card.text if self.card else "")
+        mode = self.storyteller_mode()
+        self.whose.set_storyteller_mode(mode)
+        self.whose.setVisible(not mode)  # in their own mode: nothing to choose
         self.card = card
         self.writing_new = False
         self._filling = True
@@ -317,6 +331,7 @@ class CardEditor(QFrame):
                     if card.meta.author.is_storyteller
                     else f"Written {written_by(card)}"
                 )
+                self.whose.set_value(WhoseWords.of(card.meta.author))
                 if not typing:
                     self.words.setPlainText(card.text)
                 self.zone.setCurrentIndex(self.zone.findData(card.kind.value))
@@ -333,10 +348,13 @@ class CardEditor(QFrame):
         if card is None:
             self.see_note.clear()
 
-    def start_new(self, kind: CardKind) -> None:
-        """Empty words for a new card in ``kind``; it is made when the words are kept."""
+    def start_new(self, kind: CardKind, whose: WhoseWords = WhoseWords.MINE) -> None:
+        """Empty words for a new card in ``kind``, as ``whose`` words unless changed; it is
+        made when the words are kept."""
         self.show_card(None)
         self.writing_new = True
+        self.whose.set_value(whose)
+        self.whose.setEnabled(True)
         self.heading.setText("A new card")
         self.by.setText("Write it in your own words, then choose “Put it on the board”.")
         self.words.setEnabled(True)
@@ -388,6 +406,10 @@ class CardEditor(QFrame):
         if self.card is not None and not self._filling:
             colour = self.swatch_buttons[number].property("colour")
             self.colour_chosen.emit(self.card.uuid, str(colour or ""))
+
+    def _whose_clicked(self, whose: str) -> None:
+        if self.card is not None and not self._filling and not self.writing_new:
+            self.whose_chosen.emit(self.card.uuid, whose)
 
     def _visibility_clicked(self, button: QAbstractButton) -> None:
         if self.card is None or self._filling:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storycapture.domain.authorship import Author
+from storycapture.domain.authorship import Author, AuthorFilter, WhoseWords
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import StrengthCard
 from storycapture.domain.vocabulary import CardKind, Visibility
@@ -53,11 +53,11 @@ from storycapture.strengths.qt.board_view import BoardPage, DragController, Zone
 from storycapture.strengths.qt.panels import VISIBILITY_WORDS, CardEditor, DeckPanel
 from storycapture.strengths.service import StrengthService
 
-AUTHOR_FILTERS: dict[str, str] = {
-    "all": "All cards",
-    "storyteller": "Only their own words",
-    "facilitator": "Only cards a facilitator wrote",
-    "highlight-storyteller": "All, with their own words marked",
+AUTHOR_FILTERS: dict[AuthorFilter, str] = {
+    AuthorFilter.ALL: "All cards",
+    AuthorFilter.STORYTELLER: "Only their own words",
+    AuthorFilter.FACILITATOR: "Only cards a facilitator wrote",
+    AuthorFilter.HIGHLIGHT_STORYTELLER: "All, with their own words marked",
 }
 
 
@@ -87,7 +87,7 @@ class StrengthsTool(QWidget):
         self._storyteller: str | None = None
         self._cards: dict[str, StrengthCard] = {}
         self._chosen: str | None = None
-        self._filter = "all"
+        self._filter = AuthorFilter.ALL
         self._large = False
         self._syncing = False
         self._theme: str | None = None  # None: the window's look, read off its palette
@@ -123,7 +123,7 @@ class StrengthsTool(QWidget):
         )
         self.author_filter.setMinimumContentsLength(24)
         for mode, words in AUTHOR_FILTERS.items():
-            self.author_filter.addItem(words, mode)
+            self.author_filter.addItem(words, mode.value)
         show_label = QLabel("Show")
         show_label.setBuddy(self.author_filter)
 
@@ -178,7 +178,13 @@ class StrengthsTool(QWidget):
         self.deck_panel.prompt_picked.connect(self.add_from_prompt)
         self.deck_panel.write_own.connect(lambda: self.write_own())
         self.editor.words_kept.connect(self.set_words)
-        self.editor.card_written.connect(lambda kind, text: self.add_card(CardKind(kind), text))
+        self.editor.card_written.connect(
+            lambda kind, text: self.add_card(CardKind(kind), text, whose=self.editor.whose.value())
+        )
+        self.editor.whose_chosen.connect(
+            lambda uuid, whose: self.set_whose_words(uuid, WhoseWords(whose))
+        )
+        self.editor.storyteller_mode = lambda: self._context.storyteller_mode
         self.editor.zone_chosen.connect(lambda uuid, kind: self.move_to_zone(uuid, CardKind(kind)))
         self.editor.colour_chosen.connect(lambda uuid, c: self.set_colour(uuid, c or None))
         self.editor.visibility_chosen.connect(
@@ -332,15 +338,12 @@ class StrengthsTool(QWidget):
             if look is not self._look:
                 self._apply_look(look)
 
-    def set_author_filter(self, mode: str) -> None:
-        """ "all", "storyteller", "facilitator" or "highlight-storyteller"."""
-        if mode not in AUTHOR_FILTERS:
-            raise ValueError(f"not an author filter: {mode!r}")
-        self._filter = mode
-        self.author_filter.setCurrentIndex(self.author_filter.findData(mode))
+    def set_author_filter(self, mode: AuthorFilter | str) -> None:
+        self._filter = AuthorFilter.parse(mode)
+        self.author_filter.setCurrentIndex(self.author_filter.findData(self._filter.value))
         self._rebuild()
 
-    def author_filter_mode(self) -> str:
+    def author_filter_mode(self) -> AuthorFilter:
         return self._filter
 
     @Slot(int)
@@ -391,12 +394,26 @@ class StrengthsTool(QWidget):
         self._load()
         self.changed.emit()
 
-    def add_card(self, kind: CardKind, text: str, prompt_id: str | None = None) -> str | None:
-        """Put a new card at the end of its zone; returns its id (None if refused)."""
+    def add_card(
+        self,
+        kind: CardKind,
+        text: str,
+        prompt_id: str | None = None,
+        *,
+        whose: WhoseWords | None = None,
+        visibility: Visibility | None = None,
+    ) -> str | None:
+        """Put a new card at the end of its zone; returns its id (None if refused).
+
+        A card picked or written with the storyteller there (during a visit, or in storyteller
+        mode) is theirs unless ``whose`` says otherwise; it starts as the storyteller chose new
+        items to be, unless ``visibility`` says otherwise."""
         storyteller = self._storyteller
         if storyteller is None:
             return None
         made: list[str] = []
+        author = self._context.author_for(whose or self._context.whose_by_default())
+        shown_to = visibility or self._context.new_visibility(storyteller)
 
         def apply() -> None:
             if not made:
@@ -404,7 +421,8 @@ class StrengthsTool(QWidget):
                     storyteller,
                     kind=kind,
                     text=text,
-                    author=self._author(),
+                    author=author,
+                    visibility=shown_to,
                     prompt_id=prompt_id,
                     visit_uuid=self._context.current_visit(),
                 )
@@ -433,7 +451,7 @@ class StrengthsTool(QWidget):
             return
         self.choose_card(None)
         board = BOARDS[self.stack.currentIndex()]
-        self.editor.start_new(kind or board.zones[0].kind)
+        self.editor.start_new(kind or board.zones[0].kind, self._context.whose_by_default())
 
     def _update(self, uuid: str, step: str, changes: dict[str, Any]) -> bool:
         card = self._cards.get(uuid)
@@ -465,6 +483,22 @@ class StrengthsTool(QWidget):
         return self._update(
             uuid, f"Colour the card {style.swatch_name(colour)}", {"colour": colour}
         )
+
+    def set_whose_words(self, uuid: str, whose: WhoseWords) -> bool:
+        """Make the card's words the storyteller's or the facilitator's: one undoable step."""
+        card = self._cards.get(uuid)
+        if card is None or WhoseWords.of(card.meta.author) is whose:
+            return False
+        before, after = card.meta.author, self._context.author_for(whose)
+
+        def apply() -> None:
+            self._service.update_card(uuid, author=self._author(), words_by=after)
+
+        def revert() -> None:
+            self._service.update_card(uuid, author=self._author(), words_by=before)
+
+        words = "their words" if whose is WhoseWords.THEIRS else "your note"
+        return self._push(f"Mark “{_short(card.text)}” as {words}", apply, revert)
 
     def set_visibility(self, uuid: str, visibility: Visibility) -> bool:
         words = VISIBILITY_WORDS[visibility][0]
@@ -650,16 +684,12 @@ class StrengthsTool(QWidget):
         self._rebuild()
 
     def _shown(self, card: StrengthCard) -> bool:
-        if self._filter == "storyteller":
-            return card.meta.author.is_storyteller
-        if self._filter == "facilitator":
-            return not card.meta.author.is_storyteller
-        return True
+        return self._filter.shows(card.meta.author)
 
     def _rebuild(self) -> None:
         if self._chosen not in self._cards:
             self._chosen = None
-        highlight = self._filter == "highlight-storyteller"
+        highlight = self._filter.highlights
         self._syncing = True
         try:
             for kind, view in self.views.items():

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from storycapture.domain.story import TimelineEvent
+from storycapture.domain.visibility import ITEM_WORDS
 from storycapture.domain.vocabulary import describe_feeling
 from storycapture.timeline.layout import is_private, seeks_help
 from storycapture.timeline.qt.items import describe_event
@@ -78,12 +79,11 @@ class EventListModel(QAbstractListModel):
         when = "not yet placed in time" if waiting else event.when()
         feeling = describe_feeling(event.valence)
         detail = f"{when} · {feeling if event.valence is not None else 'feeling ' + feeling}"
+        detail += f" · {ITEM_WORDS[event.visibility]}"  # who may see it, in words, on every row
         if role == Qt.ItemDataRole.DisplayRole:
             marks = ""
             if seeks_help(event):
                 marks += " · asking for help"
-            if is_private(event):
-                marks += " · private"
             return f"{event.title} · {detail}{marks}"
         if role == TITLE_ROLE:
             return event.title

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import WhoseWords, whose_words_label
 from storycapture.domain.errors import InvalidFuzzyDate
 from storycapture.domain.fuzzydate import FuzzyDate, parse_fuzzy_date
 from storycapture.domain.story import HelpSeeking, TimelineEvent
 from storycapture.domain.vocabulary import Helped, LifeArea, Visibility, describe_feeling
+from storycapture.qtkit.choices import VisibilityChoice, WhoseWordsChoice
 from storycapture.timeline.layout import Resolve, movable_in_time, reading_of
 
 # (uuid, changes, words for the undo step) -> the plain reason it was refused, or None.
@@ -66,11 +68,15 @@ def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
     return label
 
 
+PANEL_MIN_WIDTH = 280
+
+
 class EventPanel(QWidget):
     remove_requested = Signal(str)
     history_requested = Signal(str)
     shift_requested = Signal(str, int)
     close_requested = Signal()
+    whose_requested = Signal(str, str)  # event uuid, a WhoseWords value
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -120,6 +126,11 @@ class EventPanel(QWidget):
         self.written_by = _label("", "subtle")
         layout.addLayout(top)
         layout.addWidget(self.written_by)
+        # Told by the tool: in storyteller mode everything is theirs, with nothing to choose.
+        self.storyteller_mode: Callable[[], bool] = lambda: False
+        self.whose = WhoseWordsChoice(stacked=True)
+        self.whose.chosen.connect(self._whose_chosen)
+        layout.addWidget(self.whose)
 
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")
@@ -216,14 +227,13 @@ class EventPanel(QWidget):
         layout.addWidget(self.words)
         layout.addWidget(self.words_problem)
 
-        self.visibility = QComboBox()
-        self.visibility.setAccessibleName("Who may see it")
-        for visibility, words in VISIBILITY_WORDS.items():
-            self.visibility.addItem(words, visibility.value)
-        self._narrow(self.visibility)
+        # Each choice on its own line, whole: large type in the mode's narrow panel cut a
+        # drop-down's words off.
+        self.visibility = VisibilityChoice("Who may see it", stacked=True, one_per_line=True)
+        self.visibility_meaning = _label("", "subtle")
         self.other_problem = self._problem()
-        layout.addWidget(_label("Who may see it", buddy=self.visibility))
         layout.addWidget(self.visibility)
+        layout.addWidget(self.visibility_meaning)
         layout.addWidget(self.other_problem)
 
         # The moment's photos (the timeline tool puts its strip of them here).
@@ -247,6 +257,7 @@ class EventPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form)
+        self._scroll, self._form = scroll, form
         self.pages.addWidget(scroll)
 
         self.title.editingFinished.connect(self._title_finished)
@@ -256,7 +267,7 @@ class EventPanel(QWidget):
         self.until.editingFinished.connect(self._until_finished)
         self.feeling.activated.connect(self._feeling_chosen)
         self.area.activated.connect(self._area_chosen)
-        self.visibility.activated.connect(self._visibility_chosen)
+        self.visibility.chosen.connect(self._visibility_chosen)
         self.words.editing_finished.connect(self._words_finished)
         self.asked_for.editingFinished.connect(self._help_finished)
         self.from_whom.editingFinished.connect(self._help_finished)
@@ -300,6 +311,10 @@ class EventPanel(QWidget):
     def show_event(self, event: TimelineEvent | None) -> None:
         """Show this event's fields (or the hint when there is none). A field holding text that
         could not be kept, or being typed in right now, keeps it."""
+        mode = self.storyteller_mode()
+        self.whose.set_storyteller_mode(mode)
+        self.whose.setVisible(not mode)  # in their own mode: nothing to choose
+        self.fit_width()
         previous = self._event
         same = event is not None and previous is not None and event.uuid == previous.uuid
         self._previous = previous if same else None
@@ -308,7 +323,9 @@ class EventPanel(QWidget):
             self.pages.setCurrentIndex(0)
             return
         self.pages.setCurrentIndex(1)
-        self.written_by.setText(f"Added by {event.meta.author.describe()}")
+        whose = whose_words_label(event.meta.author, storyteller_mode=self.whose.storyteller_mode)
+        self.written_by.setText(f"{whose[:1].upper()}{whose[1:]}")
+        self.whose.set_value(WhoseWords.of(event.meta.author))
         self._fill(self.title, "title", event.title, same)
         self._fill(self.when, "when", event.starts.display() if event.starts else "", same)
         self._fill(self.until, "until", event.ends.display() if event.ends else "", same)
@@ -317,12 +334,13 @@ class EventPanel(QWidget):
         for widget, value in (
             (self.feeling, self._feeling_index(event.valence)),
             (self.area, self.area.findData(event.life_area.value)),
-            (self.visibility, self.visibility.findData(event.visibility.value)),
         ):
             widget.blockSignals(True)
             widget.setCurrentIndex(value)
             widget.blockSignals(False)
         self.feeling_words.setText(self._feeling_words(event.valence))
+        self.visibility.set_value(event.visibility)
+        self.visibility_meaning.setText(VISIBILITY_WORDS[event.visibility])
         self._fill(self.words, "words", event.words, same)
         help_seeking = event.help or HelpSeeking()
         self._fill(self.asked_for, "asked_for", help_seeking.asked_for, same)
@@ -405,6 +423,28 @@ class EventPanel(QWidget):
         """Ready for typing a title: focused, with the words selected."""
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self.title.selectAll()
+
+    def fit_width(self) -> None:
+        """At least 280 px, and never narrower than what it holds: in large type (storyteller
+        mode) a fixed 280 cut its words and buttons off on the right."""
+        bar = self._scroll.verticalScrollBar().sizeHint().width()
+        holds = self._form.minimumSizeHint().width() + bar
+        self.setMinimumWidth(max(PANEL_MIN_WIDTH, holds))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.fit_width()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self.fit_width()
+        super().changeEvent(event)
+
+    def _whose_chosen(self, whose: str) -> None:
+        if self._event is not None and WhoseWords(whose) is not WhoseWords.of(
+            self._event.meta.author
+        ):
+            self.whose_requested.emit(self._event.uuid, whose)
 
     def clear(self) -> None:
         """Drop every word shown or kept (on lock)."""
@@ -594,10 +634,10 @@ class EventPanel(QWidget):
             return
         self._save("other", {"life_area": area}, f"Change the part of life of “{event.title}”")
 
-    @Slot(int)
-    def _visibility_chosen(self, index: int) -> None:
+    @Slot(str)
+    def _visibility_chosen(self, value: str) -> None:
         event = self._event
-        visibility = Visibility(self.visibility.itemData(index))
+        visibility = Visibility(value)
         if event is None or visibility is event.visibility:
             return
         self._save("other", {"visibility": visibility}, f"Change who may see “{event.title}”")

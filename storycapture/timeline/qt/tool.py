@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import AuthorFilter, WhoseWords
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.fuzzydate import FuzzyDate
 from storycapture.domain.story import TimelineEvent
@@ -159,7 +160,6 @@ class MomentTray(QListWidget):
         return Qt.DropAction.CopyAction
 
 
-AUTHOR_FILTERS = ("all", "storyteller", "facilitator", "highlight-storyteller")
 DIMMED = 0.35  # how faintly others' moments show while the storyteller's own stand out
 
 
@@ -186,7 +186,7 @@ class TimelineTool(QWidget):
         self._storyteller: str | None = None
         self._birth_year: int | None = None
         self._events: dict[str, TimelineEvent] = {}
-        self._author_filter = "all"
+        self._author_filter = AuthorFilter.ALL
         self._photo_of: dict[str, str] = {}
         self._thumbs: dict[str, QPixmap | None] = {}
         self._chosen: str | None = None
@@ -248,7 +248,7 @@ class TimelineTool(QWidget):
 
         self.panel = EventPanel()
         self.panel.set_committer(self._commit_fields)
-        self.panel.setMinimumWidth(280)
+        self.panel.fit_width()
         # Opened by Enter, a double-click or adding a moment; the picture has the room till then.
         self.panel.setVisible(False)
         # The chosen moment's photos, in its panel; photo files dropped onto a moment (in the
@@ -355,6 +355,10 @@ class TimelineTool(QWidget):
         self.panel.history_requested.connect(self.history_requested)
         self.panel.close_requested.connect(self.close_editor)
         self.panel.shift_requested.connect(self.shift_event)
+        self.panel.whose_requested.connect(
+            lambda uuid, whose: self.set_whose_words(uuid, WhoseWords(whose))
+        )
+        self.panel.storyteller_mode = lambda: self._context.storyteller_mode
         self.lifeline_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LIFELINE))
         self.lanes_button.clicked.connect(lambda: self.set_layout_mode(LayoutMode.LANES))
         self.fit_button.clicked.connect(self.view.fit_all)
@@ -717,6 +721,22 @@ class TimelineTool(QWidget):
 
         return self._push(text, apply, revert)
 
+    def set_whose_words(self, uuid: str, whose: WhoseWords) -> str | None:
+        """Make the moment's words the storyteller's or the facilitator's: one undoable step."""
+        event = self._events.get(uuid)
+        if event is None or WhoseWords.of(event.meta.author) is whose:
+            return None
+        before, after = event.meta.author, self._context.author_for(whose)
+
+        def apply() -> None:
+            self._keep(self._service.update_event(uuid, author=self._author(), words_by=after))
+
+        def revert() -> None:
+            self._keep(self._service.update_event(uuid, author=self._author(), words_by=before))
+
+        words = "their words" if whose is WhoseWords.THEIRS else "your note"
+        return self._push(f"Mark “{event.title}” as {words}", apply, revert)
+
     def _commit_fields(self, uuid: str, changes: dict[str, Any], text: str) -> str | None:
         unknown = set(changes) - set(_FIELDS)
         if unknown:
@@ -747,6 +767,7 @@ class TimelineTool(QWidget):
                     valence=valence,
                     life_area=life_area,
                     author=self._author(),
+                    visibility=self._context.new_visibility(storyteller),
                     visit_uuid=self._context.current_visit(),
                 )
                 made.append(event.uuid)
@@ -891,21 +912,14 @@ class TimelineTool(QWidget):
             pass  # the picture is still worth showing without its photos
         self._rebuild()
 
-    def set_author_filter(self, mode: str) -> None:
-        """Whose words to show: "all", "storyteller", "facilitator", or all with the
-        storyteller's own words standing out ("highlight-storyteller")."""
-        if mode not in AUTHOR_FILTERS:
-            raise ValueError(f"unknown author filter {mode!r}")
-        self._author_filter = mode
+    def set_author_filter(self, mode: AuthorFilter | str) -> None:
+        """Whose words to show, and whether the storyteller's own stand out."""
+        self._author_filter = AuthorFilter.parse(mode)
         if self._storyteller is not None:
             self._rebuild()
 
     def _author_shown(self, event: TimelineEvent) -> bool:
-        if self._author_filter == "storyteller":
-            return event.meta.author.is_storyteller
-        if self._author_filter == "facilitator":
-            return not event.meta.author.is_storyteller
-        return True
+        return self._author_filter.shows(event.meta.author)
 
     def _rebuild(self) -> None:
         """Redraw picture, list, tray and panel from the events held."""
@@ -921,7 +935,7 @@ class TimelineTool(QWidget):
         if self._chosen is not None and all(e.uuid != self._chosen for e in shown):
             self._chosen = None
         scene.set_events(shown, self._birth_year, self._photo_of, chosen=self._chosen)
-        if self._author_filter == "highlight-storyteller":
+        if self._author_filter.highlights:
             for event in shown:
                 drawn = scene.item_for(event.uuid)
                 if drawn is not None and not event.meta.author.is_storyteller:
