@@ -231,6 +231,31 @@ def test_editing_the_title_in_the_panel_saves_it_and_undo_brings_back_the_old_on
     assert tool.list_model.index(0).data(Qt.ItemDataRole.DisplayRole).startswith("Moved to Leds")
 
 
+def test_a_title_typed_but_not_finished_survives_another_field_being_saved(
+    tool: TimelineTool, service: TimelineService, storyteller_uuid: str
+) -> None:
+    """Typing a title, then a date (without the title box ever losing focus, as happens when a
+    window is not active): saving the date redraws the panel, which must keep the typed title,
+    and the title is saved in its turn, never overwritten by "New moment"."""
+    open_story(tool, storyteller_uuid)
+    made = tool.add_in_view()
+    assert made is not None
+    panel = tool.panel
+    panel.title.selectAll()
+    QTest.keyClicks(panel.title, "The allotment")  # no Return, no Tab
+    # The cursor moves on without the title box hearing of it (as when the window is not the
+    # active one and no focus-out arrives).
+    panel.title.blockSignals(True)
+    panel.when.setFocus()
+    panel.title.blockSignals(False)
+    panel.when.setText("2019")
+    panel.when.editingFinished.emit()  # the date is saved first: the panel is redrawn
+    assert service.get_event(made).starts == FuzzyDate.in_year(2019)
+    assert panel.title.text() == "The allotment"
+    tool.select_event(None)  # choosing elsewhere saves what was typed
+    assert service.get_event(made).title == "The allotment"
+
+
 def test_a_date_that_cannot_be_read_stays_as_typed_with_the_reason(
     tool: TimelineTool, service: TimelineService, storyteller_uuid: str
 ) -> None:

@@ -377,8 +377,10 @@ class EventPanel(QWidget):
         current = widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
         if kept is not None:
             value = kept[0]
-        elif same and widget.hasFocus() and current != self._shown_value(field):
-            return  # being typed in right now: its own "finished" will save it
+        elif same and current != self._shown_value(field):
+            # typed but not yet saved (another field of this moment was saved first): keep
+            # it; its own "finished" saves it, whether or not the box still has the cursor
+            return
         if current == value:
             return
         widget.blockSignals(True)
