@@ -236,9 +236,7 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     dog = _type_moment(qtbot, mode_timeline, "Walking Biscuit by the canal", "2021")
     shots.take(window, "storyteller-adds-a-moment")
     mode.set_current_page(1)
-    their_card = mode_board.add_card(
-        picked.kind, "I can make things grow", whose=WhoseWords.THEIRS
-    )
+    their_card = mode_board.add_card(picked.kind, "I can make things grow", whose=WhoseWords.THEIRS)
     assert their_card is not None
     shots.take(window, "storyteller-adds-a-card")
 
