@@ -27,12 +27,12 @@ from storycapture.domain.visibility import ITEM_WORDS
 from storycapture.domain.vocabulary import Visibility
 from storycapture.gui.pages import make_label
 from storycapture.gui.theme import scaled_px
-from storycapture.gui.undo_bar import UndoBar
 from storycapture.gui.widgets import dialog_footer
 from storycapture.qtkit.choices import VisibilityChoice, WhoseWordsChoice
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.photos import PhotoStrip
 from storycapture.qtkit.undo import push_step
+from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.services.media import PhotoService
 from storycapture.services.story import StoryWordsService
 

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QStyle
 
 from storycapture.paths import resources_dir
+from storycapture.qtkit.looks import SCALE_PROPERTY
+from storycapture.qtkit.looks import current_scale as current_scale  # for the window's pages
+from storycapture.qtkit.looks import scaled_px as scaled_px
 
 THEMES: tuple[str, ...] = ("light", "dark", "high-contrast")
 THEME_LABELS: Mapping[str, str] = MappingProxyType(
@@ -139,7 +142,6 @@ _ROLES: dict[str, QPalette.ColorRole] = {
 # and the theme and scale last applied (read by CalmStyle and by dialogs' margins).
 _BASE_POINT_SIZE = "storycaptureBasePointSize"
 _THEME_APPLIED = "storycaptureTheme"
-_SCALE_APPLIED = "storycaptureScale"
 _calm_style: QStyle | None = None  # kept here so Python never collects the app's style
 _SIZE = re.compile(r"(?<![\w#.-])(\d+(?:\.\d+)?)(pt|px)\b")
 
@@ -223,7 +225,7 @@ def apply_theme(app: QApplication, theme: str, scale: float, *, style_later: boo
         app.setProperty(_BASE_POINT_SIZE, base)
     global _calm_style
     app.setProperty(_THEME_APPLIED, theme)
-    app.setProperty(_SCALE_APPLIED, float(scale))
+    app.setProperty(SCALE_PROPERTY, float(scale))
     if not style_later:
         _install_calm_style(app, theme)
     app.setPalette(build_palette(theme))
@@ -255,18 +257,6 @@ def current_theme() -> str:
     app = QCoreApplication.instance()
     theme = app.property(_THEME_APPLIED) if app is not None else None
     return theme if isinstance(theme, str) and theme in THEMES else "light"
-
-
-def current_scale() -> float:
-    """The interface scale last applied to the running application (1.0 before any)."""
-    app = QCoreApplication.instance()
-    scale = app.property(_SCALE_APPLIED) if app is not None else None
-    return float(scale) if isinstance(scale, int | float) and scale > 0 else 1.0
-
-
-def scaled_px(pixels: float) -> int:
-    """A margin or gap of ``pixels`` at the normal size, grown with the interface scale."""
-    return round(pixels * current_scale())
 
 
 def _room(window: QWidget) -> QSize:

@@ -9,9 +9,12 @@ look with dark paper. Storyteller mode tells its tools the look outright (``set_
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication, QPalette
 
 LOOKS: tuple[str, ...] = ("light", "dark", "high-contrast")
+# The interface scale the window applied, kept on the application for the tools to read.
+SCALE_PROPERTY = "storycaptureScale"
 
 
 def checked_look(look: str) -> str:
@@ -33,3 +36,15 @@ def look_of(palette: QPalette | None = None) -> str:
     if window.value() == 0 and text.lightness() == 255:
         return "high-contrast"
     return "dark"
+
+
+def current_scale() -> float:
+    """The interface scale last applied to the running application (1.0 before any)."""
+    app = QCoreApplication.instance()
+    scale = app.property(SCALE_PROPERTY) if app is not None else None
+    return float(scale) if isinstance(scale, int | float) and scale > 0 else 1.0
+
+
+def scaled_px(pixels: float) -> int:
+    """A margin or gap of ``pixels`` at the normal size, grown with the interface scale."""
+    return round(pixels * current_scale())

@@ -29,7 +29,6 @@ from PySide6.QtGui import (
     QImage,
     QImageReader,
     QPixmap,
-    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -55,6 +54,7 @@ from storycapture.domain.story import Photo
 from storycapture.domain.vocabulary import ConsentItem, Visibility
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.undo import push_step
+from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.services.consent import ConsentService
 from storycapture.services.media import PhotoService, check_photo_file
 
@@ -457,8 +457,6 @@ class PhotoStrip(QWidget):
         self._thumbs: dict[str, QPixmap | None] = {}
         self._waiting: list[Path] = []
         self._large = False
-        self._undo_index: int | None = None  # where the stack is just after a take-away
-        self._undo_stack: QUndoStack | None = None
         self.dialog: AddPhotoDialog | None = None
         # New photos start as this; the window may point it at the storyteller's own default.
         self.default_visibility: Callable[[], Visibility] = lambda: Visibility.PRIVATE
@@ -501,16 +499,7 @@ class PhotoStrip(QWidget):
         self.problem = _label("", "problem")
         self.problem.setAccessibleName("Problem")
         self.problem.setVisible(False)
-        self.undo_words = _label("", "subtle")
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setAccessibleName("Bring the photo back")
-        self.undo_button.clicked.connect(self._undo_remove)
-        self.undo_bar = QWidget()
-        bar = QHBoxLayout(self.undo_bar)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.undo_words, 1)
-        bar.addWidget(self.undo_button)
-        self.undo_bar.setVisible(False)
+        self.undo_bar = UndoBar()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
@@ -532,7 +521,7 @@ class PhotoStrip(QWidget):
         """Show the storyteller's photos (or, for a moment's strip, ``event_uuid``'s)."""
         if storyteller_uuid != self._storyteller or event_uuid != self._event:
             self._say("")
-            self._hide_undo()
+            self.undo_bar.dismiss()
             self._waiting.clear()
         self._storyteller = storyteller_uuid
         self._event = event_uuid
@@ -602,7 +591,7 @@ class PhotoStrip(QWidget):
         self.dialog = None
         self._clear_tiles()
         self._say("")
-        self._hide_undo()
+        self.undo_bar.dismiss()
         self.empty.setVisible(False)
         self.shelf.setVisible(False)
 
@@ -795,7 +784,7 @@ class PhotoStrip(QWidget):
         photo = next((p for p in self._shown if p.uuid == photo_uuid), None)
         if photo is None or self._storyteller is None:
             return
-        self._hide_undo()
+        self.undo_bar.dismiss()
         photos = self._photos
         author = self._context.author
         stack = self._context.undo_stack
@@ -818,30 +807,7 @@ class PhotoStrip(QWidget):
         except StoryCaptureError as error:
             self._say(str(error))
             return
-        self._undo_index = stack.index()
-        self._undo_stack = stack
-        self.undo_words.setText(f"The photo {_photo_words(photo)} was taken away.")
-        self.undo_bar.setVisible(True)
-        stack.indexChanged.connect(self._stack_moved)
-
-    @Slot()
-    def _undo_remove(self) -> None:
-        stack = self._undo_stack
-        if stack is not None and shiboken6.isValid(stack) and stack.index() == self._undo_index:
-            stack.undo()
-        self._hide_undo()
-
-    @Slot(int)
-    def _stack_moved(self, index: int) -> None:
-        if index != self._undo_index:
-            self._hide_undo()
-
-    def _hide_undo(self) -> None:
-        stack, self._undo_stack, self._undo_index = self._undo_stack, None, None
-        if stack is not None and shiboken6.isValid(stack):
-            stack.indexChanged.disconnect(self._stack_moved)
-        self.undo_words.clear()
-        self.undo_bar.setVisible(False)
+        self.undo_bar.offer(stack, "The photo was taken away.", "Bring the photo back")
 
 
 # --- dropping files --------------------------------------------------------------------------

@@ -255,10 +255,11 @@ def test_taking_a_photo_away_offers_it_back(
     assert photos.list(person) == []
     assert strip.tile_widgets() == [] and tool.moment_photos.tile_widgets() == []
     assert strip.undo_bar.isVisible()
-    assert "“The shed”" in strip.undo_words.text()
+    assert strip.undo_bar.message.text() == "The photo was taken away."
+    assert "shed" not in strip.undo_bar.message.text()  # its words are not repeated
     assert window.undo_action.text() == "Undo Take away the photo “The shed”"
 
-    qtbot.mouseClick(strip.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(strip.undo_bar.undo_button, Qt.MouseButton.LeftButton)
     assert [p.caption for p in photos.list(person)] == ["The shed"]
     assert not strip.undo_bar.isVisible()
     assert len(tool.moment_photos.tile_widgets()) == 1

@@ -36,6 +36,7 @@ from storycapture.domain.story import StrengthCard
 from storycapture.domain.vocabulary import CardKind, Visibility
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.undo import push_step
+from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.strengths.board import (
     BOARDS,
     ZONES,
@@ -131,6 +132,8 @@ class StrengthsTool(QWidget):
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.problem.setVisible(False)
+        # "The card was taken off the board. Undo": in view, never repeating its words.
+        self.undo_bar = UndoBar()
 
         self.deck_panel = DeckPanel(deck)
         self.deck_panel.setFixedWidth(220)
@@ -155,6 +158,7 @@ class StrengthsTool(QWidget):
         centre.setSpacing(8)
         centre.addLayout(bar)
         centre.addWidget(self.problem)
+        centre.addWidget(self.undo_bar)
         centre.addWidget(self.stack, 1)
 
         root = QHBoxLayout(self)
@@ -259,6 +263,7 @@ class StrengthsTool(QWidget):
             with contextlib.suppress(StoryCaptureError):
                 self.editor.commit_pending()
         self.drag.cancel()
+        self.undo_bar.dismiss()
         self._storyteller = None
         self._cards = {}
         self._chosen = None
@@ -521,6 +526,9 @@ class StrengthsTool(QWidget):
 
         if not self._push(f"Take “{_short(card.text)}” off the board", apply, revert):
             return False
+        self.undo_bar.offer(
+            self._context.undo_stack, "The card was taken off the board.", "Put the card back"
+        )
         self.choose_card(following, focus=self._zone_has_focus())
         return True
 

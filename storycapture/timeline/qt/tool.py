@@ -51,6 +51,7 @@ from storycapture.domain.vocabulary import LifeArea
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.photos import PhotoDrops, PhotoStrip, photo_news
 from storycapture.qtkit.undo import push_step
+from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.services.media import PhotoService
 from storycapture.timeline.layout import (
     LARGE,
@@ -268,6 +269,8 @@ class TimelineTool(QWidget):
         self.notice.setObjectName("subtle")
         self.notice.setWordWrap(True)
         self.notice.setVisible(False)
+        # "The moment was removed. Undo": in view, named by kind, never by its words.
+        self.undo_bar = UndoBar()
 
         self.lifeline_button = self._tool_button("Lifeline", "Show the ups and downs as a line")
         self.lanes_button = self._tool_button("Lanes", "Show one lane for each part of life")
@@ -324,6 +327,7 @@ class TimelineTool(QWidget):
         centre_layout.addWidget(toolbar)
         centre_layout.addWidget(self.problem)
         centre_layout.addWidget(self.notice)
+        centre_layout.addWidget(self.undo_bar)
         centre_layout.addWidget(picture, 1)
         centre_layout.addWidget(self.tray_row)
 
@@ -472,6 +476,7 @@ class TimelineTool(QWidget):
         if self._storyteller is not None:
             with contextlib.suppress(StoryCaptureError):
                 self.panel.commit_pending()
+        self.undo_bar.dismiss()
         self._storyteller = None
         self._birth_year = None
         self._events = {}
@@ -813,6 +818,9 @@ class TimelineTool(QWidget):
             self._keep(self._service.restore_event(uuid, author=self._author()))
 
         if self._push(f"Remove “{event.title}”", apply, revert) is None:
+            self.undo_bar.offer(
+                self._context.undo_stack, "The moment was removed.", "Bring the moment back"
+            )
             self.select_event(following if following != uuid else None)
 
     @Slot(str, int)

@@ -15,7 +15,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from storycapture.gui.theme import scaled_px
+from storycapture.qtkit.looks import scaled_px
 
 
 class UndoBar(QFrame):
@@ -95,4 +95,5 @@ class UndoBar(QFrame):
                 self._stack.indexChanged.disconnect(self._stack_moved)
         self._stack = None
         self._step = None
+        self.message.clear()
         self.hide()
