@@ -49,9 +49,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import WhoseWords
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import Photo
 from storycapture.domain.vocabulary import ConsentItem, Visibility
+from storycapture.qtkit.choices import WhoseWordsChoice
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
@@ -142,7 +144,8 @@ def _photo_words(photo: Photo) -> str:
 
 # --- asking for a caption and who may see it -------------------------------------------------
 
-Keep = Callable[[str, Visibility], str | None]  # (caption, visibility) -> a refusal, or None
+# (caption, visibility, whose words the caption holds) -> a refusal, or None
+Keep = Callable[[str, Visibility, WhoseWords], str | None]
 
 
 class AddPhotoDialog(QDialog):
@@ -156,6 +159,7 @@ class AddPhotoDialog(QDialog):
         keep: Keep,
         visibility: Visibility = Visibility.PRIVATE,
         *,
+        whose: WhoseWords = WhoseWords.THEIRS,
         to_storyteller: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -166,10 +170,10 @@ class AddPhotoDialog(QDialog):
         self.setModal(True)
         self._keep = keep
         self.source = source
-        whose = "your story" if to_storyteller else "their story"
+        story = "your story" if to_storyteller else "their story"
         heading = _label("Add a photo", "storytellerHeading" if to_storyteller else "heading")
         intro = _label(
-            f"It is kept locked on this laptop, like everything else in {whose}.", "subtle"
+            f"It is kept locked on this laptop, like everything else in {story}.", "subtle"
         )
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -195,6 +199,12 @@ class AddPhotoDialog(QDialog):
         self.caption.setMaximumHeight(lines * 6 + 16)
         caption_label = _label("A caption (you can leave it empty)")
         caption_label.setBuddy(self.caption)
+        # Whose photo and caption: theirs, or the facilitator's own note (nothing to choose when
+        # the storyteller adds it themselves).
+        self.whose = WhoseWordsChoice()
+        self.whose.set_value(whose)
+        self.whose.set_storyteller_mode(to_storyteller)
+        self.whose.setVisible(not to_storyteller)
 
         who = _label("Who may see it", "subheading")
         self.visibility_group = QButtonGroup(self)
@@ -223,6 +233,7 @@ class AddPhotoDialog(QDialog):
         about = QVBoxLayout()
         about.addWidget(caption_label)
         about.addWidget(self.caption)
+        about.addWidget(self.whose)
         about.addStretch(1)
         side_by_side = QHBoxLayout()
         side_by_side.setSpacing(16)
@@ -294,7 +305,9 @@ class AddPhotoDialog(QDialog):
 
     @Slot()
     def accept(self) -> None:
-        refused = self._keep(self.caption.toPlainText().strip(), self.chosen_visibility())
+        refused = self._keep(
+            self.caption.toPlainText().strip(), self.chosen_visibility(), self.whose.value()
+        )
         if refused:
             self.problem.setText(refused)
             self.problem.setVisible(True)
@@ -305,6 +318,73 @@ class AddPhotoDialog(QDialog):
         # What it showed of the photo goes with it (a lock rejects it, too).
         self.preview.clear()
         self.caption.clear()
+        super().done(result)
+
+
+class CaptionDialog(QDialog):
+    """ "Change the caption": the words under a photo, typed again. "Keep the caption" calls
+    ``keep``; if that refuses, the reason shows and what was typed stays."""
+
+    def __init__(
+        self,
+        caption: str,
+        keep: Callable[[str], str | None],
+        *,
+        to_storyteller: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("photoCaption")
+        self.setWindowTitle("Change the caption")
+        self.setModal(True)
+        self._keep = keep
+        heading = _label(
+            "Change the caption", "storytellerHeading" if to_storyteller else "heading"
+        )
+        self.caption = QPlainTextEdit()
+        self.caption.setAccessibleName("Caption")
+        self.caption.setPlainText(caption)
+        self.caption.setTabChangesFocus(True)
+        self.caption.setPlaceholderText("A few words about it, or nothing at all")
+        lines = self.fontMetrics().lineSpacing()
+        self.caption.setMinimumHeight(lines * 4 + 16)
+        label = _label("The words under the photo")
+        label.setBuddy(self.caption)
+        self.problem = _label("", "problem")
+        self.problem.setAccessibleName("Problem")
+        self.problem.setVisible(False)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Keep the caption")
+        self.ok_button.setObjectName("storytellerPrimary" if to_storyteller else "primary")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Cancel")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.setSpacing(8)
+        layout.addWidget(heading)
+        layout.addWidget(label)
+        layout.addWidget(self.caption, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
+        self.caption.setFocus()
+        self.caption.selectAll()
+
+    @Slot()
+    def accept(self) -> None:
+        refused = self._keep(self.caption.toPlainText().strip())
+        if refused:
+            self.problem.setText(refused)
+            self.problem.setVisible(True)
+            return
+        super().accept()
+
+    def done(self, result: int) -> None:
+        self.caption.clear()  # its words go with it (a lock rejects it, too)
         super().done(result)
 
 
@@ -356,6 +436,7 @@ class PhotoTile(QFrame):
     """A photo's thumbnail, its caption, who may see it, and a way to take it away."""
 
     remove_requested = Signal(str)
+    caption_requested = Signal(str)  # the photo's id: change its caption
     visibility_requested = Signal(str, str)  # the photo's id, the visibility chosen
 
     def __init__(self, photo: Photo, thumbnail: QPixmap | None, size: int) -> None:
@@ -396,17 +477,24 @@ class PhotoTile(QFrame):
                 )
             )
         self.seen_by.setMenu(menu)
+        self.change_caption = QToolButton()
+        self.change_caption.setText("✎")
+        self.change_caption.setAccessibleName("Change the caption")
+        self.change_caption.setToolTip("Change the words under this photo")
+        self.change_caption.clicked.connect(lambda: self.caption_requested.emit(self.photo_uuid))
         self.remove = QToolButton()
         self.remove.setText("✕")
         self.remove.setAccessibleName(f"Take away the photo {_photo_words(photo)}")
         self.remove.setToolTip("Take this photo away (Undo brings it back)")
         self.remove.clicked.connect(lambda: self.remove_requested.emit(self.photo_uuid))
         if size >= LARGE_THUMB_PX:
-            for button in (self.remove, self.seen_by):  # a finger's size, in storyteller mode
+            # a finger's size, in storyteller mode
+            for button in (self.remove, self.change_caption, self.seen_by):
                 button.setMinimumSize(48, 48)
         foot = QHBoxLayout()
         foot.setContentsMargins(0, 0, 0, 0)
         foot.addWidget(self.seen_by, 1)
+        foot.addWidget(self.change_caption)
         foot.addWidget(self.remove)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -458,8 +546,7 @@ class PhotoStrip(QWidget):
         self._waiting: list[Path] = []
         self._large = False
         self.dialog: AddPhotoDialog | None = None
-        # New photos start as this; the window may point it at the storyteller's own default.
-        self.default_visibility: Callable[[], Visibility] = lambda: Visibility.PRIVATE
+        self.caption_dialog: CaptionDialog | None = None
 
         self.heading = _label("Photos of this moment" if for_moment else "Photos", "subheading")
         self.add_button = QPushButton("Add a photo…")
@@ -564,6 +651,7 @@ class PhotoStrip(QWidget):
             tile = PhotoTile(photo, self._thumbs[photo.uuid], size)
             tile.remove_requested.connect(self.remove)
             tile.visibility_requested.connect(self.set_visibility)
+            tile.caption_requested.connect(self.open_caption_dialog)
             self.tile_row.insertWidget(self.tile_row.count() - 1, tile)
         self.empty.setVisible(not self._shown)
         self.shelf.setVisible(bool(self._shown))
@@ -589,6 +677,9 @@ class PhotoStrip(QWidget):
         if self.dialog is not None and shiboken6.isValid(self.dialog):
             self.dialog.reject()
         self.dialog = None
+        if self.caption_dialog is not None and shiboken6.isValid(self.caption_dialog):
+            self.caption_dialog.reject()
+        self.caption_dialog = None
         self._clear_tiles()
         self._say("")
         self.undo_bar.dismiss()
@@ -675,8 +766,13 @@ class PhotoStrip(QWidget):
         person, moment = self._storyteller, self._event
         dialog = AddPhotoDialog(
             source,
-            lambda caption, visibility: self._keep(person, moment, source, caption, visibility),
-            self.default_visibility(),
+            lambda caption, visibility, whose: self._keep(
+                person, moment, source, caption, visibility, whose
+            ),
+            # What they chose new things to be (private in their own mode), and whose: theirs
+            # during a visit, as a photo they show is theirs.
+            self._context.new_visibility(person),
+            whose=self._context.whose_by_default(),
             to_storyteller=self._for_storyteller(),
             parent=self,
         )
@@ -698,11 +794,13 @@ class PhotoStrip(QWidget):
         source: Path,
         caption: str,
         visibility: Visibility,
+        whose: WhoseWords,
     ) -> str | None:
         """Add the photo as one undo step; the plain reason if it was refused."""
         made: list[str] = []
         photos = self._photos
         author = self._context.author
+        added_by = self._context.author_for(whose)
 
         def apply() -> None:
             if made:
@@ -711,7 +809,7 @@ class PhotoStrip(QWidget):
             photo = photos.add(
                 person,
                 source,
-                author=author(),
+                author=added_by,
                 caption=caption,
                 event_uuid=moment,
                 visibility=visibility,
@@ -775,6 +873,53 @@ class PhotoStrip(QWidget):
             )
         except StoryCaptureError as error:
             self._say(str(error))
+
+    # -- its caption ---------------------------------------------------------------------------
+
+    @Slot(str)
+    def open_caption_dialog(self, photo_uuid: str) -> CaptionDialog | None:
+        """ "Change the caption": a short dialog; what is kept is one undo step."""
+        photo = next((p for p in self._shown if p.uuid == photo_uuid), None)
+        if photo is None or self._storyteller is None or self.dialog is not None:
+            return None
+        dialog = CaptionDialog(
+            photo.caption,
+            lambda caption: self.change_caption(photo_uuid, caption),
+            to_storyteller=self._for_storyteller(),
+            parent=self,
+        )
+        self.caption_dialog = dialog
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def change_caption(self, photo_uuid: str, caption: str) -> str | None:
+        """Change a photo's caption (one undo step); the plain reason if it was refused."""
+        photo = next((p for p in self._shown if p.uuid == photo_uuid), None)
+        if photo is None or self._storyteller is None:
+            return "That photo is no longer here."
+        if caption == photo.caption:
+            return None
+        photos, author, before = self._photos, self._context.author, photo.caption
+
+        def apply() -> None:
+            photos.update(photo_uuid, author=author(), caption=caption)
+
+        def revert() -> None:
+            photos.update(photo_uuid, author=author(), caption=before)
+
+        try:
+            push_step(
+                self._context.undo_stack,
+                "Change the caption of a photo",
+                apply,
+                revert,
+                self._after(self._storyteller),
+                on_refused=self._refused,
+            )
+        except StoryCaptureError as error:
+            return str(error)
+        return None
 
     # -- taking away --------------------------------------------------------------------------
 

@@ -216,6 +216,8 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     photo_dialog = strip.dialog
     assert isinstance(photo_dialog, AddPhotoDialog)
     qtbot.keyClicks(photo_dialog.caption, "The beans in June")
+    assert photo_dialog.chosen_visibility() is Visibility.TEAM, "their default, shown"
+    assert photo_dialog.whose.value() is WhoseWords.THEIRS, "during a visit: theirs"
     shots.take(photo_dialog, "add-a-photo")
     photo_dialog.ok_button.click()
     (photo,) = PhotoService(vault).list(heron)
@@ -315,6 +317,7 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
 
     (kept,) = PhotoService(vault).list(heron)
     assert kept.uuid == photo.uuid and kept.caption == "The beans in June"
+    assert kept.meta.author == THEIRS and kept.visibility is Visibility.TEAM
     for path in data_dir.rglob("*"):
         if path.is_file():
             data = path.read_bytes()
@@ -325,4 +328,4 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     going = {line["uuid"] for line in plan.operations}
     private = {dog, their_card}
     assert not going & private
-    assert {leeds, fifteen, allotment, quote.uuid, picked.uuid} <= going
+    assert {leeds, fifteen, allotment, quote.uuid, picked.uuid, photo.uuid} <= going

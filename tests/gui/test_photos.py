@@ -9,18 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 from pytestqt.qtbot import QtBot
 
-from storycapture.domain.authorship import Author
+from storycapture.domain.authorship import Author, WhoseWords
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem, Visibility
 from storycapture.gui.settings import AppSettings
 from storycapture.gui.story_words import StoryWordsPanel
 from storycapture.gui.storyteller_mode import StorytellerMode
+from storycapture.gui.visit import VisitDialog
 from storycapture.gui.window import MainWindow
-from storycapture.qtkit.photos import NO_CONSENT, AddPhotoDialog, PhotoStrip
+from storycapture.qtkit.photos import NO_CONSENT, AddPhotoDialog, CaptionDialog, PhotoStrip
 from storycapture.services.consent import ConsentService
 from storycapture.services.media import PhotoService
 from storycapture.services.storytellers import StorytellerService
@@ -121,7 +123,8 @@ def _story_strip(window: MainWindow) -> PhotoStrip:
 def _fill_in(qtbot: QtBot, dialog: AddPhotoDialog, caption: str, visibility: Visibility) -> None:
     qtbot.waitExposed(dialog)
     qtbot.keyClicks(dialog.caption, caption)
-    qtbot.mouseClick(dialog.visibility_buttons[visibility], Qt.MouseButton.LeftButton)
+    dialog.visibility_buttons[visibility].click()  # (it may sit below the scroll's fold)
+    assert dialog.chosen_visibility() is visibility
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 
 
@@ -162,7 +165,9 @@ def test_a_photo_added_from_the_menu_is_kept_encrypted_and_shown_on_the_moment_a
     assert opened == [1]
     dialog = strip.dialog
     assert isinstance(dialog, AddPhotoDialog)
-    assert dialog.chosen_visibility() is Visibility.PRIVATE  # nothing leaves unless chosen
+    # Juniper was never asked what new things should be: the team (as every other item).
+    assert dialog.chosen_visibility() is Visibility.TEAM
+    assert dialog.whose.value() is WhoseWords.MINE  # no visit: the facilitator's own photo
     assert dialog.preview.pixmap() is not None and not dialog.preview.pixmap().isNull()
     _fill_in(qtbot, dialog, "Our allotment in May", Visibility.TEAM)
     qtbot.waitUntil(lambda: strip.dialog is None)
@@ -460,6 +465,9 @@ def test_in_storyteller_mode_their_photos_are_theirs_and_large(
     assert "your story" in " ".join(
         label.text() for label in strip.dialog.findChildren(type(strip.heading))
     )
+    # In their own mode, what they add starts private, and there is no "whose" to choose.
+    assert strip.dialog.chosen_visibility() is Visibility.PRIVATE
+    assert strip.dialog.whose.isHidden()
     _fill_in(qtbot, strip.dialog, "My garden", Visibility.PRIVATE)
     (photo,) = PhotoService(_vault(window)).list(person)
     assert photo.meta.author == Author.storyteller()
@@ -558,3 +566,70 @@ def test_who_may_see_a_photo_can_be_changed_and_changed_back(
     assert window.undo_action.text() == "Undo Mark the photo “Beans” as team"
     window.undo_action.trigger()
     assert photos.list(person)[0].visibility is Visibility.PRIVATE
+
+
+def test_during_a_visit_a_photo_starts_as_theirs_with_their_own_default_and_its_caption_changes(
+    qtbot: QtBot,
+    window: MainWindow,
+    story: tuple[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    person, _moment = story
+    StorytellerService(_vault(window)).update(
+        person, author=FACILITATOR, default_visibility=Visibility.PRIVATE
+    )
+    window.start_visit()
+    visit = window.current_dialog
+    assert isinstance(visit, VisitDialog)
+    visit.ok_button.click()
+    assert window._current_visit() is not None
+
+    _picker(monkeypatch, make_png(tmp_path / "allotment.png"))
+    assert window.stories is not None
+    window.stories.storyteller.tabs.setCurrentWidget(_story_panel(window))
+    strip = _story_strip(window)
+    qtbot.mouseClick(strip.add_button, Qt.MouseButton.LeftButton)
+    dialog = strip.dialog
+    assert isinstance(dialog, AddPhotoDialog)
+    assert dialog.chosen_visibility() is Visibility.PRIVATE, "their own choice, shown"
+    assert dialog.whose.isVisibleTo(dialog) and dialog.whose.value() is WhoseWords.THEIRS
+    qtbot.keyClicks(dialog.caption, "The shed")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    photos = PhotoService(_vault(window))
+    (photo,) = photos.list(person)
+    assert photo.meta.author == Author.storyteller(), "their photo, whoever clicked"
+    assert photo.visibility is Visibility.PRIVATE
+
+    # "Change the caption": a dialog, one undo step, undone by the window's Undo.
+    (tile,) = strip.tile_widgets()
+    qtbot.mouseClick(tile.change_caption, Qt.MouseButton.LeftButton)
+    caption = strip.caption_dialog
+    assert isinstance(caption, CaptionDialog)
+    assert caption.caption.toPlainText() == "The shed"
+    caption.caption.setPlainText("The shed Dad built")
+    qtbot.mouseClick(caption.ok_button, Qt.MouseButton.LeftButton)
+    assert [p.caption for p in photos.list(person)] == ["The shed Dad built"]
+    assert [t.full_caption for t in strip.tile_widgets()] == ["The shed Dad built"]
+    assert window.undo_action.text() == "Undo Change the caption of a photo"
+    window.undo_action.trigger()
+    assert [p.caption for p in photos.list(person)] == ["The shed"]
+
+    # A caption far too long is refused in plain words, and what was typed stays.
+    (tile,) = strip.tile_widgets()
+    qtbot.mouseClick(tile.change_caption, Qt.MouseButton.LeftButton)
+    caption = strip.caption_dialog
+    assert isinstance(caption, CaptionDialog)
+    caption.caption.setPlainText("x" * 200_000)
+    caption.ok_button.click()
+    assert caption.isVisible() and caption.problem.isVisible()
+    assert caption.caption.toPlainText() == "x" * 200_000
+    assert [p.caption for p in photos.list(person)] == ["The shed"]
+
+    # Locking with it open: it closes, its words cleared, and is gone.
+    cleared: list[str] = []
+    caption.finished.connect(lambda _r: cleared.append(caption.caption.toPlainText()))
+    window.lock()
+    assert cleared == [""]
+    assert strip.caption_dialog is None
+    qtbot.waitUntil(lambda: not shiboken6.isValid(caption))
