@@ -24,6 +24,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
     from PySide6.QtWidgets import QApplication, QWidget
 
     from storycapture import crypto
+    from storycapture.domain.authorship import WhoseWords
     from storycapture.gui.app import application
     from storycapture.gui.consent import ConsentDialog
     from storycapture.gui.settings import AppSettings
@@ -32,6 +33,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
     from storycapture.gui.theme import apply_theme
     from storycapture.gui.visit import VisitRecapDialog
     from storycapture.gui.window import MainWindow
+    from storycapture.qtkit.photos import AddPhotoDialog
     from storycapture.services.consent import ConsentService
     from storycapture.services.storytellers import StorytellerService
     from storycapture.services.visits import VisitService
@@ -140,6 +142,24 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             save(newcomer, f"new-storyteller-{size}")
             newcomer.reject()
 
+            # A photo about to be kept: an invented picture (soft green, a sun), made here.
+            picture = root / "allotment.png"
+            if not picture.exists():
+                _draw_invented_photo(picture)
+            context = window._context
+            assert context is not None
+            adding = AddPhotoDialog(
+                picture,
+                lambda _caption, _visibility, _whose: None,
+                context.new_visibility(person),
+                whose=WhoseWords.THEIRS,
+                parent=window,
+            )
+            adding.caption.setPlainText("Our allotment in June: the beans came up at last")
+            adding.show()
+            save(adding, f"add-a-photo-{size}")
+            adding.reject()
+
             visits = VisitService(window.vault)
             latest = visits.list(person)[0]
             recap = VisitRecapDialog(visits.recap(latest.uuid), SHOWN_STORYTELLER, window)
@@ -151,6 +171,21 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             window.deleteLater()
             settle()
     return written
+
+
+def _draw_invented_photo(path: Path) -> None:
+    """A made-up picture for the photo dialog: a green field, a blue sky and a sun."""
+    from PySide6.QtCore import QPointF, QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    image = QImage(480, 320, QImage.Format.Format_RGB32)
+    image.fill(QColor("#a9cbe8"))
+    painter = QPainter(image)
+    painter.fillRect(QRectF(0, 200, 480, 120), QColor("#7aa35a"))
+    painter.setBrush(QColor("#f2c14e"))
+    painter.drawEllipse(QPointF(380, 80), 36, 36)
+    painter.end()
+    image.save(str(path))  # PNG, by its name
 
 
 def _draw_signature(dialog: object) -> None:

@@ -22,6 +22,12 @@ WHOSE_WORDS = {
     WhoseWords.MINE: ("My note", "Your own note as the facilitator"),
 }
 
+# The same choice for a photo and its caption.
+WHOSE_PHOTO = {
+    WhoseWords.THEIRS: ("Theirs", "A photo of the storyteller's, with their words"),
+    WhoseWords.MINE: ("Mine", "A photo you took or brought, with your own words"),
+}
+
 VISIBILITY_CHOICES = {
     Visibility.PRIVATE: ("Private", "Stays on this laptop; never shared"),
     Visibility.TEAM: ("Team", "The programme team may read it"),
@@ -85,10 +91,13 @@ class WhoseWordsChoice(_ButtonChoice):
 
     chosen = Signal(str)  # a WhoseWords value
 
-    def __init__(self, stacked: bool = False) -> None:
-        super().__init__(
-            "Whose words are these?", {k.value: v for k, v in WHOSE_WORDS.items()}, stacked
-        )
+    def __init__(
+        self,
+        stacked: bool = False,
+        label: str = "Whose words are these?",
+        words: dict[WhoseWords, tuple[str, str]] = WHOSE_WORDS,
+    ) -> None:
+        super().__init__(label, {k.value: v for k, v in words.items()}, stacked)
         self.yours = QLabel("Your words")
         self.yours.setAccessibleName("Whose words: your words")
         self.row.insertWidget(0 if stacked else 1, self.yours)

@@ -53,7 +53,7 @@ from storycapture.domain.authorship import WhoseWords
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import Photo
 from storycapture.domain.vocabulary import ConsentItem, Visibility
-from storycapture.qtkit.choices import WhoseWordsChoice
+from storycapture.qtkit.choices import WHOSE_PHOTO, WhoseWordsChoice
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
@@ -201,7 +201,7 @@ class AddPhotoDialog(QDialog):
         caption_label.setBuddy(self.caption)
         # Whose photo and caption: theirs, or the facilitator's own note (nothing to choose when
         # the storyteller adds it themselves).
-        self.whose = WhoseWordsChoice()
+        self.whose = WhoseWordsChoice(label="Whose photo is this?", words=WHOSE_PHOTO)
         self.whose.set_value(whose)
         self.whose.set_storyteller_mode(to_storyteller)
         self.whose.setVisible(not to_storyteller)
