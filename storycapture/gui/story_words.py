@@ -8,7 +8,6 @@ from PySide6.QtCore import QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -115,6 +114,61 @@ class AddWordsDialog(QDialog):
         super().accept()
 
 
+class ChangeWordsDialog(QDialog):
+    """Change the words of a quote or a note: the words as they are, room to change them."""
+
+    def __init__(
+        self, *, quote: bool, text: str, storyteller_mode: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ensurePolished()
+        what = "quote" if quote else "note"
+        self.setWindowTitle(f"Change the {what}")
+        self.setModal(True)
+        heading = make_label(f"Change the {what}", "heading")
+        intro = make_label(
+            "Change them only as they would say them: a quote keeps words as they were said."
+            if quote and not storyteller_mode
+            else "Change them as you like; the earlier words are kept in its earlier versions.",
+            "subtle",
+        )
+        self.text = QPlainTextEdit()
+        self.text.setPlainText(text)
+        self.text.setAccessibleName("The words")
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(self.fontMetrics().height() * 6)
+        label = make_label("The words")
+        label.setBuddy(self.text)
+        footer = dialog_footer(self, "Keep the changes", "Cancel without changing the words")
+        self.ok_button = footer.ok_button
+        self._footer = footer
+        layout = QVBoxLayout(self)
+        body = QVBoxLayout()
+        body.setContentsMargins(scaled_px(28), scaled_px(24), scaled_px(28), scaled_px(4))
+        body.setSpacing(scaled_px(8))
+        for widget in (heading, intro, label, self.text):
+            body.addWidget(widget)
+        layout.addLayout(body, 1)
+        layout.addLayout(footer.layout)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+
+    def words(self) -> str:
+        return self.text.toPlainText()
+
+    @Slot()
+    def accept(self) -> None:
+        if not self.words().strip():
+            self._footer.show_problem(
+                self, "Please keep some words. To take it away, use Remove (Undo brings it back)."
+            )
+            return
+        super().accept()
+
+    def done(self, result: int) -> None:
+        super().done(result)  # "accepted" is emitted in here, with the words still in place
+        self.text.clear()  # then the words go with it (a lock closes it, too)
+
+
 class StoryWordsPanel(QWidget):
     """Quotes and notes in one list; every change is an undoable step through the service."""
 
@@ -133,7 +187,7 @@ class StoryWordsPanel(QWidget):
         self._storyteller: str | None = None
         self._items: dict[str, Quote | NarrativeNote] = {}
         self._author_filter = AuthorFilter.ALL
-        self.current_dialog: AddWordsDialog | None = None
+        self.current_dialog: AddWordsDialog | ChangeWordsDialog | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Quotes and notes")
         self.list.setWordWrap(True)
@@ -383,9 +437,28 @@ class StoryWordsPanel(QWidget):
         entry = self._items.get(self._current_uuid() or "")
         if entry is None:
             return
-        text, ok = QInputDialog.getMultiLineText(self, "Change the words", "", entry.text)
-        if ok and text != entry.text:
-            self._update(entry, "Change the words", text=text)
+        self.open_change_dialog(entry)
+
+    def open_change_dialog(self, entry: Quote | NarrativeNote) -> ChangeWordsDialog:
+        """ "Change the words" (no nested event loop): kept, as one undo step, when accepted."""
+        dialog = ChangeWordsDialog(
+            quote=isinstance(entry, Quote),
+            text=entry.text,
+            storyteller_mode=self._context.storyteller_mode,
+            parent=self,
+        )
+        self.current_dialog = dialog
+
+        def keep() -> None:
+            text = dialog.words()
+            if text != entry.text:
+                self._update(entry, "Change the words", text=text)
+
+        dialog.accepted.connect(keep)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        dialog.text.setFocus()
+        return dialog
 
     @Slot()
     def _choose_visibility(self) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from storycapture.gui.story_words import StoryWordsPanel
+from storycapture.gui.story_words import ChangeWordsDialog, StoryWordsPanel
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.undo import push_step
 from storycapture.services.story import StoryWordsService
@@ -116,3 +117,42 @@ def test_the_bar_goes_when_the_panel_is_cleared(
     assert panel.undo_bar.isVisible()
     panel.clear()  # locking
     assert not panel.undo_bar.isVisible()
+
+
+def test_changing_the_words_is_a_proper_dialog_and_one_undo_step(
+    qtbot: QtBot, vault: VaultSession, storyteller_uuid: str
+) -> None:
+    words = StoryWordsService(vault)
+    quote = words.add_quote(storyteller_uuid, "I kept gong.", author=FACILITATOR)
+    panel, stack = make_panel(qtbot, vault, storyteller_uuid)
+    choose(panel, quote.uuid)
+    # Enter on the list opens it, with the words as they are.
+    panel.list.setFocus()
+    QTest.keyClick(panel.list, Qt.Key.Key_Return)
+    dialog = panel.current_dialog
+    assert isinstance(dialog, ChangeWordsDialog)
+    assert dialog.windowTitle() == "Change the quote"
+    assert dialog.text.toPlainText() == "I kept gong."
+    assert dialog.ok_button.text() == "Keep the changes"
+
+    # Emptied: refused in plain words; nothing changes and the dialog stays.
+    dialog.text.clear()
+    dialog.ok_button.click()
+    assert dialog.isVisible()
+    assert "Please keep some words" in dialog._footer.problem.text()
+    assert [q.text for q in words.quotes(storyteller_uuid)] == ["I kept gong."]
+
+    dialog.text.setPlainText("I kept going.")
+    dialog.ok_button.click()
+    assert not dialog.isVisible()
+    assert [q.text for q in words.quotes(storyteller_uuid)] == ["I kept going."]
+    assert stack.undoText() == "Change the words"
+    stack.undo()
+    assert [q.text for q in words.quotes(storyteller_uuid)] == ["I kept gong."]
+
+    # Cancelled: nothing changes, and the words it showed are gone with it.
+    dialog = panel.open_change_dialog(words.quotes(storyteller_uuid)[0])
+    dialog.text.setPlainText("Something else")
+    dialog.reject()
+    assert dialog.text.toPlainText() == ""
+    assert [q.text for q in words.quotes(storyteller_uuid)] == ["I kept gong."]
