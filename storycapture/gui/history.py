@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storycapture.domain.authorship import Author
 from storycapture.domain.clock import Hlc
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.fuzzydate import FuzzyDate
@@ -42,6 +43,7 @@ _FIELD_WORDS = {
     "colour": "Colour",
     "caption": "Caption",
     "deleted": "On the story",
+    "words_by": "Whose words",
 }
 
 
@@ -74,6 +76,8 @@ def _plain(field: str, value: Any) -> str:
             return CardKind(value).label
         if field == "deleted":
             return "taken off" if value else "on the story"
+        if field == "words_by":
+            return Author.decode(value).describe()
         if field == "help":
             parts = [value.get("asked_for", ""), value.get("from_whom", "")]
             helped = value.get("helped")

@@ -35,6 +35,10 @@ class EntityKind:
     # Sealed fields added after the first schema: rows made before them hold no value (read
     # as ``None``), and a bundle from an older installation may not carry them.
     added_later: tuple[str, ...] = ()
+    # Whose words the item holds can change after it is made (a quote the facilitator typed
+    # turns out to be the storyteller's own): kept as the row's author, and carried to other
+    # installations as a change of its own to this field, which lives only in the log.
+    reattributable: bool = False
 
     @property
     def table(self) -> str:
@@ -44,6 +48,14 @@ class EntityKind:
     def fields(self) -> tuple[str, ...]:
         return self.sealed + self.plain
 
+    @property
+    def synced_fields(self) -> tuple[str, ...]:
+        """Every field a change in the log (and so in a bundle) may name."""
+        return self.fields + ((WORDS_BY,) if self.reattributable else ())
+
+
+# The log-only field that says whose words an item holds (its value: an encoded ``Author``).
+WORDS_BY = "words_by"
 
 STORYTELLER = EntityKind(
     "storyteller",
@@ -72,6 +84,7 @@ TIMELINE_EVENT = EntityKind(
     models.TimelineEventRow,
     ("title", "words", "starts", "ends", "valence", "life_area", "help", "visibility"),
     ("visit_uuid", "deleted"),
+    reattributable=True,
 )
 STRENGTH_CARD = EntityKind(
     "strength_card",
@@ -79,6 +92,7 @@ STRENGTH_CARD = EntityKind(
     models.StrengthCardRow,
     ("kind", "text", "prompt_id", "position", "colour", "visibility"),
     ("visit_uuid", "deleted"),
+    reattributable=True,
 )
 QUOTE = EntityKind(
     "quote",
@@ -86,6 +100,7 @@ QUOTE = EntityKind(
     models.QuoteRow,
     ("text", "visibility"),
     ("visit_uuid", "event_uuid", "deleted"),
+    reattributable=True,
 )
 NARRATIVE_NOTE = EntityKind(
     "narrative_note",
@@ -93,6 +108,7 @@ NARRATIVE_NOTE = EntityKind(
     models.NarrativeNoteRow,
     ("text", "visibility"),
     ("visit_uuid", "deleted"),
+    reattributable=True,
 )
 PHOTO = EntityKind(
     "photo",
@@ -246,7 +262,10 @@ def update(
     if words_by is not None and words_by != current.author:
         item_author = words_by
         row.author = words_by.encode()
+        if not kind.reattributable:
+            raise ValueError(f"whose words {kind.name} holds cannot be changed")
         reattributed = {f: current.values[f] for f in words_fields}
+        reattributed[WORDS_BY] = words_by.encode()
         hlc = vault.clock.tick().encode()
         row.updated_hlc = hlc
         person = current.storyteller_uuid

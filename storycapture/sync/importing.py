@@ -33,7 +33,7 @@ from storycapture.domain.clock import Hlc
 from storycapture.domain.errors import InvalidInput, StoryCaptureError
 from storycapture.services import records
 from storycapture.services.consent import erase_leftovers, erase_storyteller_rows
-from storycapture.services.records import ENTITY_KINDS, STORYTELLER, EntityKind
+from storycapture.services.records import ENTITY_KINDS, STORYTELLER, WORDS_BY, EntityKind
 from storycapture.services.vault import INCOMING_DIR, MEDIA_DIR, VaultSession
 from storycapture.store import models
 from storycapture.store.fields import seal_field
@@ -220,7 +220,7 @@ def _check_operations(operations: Sequence[dict[str, Any]]) -> None:
         if op["op"] == "erase":
             continue
         kind = ENTITY_KINDS.get(op["entity"])
-        if kind is None or op["field"] not in kind.fields:
+        if kind is None or op["field"] not in kind.synced_fields:
             raise refuse(f"a kind of item or field it does not know: {op['entity']}.{op['field']}")
         if not _is_uuid(op["uuid"]):
             raise refuse("an item reference it does not know")
@@ -236,6 +236,11 @@ def _check_operations(operations: Sequence[dict[str, Any]]) -> None:
             raise refuse("a link that is not an item reference")
         if not _check_strings(value):
             raise refuse("text with a broken character")
+        if name == WORDS_BY:
+            try:
+                Author.decode(value)
+            except (ValueError, TypeError, AttributeError, StoryCaptureError) as error:
+                raise refuse("words credited to someone it does not know") from error
 
 
 # --- merging ----------------------------------------------------------------------------
@@ -424,6 +429,9 @@ class _Merge:
         self.touched.add((kind.name, item))
 
     def _set_field(self, kind: EntityKind, row: Any, name: str, value: Any) -> None:
+        if name == WORDS_BY:  # whose words the item holds: its author
+            row.author = Author.decode(value).encode()
+            return
         if name in kind.sealed:
             cipher = self.vault.cipher(self.session, row.storyteller_uuid)
             value = seal_field(cipher, kind.table, name, row.uuid, row.storyteller_uuid, value)
@@ -459,6 +467,8 @@ class _Merge:
         first = min(min(known.changes[(item, name)]) for name in stamps)
         last = max(stamps.values())
         first_author = self._author_of(known, item, first)
+        if kind.reattributable and known.changes.get((item, WORDS_BY)):
+            stamps[WORDS_BY] = max(known.changes[(item, WORDS_BY)])  # whose words, latest
         values = {name: self._value_of(known, item, name, stamp) for name, stamp in stamps.items()}
         if row is None:
             row = kind.row(

@@ -69,13 +69,16 @@ EDITS = [
     "event_valence",
     "event_visibility",
     "event_remove_or_restore",
+    "event_whose",
     "add_card",
     "card_text",
     "card_visibility",
     "card_remove_or_restore",
+    "card_whose",
     "add_quote",
     "quote_text",
     "quote_visibility",
+    "quote_whose",
 ]
 
 
@@ -169,6 +172,15 @@ class World:
             return
         if change == "visibility":
             self.visibility_changed.add(item.uuid)
+        if change == "whose":  # whose words they are, changed by whoever holds the laptop
+            whose = AUTHORS[pick % len(AUTHORS)]
+            update: Any = {
+                "event": timeline.update_event,
+                "card": strengths.update_card,
+                "quote": words.update_quote,
+            }[kind]
+            update(item.uuid, author=author, words_by=whose)
+            return
         if kind == "event":
             if change == "title":
                 timeline.update_event(item.uuid, title=TITLES[value % len(TITLES)], author=author)
@@ -247,7 +259,7 @@ def _private_items(states: list[dict[str, Any]]) -> set[str]:
     private = set()
     for shown in states:
         for kind in KINDS.values():
-            for uuid, _person, values in shown[kind.name]:
+            for uuid, _person, _author, values in shown[kind.name]:
                 if json.loads(values).get("visibility") == Visibility.PRIVATE.value:
                     private.add(uuid)
     return private

@@ -93,6 +93,10 @@ def add_person(
     return person.uuid
 
 
+def _json(values: Any) -> str:
+    return json.dumps(values, sort_keys=True)
+
+
 def state(vault: VaultSession) -> dict[str, Any]:
     """Everything a person could see, and the whole history, as plain data."""
     out: dict[str, Any] = {}
@@ -100,7 +104,7 @@ def state(vault: VaultSession) -> dict[str, Any]:
         for name, kind in records.ENTITY_KINDS.items():
             found = records.find(vault, session, kind, include_deleted=True)
             out[name] = sorted(
-                (r.uuid, r.storyteller_uuid, json.dumps(r.values, sort_keys=True)) for r in found
+                (r.uuid, r.storyteller_uuid, r.author.encode(), _json(r.values)) for r in found
             )
         log = session.scalars(select(models.OperationRow))
         out["log"] = sorted(
@@ -608,3 +612,149 @@ def test_a_moment_with_no_date_and_a_feeling_not_said_travels_as_none(
     assert given.starts is not None and given.starts.display() == "spring 2015"
     assert given.valence == 2
     assert state(hub.vault)["timeline_event"] == state(laptop.vault)["timeline_event"]
+
+
+# --- whose words: a change of author travels ----------------------------------------------
+
+
+def authors(vault: VaultSession) -> dict[str, str]:
+    """Each item's author, as the app shows it (``row.author``), by item."""
+    kinds = (records.TIMELINE_EVENT, records.STRENGTH_CARD, records.QUOTE, records.NARRATIVE_NOTE)
+    with vault.read() as session:
+        return {
+            record.uuid: record.author.encode()
+            for kind in kinds
+            for record in records.find(vault, session, kind, include_deleted=True)
+        }
+
+
+def _made_by_the_facilitator(vault: VaultSession, person: str) -> list[str]:
+    event = TimelineService(vault).add_event(
+        person, title="Moved house", starts="2001", author=FACILITATOR
+    )
+    card = StrengthService(vault).add_card(
+        person, kind=CardKind.STRENGTH, text="I keep going", author=FACILITATOR
+    )
+    words = StoryWordsService(vault)
+    quote = words.add_quote(person, "I kept going.", author=FACILITATOR)
+    note = words.add_note(person, "We sat in the garden.", author=FACILITATOR)
+    return [event.uuid, card.uuid, quote.uuid, note.uuid]
+
+
+def _theirs_after_all(vault: VaultSession, items: list[str]) -> None:
+    event, card, quote, note = items
+    theirs = Author.storyteller()
+    TimelineService(vault).update_event(event, author=FACILITATOR, words_by=theirs)
+    StrengthService(vault).update_card(card, author=FACILITATOR, words_by=theirs)
+    StoryWordsService(vault).update_quote(quote, author=FACILITATOR, words_by=theirs)
+    StoryWordsService(vault).update_note(note, author=FACILITATOR, words_by=theirs)
+
+
+@pytest.mark.parametrize("delivery", ["one at a time", "together", "later first"])
+def test_words_found_to_be_theirs_after_a_sync_are_theirs_at_the_hub_too(
+    places: dict[str, Place], delivery: str
+) -> None:
+    laptop, hub = places["Outreach 1"], places["Hub"]
+    laptop.sends_to(hub)
+    person = add_person(laptop.vault)
+    items = _made_by_the_facilitator(laptop.vault, person)
+    first = laptop.export()
+    if delivery == "one at a time":
+        hub.receive(first)
+        assert {authors(hub.vault)[i] for i in items} == {FACILITATOR.encode()}
+    _theirs_after_all(laptop.vault, items)
+    second = laptop.export()
+    if delivery == "one at a time":
+        report = hub.receive(second)
+    elif delivery == "together":
+        report = hub.receive(first, second)
+    else:
+        report = hub.receive(second, first)
+    assert not report.refused and report.conflicts == []
+    theirs = Author.storyteller().encode()
+    assert [authors(laptop.vault)[i] for i in items] == [theirs] * 4
+    assert [authors(hub.vault)[i] for i in items] == [theirs] * 4
+    # and the hub's history says when they became theirs
+    changes = HistoryService(hub.vault).of("quote", items[2])
+    assert [c.field for c in changes if c.field == "words_by"] == ["words_by"]
+
+
+def test_whose_words_changed_on_two_laptops_settles_on_the_latest_everywhere(
+    places: dict[str, Place],
+) -> None:
+    one, two, hub = places["Outreach 1"], places["Outreach 2"], places["Hub"]
+    one.sends_to(two, hub)
+    two.sends_to(one, hub)
+    person = add_person(one.vault)
+    quote = StoryWordsService(one.vault).add_quote(person, "I kept going.", author=FACILITATOR)
+    made = one.export()
+    two.receive(made)
+    StoryWordsService(one.vault).update_quote(
+        quote.uuid, author=FACILITATOR, words_by=Author.storyteller()
+    )
+    StoryWordsService(two.vault).update_quote(  # later: this one wins, everywhere
+        quote.uuid, author=FACILITATOR, words_by=Author.facilitator("Sam")
+    )
+    from_one, from_two = one.export(), two.export()
+    one.receive(from_two)
+    two.receive(from_one)
+    hub.receive(from_two, made, from_one)
+    sam = Author.facilitator("Sam").encode()
+    assert {authors(p.vault)[quote.uuid] for p in (one, two, hub)} == {sam}
+
+
+@pytest.mark.parametrize(
+    ("entity", "value"),
+    [
+        ("quote", "nobody:at-all"),
+        ("quote", 7),
+        ("quote", None),
+        ("photo", "storyteller:"),  # whose a photo is does not change after it is added
+        ("consent", "storyteller:"),
+    ],
+)
+def test_words_credited_to_someone_unknown_refuse_the_whole_bundle(
+    places: dict[str, Place], monkeypatch: pytest.MonkeyPatch, entity: str, value: Any
+) -> None:
+    laptop, hub = places["Outreach 1"], places["Hub"]
+    laptop.sends_to(hub)
+    person = add_person(laptop.vault)
+    quote = StoryWordsService(laptop.vault).add_quote(person, "Fine", author=FACILITATOR)
+    StoryWordsService(laptop.vault).update_quote(
+        quote.uuid, author=FACILITATOR, words_by=Author.storyteller()
+    )
+    real_write = exporting.write_bundle
+
+    def with_a_bad_author(*args: Any, **kwargs: Any) -> Any:
+        lines = [
+            {**op, "entity": entity, "value": value} if op.get("field") == "words_by" else op
+            for op in kwargs["operations"]
+        ]
+        return real_write(*args, **{**kwargs, "operations": lines})
+
+    monkeypatch.setattr(exporting, "write_bundle", with_a_bad_author)
+    bundle = laptop.export()
+    before = state(hub.vault)
+    report = hub.receive(bundle)
+    assert report.refused[0].reason == "bad-operation"
+    assert state(hub.vault) == before and pseudonyms(hub.vault) == []
+
+
+def test_a_bundle_from_before_whose_words_travelled_still_imports(
+    places: dict[str, Place], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older installation sent no ``words_by``: the item's author is its maker's."""
+    laptop, hub = places["Outreach 1"], places["Hub"]
+    laptop.sends_to(hub)
+    person = add_person(laptop.vault)
+    quote = StoryWordsService(laptop.vault).add_quote(person, "Fine", author=Author.storyteller())
+    real_write = exporting.write_bundle
+
+    def as_before(*args: Any, **kwargs: Any) -> Any:
+        lines = [op for op in kwargs["operations"] if op.get("field") != "words_by"]
+        return real_write(*args, **{**kwargs, "operations": lines})
+
+    monkeypatch.setattr(exporting, "write_bundle", as_before)
+    report = hub.receive(laptop.export())
+    assert not report.refused
+    assert authors(hub.vault)[quote.uuid] == Author.storyteller().encode()
