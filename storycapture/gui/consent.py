@@ -38,10 +38,13 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QResizeEvent,
+    QShowEvent,
     QTabletEvent,
     QTouchEvent,
 )
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QCheckBox,
     QDateEdit,
@@ -494,10 +497,13 @@ class ConsentDialog(QDialog):
         given.addWidget(self.signature_section)
         given.addStretch(1)
 
-        columns = QHBoxLayout()
+        # Side by side when there is room; one above the other when the text is large on a
+        # small laptop (at 200% the two columns are wider than the screen).
+        columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.setSpacing(scaled_px(32))
         columns.addLayout(agree, 5)
         columns.addLayout(given, 4)
+        self._columns = (columns, agree, given)
         body = QWidget()
         body_layout = QVBoxLayout(body)
         body_layout.setContentsMargins(scaled_px(28), scaled_px(24), scaled_px(28), scaled_px(12))
@@ -642,6 +648,37 @@ class ConsentDialog(QDialog):
         self.recorded_consent = record
         self.problem.hide()
         super().accept()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._arrange_columns(event.size().width())
+        super().resizeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._arrange_columns(self.width())
+        super().showEvent(event)
+
+    def _arrange_columns(self, width: int) -> None:
+        columns, agree, given = self._columns
+        agree.activate()
+        given.activate()
+        side_by_side = (
+            agree.minimumSize().width()
+            + given.minimumSize().width()
+            + columns.spacing()
+            + scaled_px(2 * 28 + 24)  # the page's margins and a scroll bar
+        )
+        direction = (
+            QBoxLayout.Direction.LeftToRight
+            if width >= side_by_side
+            else QBoxLayout.Direction.TopToBottom
+        )
+        if direction != columns.direction():
+            columns.setDirection(direction)
+            body = self._scroll.widget()
+            layout = body.layout() if body is not None else None
+            if layout is not None:  # lay the page out again now, not on some later event
+                layout.invalidate()
+                layout.activate()
 
     def done(self, result: int) -> None:
         # However the dialog closes (recorded, cancelled, or the vault locking), the drawn

@@ -12,8 +12,8 @@ from storycapture.gui.stories import StorytellerPage
 def add_photo_to(page: StorytellerPage) -> None:
     """To the moment chosen on the timeline, when the timeline is in view; otherwise to the
     story, on the Story tab."""
-    if page.tabs.currentWidget() is page.timeline and page.timeline.add_photo():
+    if page.current_tool() is page.timeline and page.timeline.add_photo():
         return
     if page.story.photos is not None:
-        page.tabs.setCurrentWidget(page.story)
+        page.show_tool(page.story)
         page.story.photos.add_from_picker()

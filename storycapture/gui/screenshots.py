@@ -170,6 +170,44 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             window.close()
             window.deleteLater()
             settle()
+
+        # Large text on a small laptop (WCAG reflow): the window and storyteller mode at 150%
+        # and 200% of the normal size, at 1366×768.
+        width, height = 1366, 768
+        for scale in (1.5, 2.0):
+            apply_theme(app, settings.theme, scale)
+            size = f"{round(scale * 100)}-{width}x{height}"
+            window = MainWindow(root / "vault", settings)
+            window.resize(width, height)
+            window.show()
+            window.unlock_vault(DEMO_PASSPHRASE)
+            assert window.stories is not None
+            sidebar = window.stories.sidebar
+            for row in range(sidebar.model.rowCount()):
+                uuid = str(sidebar.model.index(row).data(sidebar.model.UuidRole))
+                summary = sidebar.model.summary(uuid)
+                if summary and summary.storyteller.pseudonym == SHOWN_STORYTELLER:
+                    sidebar.select(uuid)
+            window.stories.storyteller.tabs.setCurrentIndex(1)
+            save(window, f"timeline-{size}")
+            window.finish_building()
+            window.enter_storyteller_mode()
+            panel = window.pages.currentWidget()
+            assert isinstance(panel, EnterStorytellerModePanel)
+            panel.submit()
+            mode = window.mode
+            assert mode is not None
+            window.showNormal()
+            window.resize(width, height)
+            save(window, f"storyteller-mode-timeline-{size}")
+            mode.set_current_page(1)
+            save(window, f"storyteller-mode-strengths-{size}")
+            mode.try_passphrase(DEMO_PASSPHRASE)
+            window.lock()
+            window.close()
+            window.deleteLater()
+            settle()
+        apply_theme(app, settings.theme, settings.interface_scale)
     return written
 
 

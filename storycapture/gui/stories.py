@@ -15,9 +15,11 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -42,6 +45,7 @@ from storycapture.domain.vocabulary import ConsentItem, Visibility
 from storycapture.gui.consent import ConsentHistoryView
 from storycapture.gui.story_words import StoryWordsPanel
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.flow import FlowLayout, is_compact
 from storycapture.services.consent import ConsentService
 from storycapture.services.media import PhotoService
 from storycapture.services.overview import StorytellerSummary
@@ -188,12 +192,16 @@ class Sidebar(QWidget):
         self.results.setSpacing(3)
         self.results.hide()
         self.new_storyteller = QPushButton("New storyteller…")
+        # On a compact screen the list covers the story; this goes back to it.
+        self.back_to_story = QPushButton("Back to their story")
+        self.back_to_story.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 12, 10, 10)
         layout.addWidget(self.search)
         layout.addWidget(self.results, 1)
         layout.addWidget(self.people, 1)
         layout.addWidget(self.new_storyteller)
+        layout.addWidget(self.back_to_story)
 
     def show_summaries(self, rows: list[StorytellerSummary]) -> None:
         current = self.current_uuid()
@@ -271,6 +279,7 @@ class StorytellerPage(QWidget):
     consent_requested = Signal()
     withdraw_requested = Signal()
     give_copy_requested = Signal()
+    list_requested = Signal()
 
     def __init__(self, vault: VaultSession, context: EditingContext) -> None:
         super().__init__()
@@ -294,14 +303,25 @@ class StorytellerPage(QWidget):
             "A PDF or print-out of their timeline, strengths and words, for them to keep"
         )
         self.give_copy_button.clicked.connect(self.give_copy_requested)
-        header = QHBoxLayout()
+        # On a compact screen the list of storytellers is folded away; this opens it.
+        self.list_button = QPushButton("☰ Storytellers")
+        self.list_button.setAccessibleName("Show the list of storytellers")
+        self.list_button.clicked.connect(self.list_requested)
+        self.list_button.hide()
+        # Name on the left, buttons on the right; on a compact screen the buttons go below
+        # the name and wrap (at 200% they do not fit beside it).
+        self.header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         titles = QVBoxLayout()
         titles.addWidget(self.name)
         titles.addWidget(self.role)
-        header.addLayout(titles, 1)
-        header.addWidget(consent)
-        header.addWidget(self.give_copy_button)
-        header.addWidget(self.visit_button)
+        self.header.addLayout(titles, 1)
+        header_buttons = QWidget()
+        buttons = FlowLayout(header_buttons)
+        for header_button in (self.list_button, consent, self.give_copy_button, self.visit_button):
+            buttons.addWidget(header_button)
+        self.header.addWidget(header_buttons)
+        self._header_buttons = header_buttons
+        header = self.header
 
         self.overview = QTextBrowser()
         self.overview.setAccessibleName("Overview")
@@ -352,14 +372,44 @@ class StorytellerPage(QWidget):
         self.story.history_requested.connect(self.history_requested)
 
         self.tabs = QTabWidget()
-        self.tabs.addTab(overview_tab, "Overview")
-        self.tabs.addTab(self.timeline, "Timeline")
-        self.tabs.addTab(self.strengths, "Strengths")
-        self.tabs.addTab(self.story, "Story")
+        # Each tab scrolls down as a whole when the text is large on a small screen (never
+        # sideways); the board also scrolls inside itself.
+        self._tools: dict[QWidget, QWidget] = {}
+        for tool, name in (
+            (overview_tab, "Overview"),
+            (self.timeline, "Timeline"),
+            (self.strengths, "Strengths"),
+            (self.story, "Story"),
+        ):
+            holder = tool if tool is self.strengths else _scrolling(tool)
+            self._tools[holder] = tool
+            self.tabs.addTab(holder, name)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
+
+    def current_tool(self) -> QWidget:
+        """The tool in the tab shown (the timeline, the board, the story or the overview)."""
+        holder = self.tabs.currentWidget()
+        return self._tools.get(holder, holder)
+
+    def show_tool(self, tool: QWidget) -> None:
+        for holder, held in self._tools.items():
+            if held is tool:
+                self.tabs.setCurrentWidget(holder)
+
+    def set_compact(self, compact: bool) -> None:
+        """Stack what sits side by side (a compact screen: large text on a small laptop)."""
+        self.list_button.setVisible(compact)
+        self.role.setVisible(not compact)  # the overview says it too: room for the story
+        self.header.setDirection(
+            QBoxLayout.Direction.TopToBottom if compact else QBoxLayout.Direction.LeftToRight
+        )
+        for tool in (self.timeline, self.strengths, self.story):
+            set_compact = getattr(tool, "set_compact", None)
+            if set_compact is not None:
+                set_compact(compact)
 
     def show_visit_in_progress(self, visiting: bool) -> None:
         """The header's visit button: Start visit, or End visit while one is in progress."""
@@ -487,6 +537,15 @@ class StorytellerPage(QWidget):
         self.story.clear()
 
 
+def _scrolling(content: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
 class StoriesPage(QWidget):
     def __init__(self, vault: VaultSession, context: EditingContext) -> None:
         super().__init__()
@@ -508,13 +567,44 @@ class StoriesPage(QWidget):
         self.sidebar.setMinimumWidth(250)
         self.sidebar.setMaximumWidth(420)
         splitter.setSizes([300, 1000])
+        self._right = right
+        self.compact = False
+        self.list_open = False
+        self.storyteller.list_requested.connect(lambda: self.open_list(True))
+        self.sidebar.back_to_story.clicked.connect(lambda: self.open_list(False))
+        self.sidebar.storyteller_chosen.connect(lambda _uuid: self.open_list(False))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The window's width (this page fills it) decides, so the choice cannot flicker.
+        self.set_compact(is_compact(event.size().width()))
+        super().resizeEvent(event)
+
+    def set_compact(self, compact: bool) -> None:
+        """On a compact screen the list of storytellers folds away, and opens over the story."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        self.sidebar.setMaximumWidth(16_777_215 if compact else 420)
+        self.sidebar.back_to_story.setVisible(compact)
+        self.storyteller.set_compact(compact)
+        self._show_list()
+
+    def open_list(self, open_: bool) -> None:
+        self.list_open = open_
+        self._show_list()
+
+    def _show_list(self) -> None:
+        self.sidebar.setVisible(not self.compact or self.list_open)
+        self._right.setVisible(not self.compact or not self.list_open)
+
     def show_empty(self, empty: bool) -> None:
         self.storyteller.setVisible(not empty)
         self.empty.setVisible(empty)
+        if empty and self.compact:
+            self.open_list(True)
 
     def clear(self) -> None:
         self.sidebar.clear()

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QPoint, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -29,6 +28,7 @@ from storycapture.gui.theme import scaled_px
 from storycapture.gui.widgets import dialog_footer
 from storycapture.qtkit.choices import VisibilityChoice, WhoseWordsChoice
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.flow import FlowLayout
 from storycapture.qtkit.photos import PhotoStrip
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
@@ -210,17 +210,18 @@ class StoryWordsPanel(QWidget):
         earlier = QPushButton("Earlier versions…")
         earlier.setAccessibleName("Earlier versions of the chosen words, and who changed them")
         earlier.clicked.connect(self._history)
-        # Two rows (adding; then changing the chosen item): one row ran off the side in
-        # storyteller mode's large type.
+        # Two rows (adding; then changing the chosen item), each wrapping when the type is
+        # large: one row ran off the side in storyteller mode.
         buttons = QVBoxLayout()
         for row in ((add_quote, add_note), (self.who_sees, self.whose_button, earlier, remove)):
-            line = QHBoxLayout()
+            line_holder = QWidget()
+            line = FlowLayout(line_holder)
             for button in row:
                 line.addWidget(button)
-            line.addStretch(1)
-            buttons.addLayout(line)
+            buttons.addWidget(line_holder)
         hint = QLabel("Double-click or press Enter to change the words.")
         hint.setObjectName("subtle")
+        hint.setWordWrap(True)
         # Removing is done at once; taking it back is one touch away, in view.
         self.undo_bar = UndoBar()
         layout = QVBoxLayout(self)

@@ -10,7 +10,6 @@ from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -27,6 +26,7 @@ from storycapture.domain.vocabulary import Role
 from storycapture.gui.pages import make_label
 from storycapture.gui.theme import fit_to_screen, scaled_px
 from storycapture.gui.widgets import RowRadioButton, dialog_footer, scrolled_form_layout
+from storycapture.qtkit.flow import FlowLayout
 from storycapture.services.storytellers import StorytellerService
 
 OLDEST_AGE = 130  # as the service allows
@@ -92,15 +92,14 @@ class NewStorytellerDialog(QDialog):
         role_label = make_label("Telling their story as", "subheading")
         self.role_group = QButtonGroup(self)
         self.role_buttons: dict[Role, QRadioButton] = {}
-        roles = QGridLayout()
-        roles.setHorizontalSpacing(scaled_px(12))
-        roles.setVerticalSpacing(2)
-        for index, role in enumerate(Role):
+        roles_holder = QWidget()
+        roles = FlowLayout(roles_holder, spacing=scaled_px(12))  # wraps at large text sizes
+        for role in Role:
             button = RowRadioButton(role.label)
             button.setAccessibleName(role.label)
             self.role_group.addButton(button)
             self.role_buttons[role] = button
-            roles.addWidget(button, index // 2, index % 2)
+            roles.addWidget(button)
         self.role_buttons[Role.LIVED_EXPERIENCE].setChecked(True)
 
         self.notes = QPlainTextEdit()
@@ -132,7 +131,7 @@ class NewStorytellerDialog(QDialog):
         form.addLayout(birth_row)
         form.addSpacing(scaled_px(8))
         form.addWidget(role_label)
-        form.addLayout(roles)
+        form.addWidget(roles_holder)
         form.addSpacing(scaled_px(4))
         form.addWidget(notes_label)
         form.addWidget(self.notes)

@@ -20,16 +20,27 @@ import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QBoxLayout,
     QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -37,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from storycapture.gui.theme import current_scale, current_theme
+from storycapture.qtkit.flow import FlowLayout, is_compact
 
 MAX_PIN_ATTEMPTS = 5
 PIN_MIN_DIGITS = 4
@@ -213,6 +225,41 @@ def _set_theme(page: QWidget, theme: str | None) -> None:
         set_theme(theme)
 
 
+class _PageStack(QStackedWidget):
+    """Pages one at a time, as small as the page shown allows (not the largest page)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = self.layout()
+        if layout is not None:  # not held to the largest page's size
+            layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
+def _scrolling(content: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area
+
+
+def _set_compact(page: QWidget, compact: bool) -> None:
+    """Tell a page that can stack its panels (it has ``set_compact``) whether to."""
+    set_compact = getattr(page, "set_compact", None)
+    if callable(set_compact):
+        set_compact(compact)
+
+
 def _hash_pin(pin: str, salt: bytes) -> bytes:
     return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=2**14, r=8, p=1, dklen=32)
 
@@ -289,10 +336,9 @@ class _LeavePanel(QWidget):
         self.switch_link = _button("Use the passphrase instead", "Use the passphrase instead")
         self.switch_link.setObjectName("storytellerLink")
 
-        buttons = QHBoxLayout()
-        buttons.setSpacing(_px(16))
+        buttons_row = QWidget()
+        buttons = FlowLayout(buttons_row, spacing=_px(16))  # one above the other at 200%
         buttons.addWidget(self.back_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.leave_button)
 
         inner = QVBoxLayout(self.card)
@@ -305,7 +351,7 @@ class _LeavePanel(QWidget):
         inner.addWidget(self.problem)
         inner.addWidget(self.switch_link, 0, Qt.AlignmentFlag.AlignLeft)
         inner.addSpacing(_px(8))
-        inner.addLayout(buttons)
+        inner.addWidget(buttons_row)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -355,6 +401,7 @@ class StorytellerMode(QWidget):
         self._wrong_pins = 0
         self._high_contrast = False
         self._pages: list[QWidget] = []
+        self._compact = False
         self._place = 0
         self._tabs: list[QPushButton] = []
         self._allowed: list[QKeySequence] = []
@@ -364,7 +411,8 @@ class StorytellerMode(QWidget):
 
         # The header: whose story this is, the high-contrast switch, and the way back.
         self.heading = _label("", "storytellerHeading")
-        self.heading.setWordWrap(False)
+        self.heading.setWordWrap(True)  # a long name at 200% goes onto two lines, never cut
+        self.heading.setMinimumWidth(_px(120))
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.contrast_button = _button("High contrast", "High contrast", "storytellerContrast")
         self.contrast_button.setCheckable(True)
@@ -374,27 +422,33 @@ class StorytellerMode(QWidget):
             "Hand back to the facilitator", "Hand back to the facilitator"
         )
         self.hand_back_button.clicked.connect(self.request_leave)
-        header = QHBoxLayout()
-        header.setSpacing(_px(16))
-        header.addWidget(self.heading, 1)
-        header.addWidget(self.contrast_button)
-        header.addWidget(self.hand_back_button)
+        # Beside the heading; below it (and wrapping) when large text meets a small laptop.
+        self.header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.header.setSpacing(_px(16))
+        self.header.addWidget(self.heading, 1)
+        header_buttons = QWidget()
+        header_flow = FlowLayout(header_buttons, spacing=_px(16))
+        header_flow.addWidget(self.contrast_button)
+        header_flow.addWidget(self.hand_back_button)
+        self.header.addWidget(header_buttons)
+        header = self.header
 
         # The story: a row of large tab buttons over the pages.
         self.tab_group = QButtonGroup(self)
         self.tab_group.setExclusive(True)
         self.tab_group.idClicked.connect(self.set_current_page)
-        self.tab_row = QHBoxLayout()
-        self.tab_row.setSpacing(_px(14))
-        self.tab_row.addStretch(1)
-        self.page_stack = QStackedWidget()
+        tab_holder = QWidget()
+        self.tab_row = FlowLayout(tab_holder, spacing=_px(14))
+        self.page_stack = _PageStack()
         self.page_stack.setObjectName("storytellerPages")
+        # A page taller than the window (large type at 200%) scrolls down, never sideways.
+        self.page_scroll = _scrolling(self.page_stack)
         self.story = QWidget()
         story_layout = QVBoxLayout(self.story)
         story_layout.setContentsMargins(0, 0, 0, 0)
         story_layout.setSpacing(_px(18))
-        story_layout.addLayout(self.tab_row)
-        story_layout.addWidget(self.page_stack, 1)
+        story_layout.addWidget(tab_holder)
+        story_layout.addWidget(self.page_scroll, 1)
 
         # Handing back: shown instead of the story while the facilitator types.
         self.leave_panel = _LeavePanel()
@@ -405,9 +459,11 @@ class StorytellerMode(QWidget):
         self.leave_panel.switch_link.clicked.connect(self._switch_route)
         self._using_passphrase = False
 
-        self.body = QStackedWidget()
+        self.body = _PageStack()
         self.body.addWidget(self.story)
-        self.body.addWidget(self.leave_panel)
+        # At 200% the hand-back card is taller than a small laptop: it scrolls.
+        self.leave_scroll = _scrolling(self.leave_panel)
+        self.body.addWidget(self.leave_scroll)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(_px(36), _px(24), _px(36), _px(28))
@@ -421,6 +477,16 @@ class StorytellerMode(QWidget):
         self.restore(pseudonym, pages)
 
     # --- what is shown ---------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Large text on a small laptop: the pages stack what they show side by side.
+        self._compact = is_compact(event.size().width())
+        self.header.setDirection(
+            QBoxLayout.Direction.TopToBottom if self._compact else QBoxLayout.Direction.LeftToRight
+        )
+        for page in self._pages:
+            _set_compact(page, self._compact)
+        super().resizeEvent(event)
 
     def pseudonym(self) -> str:
         return self._pseudonym
@@ -438,10 +504,11 @@ class StorytellerMode(QWidget):
             tab.setCheckable(True)
             tab.setAccessibleDescription(f"Page {number + 1} of {len(pages)}")
             self.tab_group.addButton(tab, number)
-            self.tab_row.insertWidget(self.tab_row.count() - 1, tab)
+            self.tab_row.addWidget(tab)
             self._tabs.append(tab)
             self.page_stack.addWidget(page)
             self._pages.append(page)
+            _set_compact(page, self._compact)
         self._theme_pages()
         if pages:
             self.set_current_page(max(0, min(index, len(pages) - 1)))
@@ -562,7 +629,7 @@ class StorytellerMode(QWidget):
 
     def is_leaving(self) -> bool:
         """Whether the hand-back panel is showing."""
-        return self.body.currentWidget() is self.leave_panel
+        return self.body.currentWidget() is self.leave_scroll
 
     def using_passphrase(self) -> bool:
         return self._using_passphrase
@@ -573,7 +640,7 @@ class StorytellerMode(QWidget):
         self._clear_typed()
         self._show_route(passphrase=self.attempts_left() == 0)
         self.hand_back_button.hide()
-        self.body.setCurrentWidget(self.leave_panel)
+        self.body.setCurrentWidget(self.leave_scroll)
         if self.attempts_left() == 0 and self.pin_is_set():
             self._say("For safety, please use the facilitator's passphrase now.")
 

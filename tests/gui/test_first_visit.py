@@ -168,7 +168,7 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     assert window.undo_action.text() != "Undo Start visit", "a visit is a record, not a step"
 
     # --- Three moments: two dated in their own words, one with no date at all.
-    page.tabs.setCurrentWidget(page.timeline)
+    page.show_tool(page.timeline)
     tool = page.timeline
     qtbot.waitUntil(lambda: tool.view.viewport().height() > 1)
     leeds = _type_moment(qtbot, tool, "Moved to Leeds", "spring 2015")
@@ -182,7 +182,7 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     shots.take(window, "three-moments")
 
     # --- A quote they said, typed by the facilitator: theirs.
-    page.tabs.setCurrentWidget(page.story)
+    page.show_tool(page.story)
     quote_dialog = page.story.open_words_dialog(quote=True)
     assert quote_dialog is not None
     assert quote_dialog.whose.value() is WhoseWords.THEIRS
@@ -192,7 +192,7 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     quote_dialog.ok_button.click()
 
     # --- A card they picked from the deck.
-    page.tabs.setCurrentWidget(page.strengths)
+    page.show_tool(page.strengths)
     board = page.strengths
     deck = board.deck_panel
     deck.list.setCurrentIndex(deck.model.index(0))
@@ -203,7 +203,7 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     shots.take(window, "card-from-the-deck")
 
     # --- A photo, through Storyteller → Add a photo… on the story.
-    page.tabs.setCurrentWidget(page.story)
+    page.show_tool(page.story)
     photo_file = _make_photo(tmp_path / "allotment.png")
 
     def pick(*_args: Any, **_kwargs: Any) -> tuple[list[str], str]:

@@ -135,7 +135,7 @@ def _every_file_under(folder: Path) -> list[Path]:
 def _choose_moment(qtbot: QtBot, window: MainWindow, moment: str) -> TimelineTool:
     assert window.stories is not None
     tool = _timeline(window)
-    window.stories.storyteller.tabs.setCurrentWidget(tool)
+    window.stories.storyteller.show_tool(tool)
     qtbot.waitUntil(lambda: tool.view.viewport().height() > 1)
     tool.open_editor(moment)
     return tool
@@ -226,7 +226,7 @@ def test_the_story_tab_adds_a_photo_to_the_story_not_to_a_moment(
     person, _moment = story
     _picker(monkeypatch, make_png(tmp_path / "kitchen.png"))
     assert window.stories is not None
-    window.stories.storyteller.tabs.setCurrentWidget(_story_panel(window))
+    window.stories.storyteller.show_tool(_story_panel(window))
     strip = _story_strip(window)
     qtbot.mouseClick(strip.add_button, Qt.MouseButton.LeftButton)
     assert isinstance(strip.dialog, AddPhotoDialog)
@@ -253,7 +253,7 @@ def test_taking_a_photo_away_offers_it_back(
     assert len(photos.list(person)) == 1
 
     assert window.stories is not None
-    window.stories.storyteller.tabs.setCurrentWidget(_story_panel(window))
+    window.stories.storyteller.show_tool(_story_panel(window))
     strip = _story_strip(window)
     (tile,) = strip.tile_widgets()
     qtbot.mouseClick(tile.remove, Qt.MouseButton.LeftButton)
@@ -269,7 +269,7 @@ def test_taking_a_photo_away_offers_it_back(
     assert not strip.undo_bar.isVisible()
     assert len(tool.moment_photos.tile_widgets()) == 1
     # Taken away again, then brought back with the window's own Undo.
-    window.stories.storyteller.tabs.setCurrentWidget(tool)
+    window.stories.storyteller.show_tool(tool)
     qtbot.mouseClick(tool.moment_photos.tile_widgets()[0].remove, Qt.MouseButton.LeftButton)
     assert photos.list(person) == []
     window.undo_action.trigger()
@@ -371,7 +371,7 @@ def test_photo_files_dropped_onto_a_moment_in_the_picture_go_to_that_moment(
     source = make_png(tmp_path / "allotment.png")
     assert window.stories is not None
     tool = _timeline(window)
-    window.stories.storyteller.tabs.setCurrentWidget(tool)
+    window.stories.storyteller.show_tool(tool)
     qtbot.waitUntil(lambda: tool.view.viewport().height() > 1)
     item = tool.scene.item_for(moment)
     assert item is not None and item.face is not None
@@ -587,7 +587,7 @@ def test_during_a_visit_a_photo_starts_as_theirs_with_their_own_default_and_its_
 
     _picker(monkeypatch, make_png(tmp_path / "allotment.png"))
     assert window.stories is not None
-    window.stories.storyteller.tabs.setCurrentWidget(_story_panel(window))
+    window.stories.storyteller.show_tool(_story_panel(window))
     strip = _story_strip(window)
     qtbot.mouseClick(strip.add_button, Qt.MouseButton.LeftButton)
     dialog = strip.dialog

@@ -75,7 +75,7 @@ def test_removing_a_moment_offers_undo_in_view_without_repeating_its_title(
     assert window.stories is not None
     tool = window.stories.storyteller.timeline
     assert isinstance(tool, TimelineTool)
-    window.stories.storyteller.tabs.setCurrentWidget(tool)
+    window.stories.storyteller.show_tool(tool)
     assert not tool.undo_bar.isVisible()
 
     tool.remove_event(moment)
@@ -110,7 +110,7 @@ def test_taking_a_card_off_the_board_offers_undo_in_view(
     assert window.stories is not None
     board = window.stories.storyteller.strengths
     assert isinstance(board, StrengthsTool)
-    window.stories.storyteller.tabs.setCurrentWidget(board)
+    window.stories.storyteller.show_tool(board)
 
     assert board.remove_card(card)
     assert _cards(window, person) == []

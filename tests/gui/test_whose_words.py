@@ -78,7 +78,7 @@ def test_a_quote_they_said_and_the_facilitator_typed_during_a_visit_is_theirs(
     _start_visit(window)
     assert window.stories is not None and window.vault is not None
     page = window.stories.storyteller
-    page.tabs.setCurrentWidget(page.story)
+    page.show_tool(page.story)
 
     dialog = page.story.open_words_dialog(quote=True)
     assert dialog is not None
@@ -173,7 +173,7 @@ def test_the_default_chosen_at_consent_applies_to_every_kind_of_add(
     page = window.stories.storyteller
     assert "private to this laptop, as they chose" in page.default_visibility.text()
     assert page.default_buttons[Visibility.PRIVATE].isChecked()
-    page.tabs.setCurrentWidget(page.timeline)
+    page.show_tool(page.timeline)
     page.timeline.add_in_view()
     page.strengths.add_card(CardKind.STRENGTH, "Patient with my nan")
     page.story.add_words(True, "I like the quiet.", WhoseWords.THEIRS)

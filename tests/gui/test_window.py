@@ -290,7 +290,7 @@ def test_search_finds_words_and_goes_to_them(
     assert "kitchen" in sidebar.results.item(0).text()
     sidebar.results.itemClicked.emit(sidebar.results.item(0))
     page = window.stories.storyteller
-    assert page.tabs.currentWidget() is page.story
+    assert page.current_tool() is page.story
     sidebar.search.clear()
     assert sidebar.people.isVisible()
 
@@ -358,7 +358,7 @@ def test_locking_clears_every_widget_and_unlocking_returns_to_the_same_place(
     assert window.stories is not None
     page = window.stories.storyteller
     assert page.name.text() == "Juniper"
-    assert page.tabs.currentWidget() is page.story
+    assert page.current_tool() is page.story
 
 
 def test_locking_closes_an_open_dialog(

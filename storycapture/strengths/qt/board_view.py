@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QListView,
     QVBoxLayout,
@@ -363,8 +363,18 @@ class BoardPage(QWidget):
         self.board = board
         self.setAccessibleName(board.title)
         self.columns = [ZoneColumn(zone, drag) for zone in board.zones]
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
+        self._layout = QGridLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(10)
+        self.set_columns(len(self.columns))
+
+    def set_columns(self, count: int) -> None:
+        """The zones side by side (``count`` of them), wrapping onto further rows."""
+        layout = self._layout
         for column in self.columns:
-            layout.addWidget(column, 1)
+            layout.removeWidget(column)
+        for number in range(len(self.columns)):
+            layout.setColumnStretch(number, 1 if number < count else 0)
+            layout.setRowStretch(number, 1 if number < -(-len(self.columns) // count) else 0)
+        for number, column in enumerate(self.columns):
+            layout.addWidget(column, number // count, number % count)

@@ -13,13 +13,24 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QComboBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -35,6 +46,8 @@ from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import StrengthCard
 from storycapture.domain.vocabulary import CardKind, Visibility
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.flow import FlowLayout
+from storycapture.qtkit.looks import scaled_px
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.strengths.board import (
@@ -64,6 +77,35 @@ AUTHOR_FILTERS: dict[AuthorFilter, str] = {
 
 def _short(text: str, most: int = 40) -> str:
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
+class _FittingScroll(QScrollArea):
+    """A scroll area for the chosen card: it scrolls down, and is never narrower than the
+    card's controls need (so nothing is cut at the side, whatever the text size)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.preferred_width = 250
+
+    def setWidget(self, widget: QWidget) -> None:
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the card's controls changed size (the text size did)
+        return super().eventFilter(watched, event)
+
+    def _needs(self) -> int:
+        inner = self.widget()
+        content = inner.minimumSizeHint().width() if inner is not None else 0
+        return content + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._needs(), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(max(self.preferred_width, self._needs()), super().sizeHint().height())
 
 
 class StrengthsTool(QWidget):
@@ -136,38 +178,56 @@ class StrengthsTool(QWidget):
         self.undo_bar = UndoBar()
 
         self.deck_panel = DeckPanel(deck)
-        self.deck_panel.setFixedWidth(220)
         self.editor = CardEditor()
         # In storyteller mode on a small screen the editor may be taller than the window.
-        self.editor_area = QScrollArea()
+        self.editor_area = _FittingScroll()
         self.editor_area.setWidget(self.editor)
         self.editor_area.setWidgetResizable(True)
         self.editor_area.setFrameShape(QFrame.Shape.NoFrame)
         self.editor_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.editor_area.setAccessibleName("The chosen card")
 
-        bar = QHBoxLayout()
-        bar.setSpacing(6)
+        # The boards' buttons and the filter wrap onto a second line when the text is large.
+        bar_row = QWidget()
+        bar = FlowLayout(bar_row, spacing=6)
         for button in self.board_buttons:
             bar.addWidget(button)
-        bar.addStretch(1)
-        bar.addWidget(show_label)
-        bar.addWidget(self.author_filter)
+        show_filter = QWidget()
+        show_row = QHBoxLayout(show_filter)
+        show_row.setContentsMargins(0, 0, 0, 0)
+        show_row.addWidget(show_label)
+        show_row.addWidget(self.author_filter)
+        bar.addWidget(show_filter)
 
-        centre = QVBoxLayout()
+        self._centre = QWidget()
+        centre = QVBoxLayout(self._centre)
+        centre.setContentsMargins(0, 0, 0, 0)
         centre.setSpacing(8)
-        centre.addLayout(bar)
+        centre.addWidget(bar_row)
         centre.addWidget(self.problem)
         centre.addWidget(self.undo_bar)
         centre.addWidget(self.stack, 1)
 
-        root = QHBoxLayout(self)
-        root.setContentsMargins(12, 12, 12, 12)
-        root.setSpacing(12)
-        root.addWidget(self.deck_panel)
-        root.addLayout(centre, 1)
-        root.addWidget(self.editor_area)
+        # Side by side on a wide screen; on a compact one (large text on a small laptop) the
+        # board comes first, the ideas and the chosen card below it, and the page scrolls
+        # down, never sideways.
+        self._content = QWidget()
+        self._grid = QGridLayout(self._content)
+        self._grid.setContentsMargins(12, 12, 12, 12)
+        self._grid.setSpacing(12)
+        self._compact = False
+        self._place_panels()
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidget(self._content)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.scroll_area)
 
+        self._size_panels()
+        self.deck_panel.installEventFilter(self)  # its words grew: it may need more room
         self._make_actions()
         for view in self.views.values():
             view.selectionModel().currentChanged.connect(partial(self._current_moved, view))
@@ -277,6 +337,63 @@ class StrengthsTool(QWidget):
         self.deck_panel.set_filter("")
         self._show_problem("")
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.deck_panel and event.type() == QEvent.Type.LayoutRequest:
+            self._size_panels()
+        return super().eventFilter(watched, event)
+
+    def set_compact(self, compact: bool) -> None:
+        """Stack the ideas and the chosen card below the board, its zones two by two."""
+        if compact == self._compact:
+            return
+        self._compact = compact
+        self._place_panels()
+        self._size_panels()
+        for page in self.pages:
+            page.set_columns(2 if compact else len(page.columns))
+
+    def _place_panels(self) -> None:
+        grid = self._grid
+        for widget in (self.deck_panel, self._centre, self.editor_area):
+            grid.removeWidget(widget)
+        for column in range(3):
+            grid.setColumnStretch(column, 0)
+        grid.setRowStretch(0, 1)
+        if self._compact:
+            grid.addWidget(self._centre, 0, 0, 1, 2)
+            grid.addWidget(self.deck_panel, 1, 0)
+            grid.addWidget(self.editor_area, 1, 1)
+            grid.setColumnStretch(0, 1)
+            grid.setColumnStretch(1, 1)
+            self.stack.setMinimumHeight(scaled_px(300))
+        else:
+            grid.addWidget(self.deck_panel, 0, 0)
+            grid.addWidget(self._centre, 0, 1)
+            grid.addWidget(self.editor_area, 0, 2)
+            grid.setColumnStretch(1, 1)
+            self.stack.setMinimumHeight(0)
+
+    def _size_panels(self) -> None:
+        """The ideas and the chosen card: a set width beside the board, any width below it."""
+        deck, editor = (240, 270) if self._large else (220, 250)
+        # Never narrower than what they hold needs (large type in storyteller mode): the deck
+        # keeps a minimum of its own, the editor's scroll area asks for its card's width.
+        self.editor_area.preferred_width = scaled_px(editor)
+        layout = self.deck_panel.layout()
+        needs = scaled_px(deck)
+        if layout is not None:  # room for its buttons' whole words, too
+            margins = layout.contentsMargins()
+            sides = margins.left() + margins.right() + 2 * self.deck_panel.frameWidth()
+            buttons = self.deck_panel.findChildren(QPushButton)
+            widest = max((b.sizeHint().width() for b in buttons), default=0)
+            needs = max(needs, layout.minimumSize().width(), widest + sides)
+        most = 16_777_215 if self._compact else needs
+        if (self.deck_panel.minimumWidth(), self.deck_panel.maximumWidth()) != (needs, most):
+            self.deck_panel.setMinimumWidth(needs)
+            self.deck_panel.setMaximumWidth(most)
+        self.editor_area.updateGeometry()
+        self.editor_area.setMinimumHeight(scaled_px(260) if self._compact else 0)
+
     def set_large(self, large: bool) -> None:
         """Storyteller mode: type 1.5× the normal size and touch targets of at least 48 px."""
         self._large = large
@@ -284,8 +401,7 @@ class StrengthsTool(QWidget):
         for view in self.views.values():
             view.card_delegate.large = large
         self.deck_panel.prompt_delegate.large = large
-        self.deck_panel.setFixedWidth(240 if large else 220)
-        self.editor_area.setFixedWidth(270 if large else 250)
+        self._size_panels()
         for button in self.editor.swatch_buttons:
             size = style.LARGE_TARGET_PX if large else style.TARGET_PX
             button.setFixedSize(size, size)

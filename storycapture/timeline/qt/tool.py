@@ -49,6 +49,8 @@ from storycapture.domain.fuzzydate import FuzzyDate
 from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import LifeArea
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.flow import FlowLayout
+from storycapture.qtkit.looks import scaled_px
 from storycapture.qtkit.photos import PhotoDrops, PhotoStrip, photo_news
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
@@ -295,16 +297,19 @@ class TimelineTool(QWidget):
         toolbar = QWidget()
         toolbar.setObjectName("timelineToolbar")
         self.toolbar = toolbar
-        bar = QHBoxLayout(toolbar)
+        # The buttons wrap onto a second line when the type is large (150%, 200%, storyteller
+        # mode), instead of being cut.
+        bar = FlowLayout(toolbar, spacing=6)
         bar.setContentsMargins(8, 6, 8, 6)
-        bar.setSpacing(6)
-        for button in (self.lifeline_button, self.lanes_button):
+        for button in (
+            self.lifeline_button,
+            self.lanes_button,
+            self.fit_button,
+            self.zoom_out_button,
+            self.zoom_in_button,
+            self.add_button,
+        ):
             bar.addWidget(button)
-        bar.addSpacing(12)
-        for button in (self.fit_button, self.zoom_out_button, self.zoom_in_button):
-            bar.addWidget(button)
-        bar.addStretch(1)
-        bar.addWidget(self.add_button)
 
         picture = QWidget()
         grid = QGridLayout(picture)
@@ -341,6 +346,14 @@ class TimelineTool(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([230, 800, 300])
         self.list_view.setMinimumWidth(170)
+        # On a compact screen (large text on a small laptop) the picture takes the whole
+        # width, and the list of moments and the chosen moment go below it.
+        self._compact = False
+        self._centre = centre
+        self._below = QSplitter(Qt.Orientation.Horizontal)
+        self._below.setChildrenCollapsible(False)
+        self._below.hide()
+        self.splitter.addWidget(self._below)
         root = QHBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.splitter)
@@ -382,6 +395,26 @@ class TimelineTool(QWidget):
         return button
 
     # -- the look -------------------------------------------------------------------------------
+
+    def set_compact(self, compact: bool) -> None:
+        """The picture across the whole width, the list and the chosen moment below it."""
+        if compact == self._compact:
+            return
+        self._compact = compact
+        if compact:
+            self.splitter.setOrientation(Qt.Orientation.Vertical)
+            self._below.addWidget(self.list_view)
+            self._below.addWidget(self.panel)
+            self._below.setStretchFactor(1, 1)
+            self._below.show()
+            self._centre.setMinimumHeight(scaled_px(260))
+        else:
+            self.splitter.setOrientation(Qt.Orientation.Horizontal)
+            self.splitter.insertWidget(0, self.list_view)
+            self.splitter.insertWidget(2, self.panel)
+            self._below.hide()
+            self._centre.setMinimumHeight(0)
+            self.splitter.setSizes([230, 800, 300, 0])
 
     def set_large(self, on: bool) -> None:
         """Storyteller mode: the picture's words half as large again (``LARGE``; cards, bars,
