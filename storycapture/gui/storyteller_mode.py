@@ -21,7 +21,16 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QKeyEvent,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QUndoGroup,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -45,6 +54,7 @@ TYPE_FACTOR = 1.6  # body text and buttons, times the app's normal size (at leas
 TAB_FACTOR = 1.7
 HEADING_FACTOR = 2.6
 MIN_TARGET_PX = 48  # the smallest touch target allowed, before the interface scale
+UNDO_WORDS_CHARS = 20  # how much of a step's words the Undo and Redo buttons show
 
 # The look of the mode, by name. Text/background pairs are in TEXT_PAIRS; a test checks their
 # WCAG contrast (4.5:1 in the calm look, 7:1 in high contrast).
@@ -151,11 +161,12 @@ QPushButton {{
     padding: 8px 24px; min-height: {target}px;
 }}
 QPushButton:hover {{ background: {c["button_hover"]}; }}
+QPushButton:disabled {{ color: {c["subtle_text"]}; border-style: dashed; }}
 QPushButton:focus {{ border: 4px solid {c["focus"]}; padding: 6px 22px; }}
 QPushButton#storytellerTab {{ font-size: {tab}pt; padding: 10px 30px; }}
 QPushButton#storytellerTab:focus {{ padding: 8px 28px; }}
 QPushButton#storytellerTab:checked, QPushButton#storytellerPrimary,
-QPushButton#storytellerContrast:checked {{
+QPushButton#storytellerContrast:checked, QPushButton#feelingChoice:checked {{
     background: {c["accent"]}; color: {c["accent_text"]}; border-color: {c["accent"]};
 }}
 QPushButton#storytellerPrimary {{ font-weight: 600; }}
@@ -163,7 +174,7 @@ QPushButton#storytellerTab:checked:hover, QPushButton#storytellerPrimary:hover {
     background: {c["accent_hover"]};
 }}
 QPushButton#storytellerTab:checked:focus, QPushButton#storytellerPrimary:focus,
-QPushButton#storytellerContrast:checked:focus {{
+QPushButton#storytellerContrast:checked:focus, QPushButton#feelingChoice:checked:focus {{
     border: 4px solid {c["focus_on_accent"]};
 }}
 QPushButton#storytellerLink {{
@@ -171,6 +182,8 @@ QPushButton#storytellerLink {{
     text-decoration: underline; padding: 8px 10px;
 }}
 QPushButton#storytellerLink:focus {{ border: 4px solid {c["focus"]}; padding: 6px 8px; }}
+QToolButton, QComboBox {{ min-height: {target}px; min-width: {target}px; }}
+QRadioButton, QCheckBox {{ min-height: {target}px; }}
 QLineEdit, QPlainTextEdit, QTextEdit, QAbstractItemView {{
     background: {c["field"]}; color: {c["field_text"]};
     border: 2px solid {c["border"]}; border-radius: 12px;
@@ -387,6 +400,16 @@ class StorytellerMode(QWidget):
         self.tab_row = QHBoxLayout()
         self.tab_row.setSpacing(_px(14))
         self.tab_row.addStretch(1)
+        # Undo and Redo in sight, named by the step they take back or do again: a tap, not a
+        # key combination, takes back a moment dropped in the wrong place.
+        self._undo: QUndoGroup | QUndoStack | None = None
+        self.undo_button = _button("Undo", "Undo")
+        self.redo_button = _button("Redo", "Redo")
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        self.tab_row.addWidget(self.undo_button)
+        self.tab_row.addWidget(self.redo_button)
+        self._show_undo()
         self.page_stack = QStackedWidget()
         self.page_stack.setObjectName("storytellerPages")
         self.story = QWidget()
@@ -438,7 +461,7 @@ class StorytellerMode(QWidget):
             tab.setCheckable(True)
             tab.setAccessibleDescription(f"Page {number + 1} of {len(pages)}")
             self.tab_group.addButton(tab, number)
-            self.tab_row.insertWidget(self.tab_row.count() - 1, tab)
+            self.tab_row.insertWidget(len(self._tabs), tab)
             self._tabs.append(tab)
             self.page_stack.addWidget(page)
             self._pages.append(page)
@@ -491,6 +514,69 @@ class StorytellerMode(QWidget):
         self.leave_panel.passphrase.clear()
         self.leave_panel.problem.clear()
         self.leave_panel.problem.hide()
+
+    # --- undo and redo ------------------------------------------------------------------------
+
+    def set_undo(self, undo: QUndoGroup | QUndoStack | None) -> None:
+        """Where the Undo and Redo buttons take steps from (the window's undo group)."""
+        if self._undo is not None:
+            for signal in (
+                self._undo.canUndoChanged,
+                self._undo.canRedoChanged,
+                self._undo.undoTextChanged,
+                self._undo.redoTextChanged,
+            ):
+                signal.disconnect(self._show_undo)
+            if isinstance(self._undo, QUndoGroup):
+                self._undo.activeStackChanged.disconnect(self._show_undo)
+        self._undo = undo
+        if undo is not None:
+            for signal in (
+                undo.canUndoChanged,
+                undo.canRedoChanged,
+                undo.undoTextChanged,
+                undo.redoTextChanged,
+            ):
+                signal.connect(self._show_undo)
+            if isinstance(undo, QUndoGroup):
+                undo.activeStackChanged.connect(self._show_undo)
+        self._show_undo()
+
+    @Slot()
+    def undo(self) -> None:
+        if self._undo is not None and self._undo.canUndo():
+            self._undo.undo()
+
+    @Slot()
+    def redo(self) -> None:
+        if self._undo is not None and self._undo.canRedo():
+            self._undo.redo()
+
+    @Slot()
+    def _show_undo(self, *_changed: object) -> None:
+        undo = self._undo
+        for button, way, can, words in (
+            (
+                self.undo_button,
+                "Undo",
+                undo is not None and undo.canUndo(),
+                undo.undoText() if undo is not None else "",
+            ),
+            (
+                self.redo_button,
+                "Redo",
+                undo is not None and undo.canRedo(),
+                undo.redoText() if undo is not None else "",
+            ),
+        ):
+            named = f"{way}: {words}" if can and words else way
+            short = words if len(words) <= UNDO_WORDS_CHARS else words[: UNDO_WORDS_CHARS - 1]
+            if short != words:
+                short = short.rstrip() + "…"
+            button.setText(f"{way}: {short}" if can and words else way)
+            button.setAccessibleName(named)
+            button.setToolTip(named if can else f"Nothing to {way.lower()} yet")
+            button.setEnabled(can)
 
     # --- the look --------------------------------------------------------------------------
 

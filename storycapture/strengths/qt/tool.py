@@ -35,6 +35,7 @@ from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import StrengthCard
 from storycapture.domain.vocabulary import CardKind, Visibility
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.looks import scaled_px
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.strengths.board import (
@@ -286,9 +287,7 @@ class StrengthsTool(QWidget):
         self.deck_panel.prompt_delegate.large = large
         self.deck_panel.setFixedWidth(240 if large else 220)
         self.editor_area.setFixedWidth(270 if large else 250)
-        for button in self.editor.swatch_buttons:
-            size = style.LARGE_TARGET_PX if large else style.TARGET_PX
-            button.setFixedSize(size, size)
+        self.editor.size_swatches(scaled_px(style.LARGE_TARGET_PX) if large else style.TARGET_PX)
         self.editor.lay_out_swatches(4 if large else len(self.editor.swatch_buttons))
         self.editor.stack_choices(large)
         self.editor.words.setFixedHeight(150 if large else 130)

@@ -49,6 +49,7 @@ from storycapture.domain.fuzzydate import FuzzyDate
 from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import LifeArea
 from storycapture.qtkit.context import EditingContext
+from storycapture.qtkit.looks import scaled_px
 from storycapture.qtkit.photos import PhotoDrops, PhotoStrip, photo_news
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
@@ -79,10 +80,11 @@ _FIELDS = ("title", "words", "starts", "ends", "valence", "life_area", "visibili
 
 
 def _toolbar_style(colours: Colours, large: bool = False) -> str:
-    # Large: the contents alone; with the padding and border the button is a 48 px target.
+    # Large: the contents alone; with the padding and border the button is a 48 px target
+    # (grown with the interface scale, as the rest of storyteller mode is).
+    target = scaled_px(LARGE_TARGET_PX)
     size = (
-        f"padding: 6px 14px; min-height: {LARGE_TARGET_PX - 14}px;"
-        f" min-width: {LARGE_TARGET_PX - 30}px;"
+        f"padding: 6px 14px; min-height: {target - 14}px; min-width: {target - 30}px;"
         if large
         else "padding: 5px 12px; min-height: 22px;"
     )
@@ -433,6 +435,7 @@ class TimelineTool(QWidget):
         self._colours = colours
         self.scene.set_colours(colours)
         self.list_model.set_colours(colours)
+        self.panel.feeling.set_colours(colours)
         delegate = self.list_view.itemDelegate()
         if isinstance(delegate, EventListDelegate):
             delegate.set_colours(colours)
