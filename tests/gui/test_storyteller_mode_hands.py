@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QFont, QPalette
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -29,8 +31,10 @@ from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.strengths.qt.tool import StrengthsTool
 from storycapture.timeline.qt.tool import TimelineTool
+from storycapture.timeline.qt.view import STEADY_HOLD_MS
 from storycapture.timeline.service import TimelineService
 from tests.conftest import FACILITATOR, PASSPHRASE, fast_kdf
+from tests.timeline.test_tool import mark_point
 
 STRENGTH = CardKind.STRENGTH
 CLICKABLE = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
@@ -174,3 +178,30 @@ def test_undo_and_redo_are_in_sight_and_name_the_step(
     mode.redo_button.click()
     assert service.get_event(leeds.uuid).starts == moved
     assert mode.undo_button.isEnabled() and not mode.redo_button.isEnabled()
+
+
+def test_a_moment_dropped_in_the_mode_comes_back_with_one_tap_on_undo(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings
+) -> None:
+    window, mode = _in_the_mode(qtbot, data_dir, app_settings)
+    timeline = _timeline(qtbot, mode)
+    assert timeline.view.is_steady()
+    now = [1000.0]
+    timeline.view.set_clock(lambda: now[0])
+    (leeds,) = [e for e in timeline.events() if e.title == "Moved to Leeds"]
+    viewport = timeline.view.viewport()
+    start = mark_point(timeline, leeds.uuid)
+    bands = timeline.scene.layout.bands
+    end = start + QPoint(0, round(bands.line_of_valence(3) - bands.line_of_valence(2)))
+    QTest.mousePress(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    now[0] += STEADY_HOLD_MS
+    QTest.mouseMove(viewport, start + (end - start) / 2)
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    service = TimelineService(window.vault)  # type: ignore[arg-type]
+    assert service.get_event(leeds.uuid).valence != leeds.valence
+    assert mode.undo_button.accessibleName() == "Undo: Move “Moved to Leeds”"
+
+    QTest.mouseClick(mode.undo_button, Qt.MouseButton.LeftButton)
+    assert service.get_event(leeds.uuid).valence == leeds.valence
+    assert service.get_event(leeds.uuid).starts == leeds.starts

@@ -67,6 +67,13 @@ def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
 
 
 PANEL_MIN_WIDTH = 280
+HINT = (
+    "Choose a moment in the picture or the list to see it here.\n\n"
+    "To add one, double-click an empty part of the picture, or use “Add a moment”."
+)
+HINT_BUTTON_ONLY = (
+    "Choose a moment in the picture or the list to see it here.\n\nTo add one, use “Add a moment”."
+)
 
 
 class EventPanel(QWidget):
@@ -93,11 +100,7 @@ class EventPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
 
-        self.hint = _label(
-            "Choose a moment in the picture or the list to see it here.\n\n"
-            "To add one, double-click an empty part of the picture, or use “Add a moment”.",
-            "subtle",
-        )
+        self.hint = _label(HINT, "subtle")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         hint_page = QWidget()
         hint_layout = QVBoxLayout(hint_page)
@@ -294,6 +297,10 @@ class EventPanel(QWidget):
     @property
     def shown_event(self) -> TimelineEvent | None:
         return self._event
+
+    def set_adds_on_double_click(self, on: bool) -> None:
+        """Whether the hint offers a double click on the picture as a way to add a moment."""
+        self.hint.setText(HINT if on else HINT_BUTTON_ONLY)
 
     def set_committer(self, commit: Commit) -> None:
         self._commit = commit
