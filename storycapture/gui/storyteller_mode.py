@@ -183,7 +183,15 @@ QPushButton#storytellerLink {{
 }}
 QPushButton#storytellerLink:focus {{ border: 4px solid {c["focus"]}; padding: 6px 8px; }}
 QToolButton, QComboBox {{ min-height: {target}px; min-width: {target}px; }}
-QRadioButton, QCheckBox {{ min-height: {target}px; }}
+QRadioButton, QCheckBox {{
+    min-height: {target}px; border: 4px solid transparent; border-radius: 12px; padding: 0 6px;
+}}
+QToolButton#panelClose {{
+    background: transparent; border: 4px solid transparent; border-radius: 12px;
+}}
+QRadioButton:focus, QCheckBox:focus, QToolButton#panelClose:focus {{
+    border: 4px solid {c["focus"]};
+}}
 QLineEdit, QPlainTextEdit, QTextEdit, QAbstractItemView {{
     background: {c["field"]}; color: {c["field_text"]};
     border: 2px solid {c["border"]}; border-radius: 12px;

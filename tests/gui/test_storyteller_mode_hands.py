@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QAccessible, QFont, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QGraphicsView,
     QLineEdit,
     QWidget,
 )
@@ -205,3 +207,87 @@ def test_a_moment_dropped_in_the_mode_comes_back_with_one_tap_on_undo(
     QTest.mouseClick(mode.undo_button, Qt.MouseButton.LeftButton)
     assert service.get_event(leeds.uuid).valence == leeds.valence
     assert service.get_event(leeds.uuid).starts == leeds.starts
+
+
+def _spoken(view: QWidget) -> list[tuple[str, str]]:
+    """What a screen reader hears of each row of a list: its name and its description."""
+    interface = QAccessible.queryAccessibleInterface(view)
+    assert interface is not None
+    rows = []
+    for number in range(interface.childCount()):
+        child = interface.child(number)
+        if child.role() == QAccessible.Role.ListItem:
+            rows.append(
+                (child.text(QAccessible.Text.Name), child.text(QAccessible.Text.Description))
+            )
+    return rows
+
+
+def test_a_screen_reader_hears_each_moment_and_card_in_words(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings
+) -> None:
+    _window, mode = _in_the_mode(qtbot, data_dir, app_settings)
+    timeline = _timeline(qtbot, mode)
+    # One moment in their own words, kept private (as everything added in the mode starts).
+    added = timeline.add_event(title="My first flat")
+    assert added is not None
+    heard = dict(_spoken(timeline.list_view))
+    assert heard["Moved to Leeds · spring 2015 · felt good · Other"] == (
+        "note by Priya · team: the programme team may read it"
+    )
+    assert heard["A hard winter · winter 2020 · felt hard · Other"].startswith("note by Priya")
+    assert heard[
+        "My first flat · no date yet · feeling not said · Other · private · not yet placed in time"
+    ] == ("their words · private: stays on this laptop; never shared")
+
+    mode.set_current_page(1)
+    strengths = mode.page_stack.currentWidget()
+    assert isinstance(strengths, StrengthsTool)
+    strengths.add_card(STRENGTH, "Patient with people")
+    zone = strengths.zone_view(STRENGTH)
+    ((name, description),) = _spoken(zone)
+    assert name.startswith("“Patient with people”") and "in their words" in name
+    assert description == "in their words · private: stays on this laptop; never shared"
+
+
+def test_focus_is_always_visible_in_the_mode(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings, restored_app: QApplication
+) -> None:
+    apply_theme(restored_app, "light", 1.0)  # the app's own style, as the window runs with
+    window, mode = _in_the_mode(qtbot, data_dir, app_settings)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    timeline = _timeline(qtbot, mode)
+    timeline.open_editor(timeline.events()[0].uuid)
+    panel = timeline.panel
+    qtbot.waitUntil(lambda: not panel.title.visibleRegion().isEmpty())
+    parking = mode.heading  # a label: it takes the focus away without showing any
+    parking.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    checked: set[str] = set()
+    unseen: list[str] = []
+
+    def look_at_every_focusable_widget() -> None:
+        for widget in mode.findChildren(QWidget):
+            if not isinstance(widget, (*CLICKABLE, QAbstractItemView, QGraphicsView)):
+                continue
+            if not widget.isVisible() or not widget.isEnabled():
+                continue
+            if widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                continue
+            if widget.visibleRegion().isEmpty():
+                continue  # scrolled out of sight: looked at once scrolled into view
+            parking.setFocus(Qt.FocusReason.OtherFocusReason)
+            without = widget.grab().toImage()
+            widget.setFocus(Qt.FocusReason.TabFocusReason)
+            assert widget.hasFocus()
+            name = widget.accessibleName() or type(widget).__name__
+            checked.add(name)
+            if widget.grab().toImage() == without:
+                unseen.append(name)
+
+    look_at_every_focusable_widget()
+    for part in (panel.feeling, panel.visibility, panel.remove):
+        panel._scroll.ensureWidgetVisible(part)
+        look_at_every_focusable_widget()
+    assert {"Title", "Timeline picture", "Moments, in time order", "How it felt: Hard"} <= checked
+    assert sorted(set(unseen)) == []

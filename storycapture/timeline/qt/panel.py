@@ -119,6 +119,7 @@ class EventPanel(QWidget):
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
         self.close_button.setAccessibleName("Close the panel")
+        self.close_button.setObjectName("panelClose")
         self.close_button.setToolTip("Close the panel (Esc); the picture gets the room")
         self.close_button.clicked.connect(self.close_requested)
         top = QHBoxLayout()
