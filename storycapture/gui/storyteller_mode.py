@@ -54,6 +54,7 @@ TYPE_FACTOR = 1.6  # body text and buttons, times the app's normal size (at leas
 TAB_FACTOR = 1.7
 HEADING_FACTOR = 2.6
 MIN_TARGET_PX = 48  # the smallest touch target allowed, before the interface scale
+SCROLL_BAR_PX = 24  # how wide a scroll bar is (WCAG 2.5.8's least target), before the scale
 UNDO_WORDS_CHARS = 20  # how much of a step's words the Undo and Redo buttons show
 
 # The look of the mode, by name. Text/background pairs are in TEXT_PAIRS; a test checks their
@@ -141,6 +142,7 @@ def _stylesheet(colours: Mapping[str, str], normal_pt: float) -> str:
     tab = round(normal_pt * TAB_FACTOR, 1)
     heading = round(normal_pt * HEADING_FACTOR, 1)
     target = _px(MIN_TARGET_PX)  # the contents alone; padding and border come on top
+    bar = _px(SCROLL_BAR_PX)
     return f"""
 QWidget {{ font-size: {body}pt; color: {c["text"]}; }}
 QWidget#storytellerMode {{ background: {c["background"]}; }}
@@ -185,6 +187,11 @@ QPushButton#storytellerLink:focus {{ border: 4px solid {c["focus"]}; padding: 6p
 QToolButton, QComboBox {{ min-height: {target}px; min-width: {target}px; }}
 QRadioButton, QCheckBox {{
     min-height: {target}px; border: 4px solid transparent; border-radius: 12px; padding: 0 6px;
+}}
+QScrollBar:vertical {{ width: {bar}px; }}
+QScrollBar:horizontal {{ height: {bar}px; }}
+QScrollBar::handle:vertical, QScrollBar::handle:horizontal {{
+    border-radius: {bar // 2 - 2}px; min-height: {target}px; min-width: {target}px;
 }}
 QToolButton#panelClose {{
     background: transparent; border: 4px solid transparent; border-radius: 12px;

@@ -18,13 +18,16 @@ from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsView,
     QLineEdit,
+    QScrollBar,
+    QStyle,
+    QStyleOptionSlider,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem
 from storycapture.gui.settings import AppSettings
-from storycapture.gui.storyteller_mode import MIN_TARGET_PX, StorytellerMode
+from storycapture.gui.storyteller_mode import MIN_TARGET_PX, SCROLL_BAR_PX, StorytellerMode
 from storycapture.gui.theme import apply_theme
 from storycapture.gui.window import MainWindow
 from storycapture.qtkit.looks import current_scale
@@ -113,9 +116,22 @@ def _timeline(qtbot: QtBot, mode: StorytellerMode) -> TimelineTool:
 
 
 def _too_small(mode: StorytellerMode) -> list[str]:
-    """Every visible widget in the mode a finger presses or types in, smaller than 48 px."""
+    """Every visible widget in the mode a finger presses or types in, smaller than 48 px; and
+    every scroll bar narrower than 24 px (WCAG 2.5.8), or with a handle shorter than 48."""
     least = round(MIN_TARGET_PX * current_scale())
     small = []
+    for bar in mode.findChildren(QScrollBar):
+        if not bar.isVisible():
+            continue
+        across = bar.width() if bar.orientation() == Qt.Orientation.Vertical else bar.height()
+        option = QStyleOptionSlider()
+        bar.initStyleOption(option)
+        handle = bar.style().subControlRect(
+            QStyle.ComplexControl.CC_ScrollBar, option, QStyle.SubControl.SC_ScrollBarSlider, bar
+        )
+        along = max(handle.width(), handle.height())
+        if across < round(SCROLL_BAR_PX * current_scale()) or along < least:
+            small.append(f"{bar.accessibleName() or 'scroll bar'}: {across} across, {along}")
     for widget in mode.findChildren(QWidget):
         if not isinstance(widget, CLICKABLE) or not widget.isVisible():
             continue
