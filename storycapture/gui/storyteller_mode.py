@@ -29,6 +29,8 @@ from PySide6.QtGui import (
     QPalette,
     QResizeEvent,
     QShortcut,
+    QUndoGroup,
+    QUndoStack,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -57,6 +59,8 @@ TYPE_FACTOR = 1.6  # body text and buttons, times the app's normal size (at leas
 TAB_FACTOR = 1.7
 HEADING_FACTOR = 2.6
 MIN_TARGET_PX = 48  # the smallest touch target allowed, before the interface scale
+SCROLL_BAR_PX = 24  # how wide a scroll bar is (WCAG 2.5.8's least target), before the scale
+UNDO_WORDS_CHARS = 20  # how much of a step's words the Undo and Redo buttons show
 
 # The look of the mode, by name. Text/background pairs are in TEXT_PAIRS; a test checks their
 # WCAG contrast (4.5:1 in the calm look, 7:1 in high contrast).
@@ -143,6 +147,7 @@ def _stylesheet(colours: Mapping[str, str], normal_pt: float) -> str:
     tab = round(normal_pt * TAB_FACTOR, 1)
     heading = round(normal_pt * HEADING_FACTOR, 1)
     target = _px(MIN_TARGET_PX)  # the contents alone; padding and border come on top
+    bar = _px(SCROLL_BAR_PX)
     return f"""
 QWidget {{ font-size: {body}pt; color: {c["text"]}; }}
 QWidget#storytellerMode {{ background: {c["background"]}; }}
@@ -163,11 +168,12 @@ QPushButton {{
     padding: 8px 24px; min-height: {target}px;
 }}
 QPushButton:hover {{ background: {c["button_hover"]}; }}
+QPushButton:disabled {{ color: {c["subtle_text"]}; border-style: dashed; }}
 QPushButton:focus {{ border: 4px solid {c["focus"]}; padding: 6px 22px; }}
 QPushButton#storytellerTab {{ font-size: {tab}pt; padding: 10px 30px; }}
 QPushButton#storytellerTab:focus {{ padding: 8px 28px; }}
 QPushButton#storytellerTab:checked, QPushButton#storytellerPrimary,
-QPushButton#storytellerContrast:checked {{
+QPushButton#storytellerContrast:checked, QPushButton#feelingChoice:checked {{
     background: {c["accent"]}; color: {c["accent_text"]}; border-color: {c["accent"]};
 }}
 QPushButton#storytellerPrimary {{ font-weight: 600; }}
@@ -175,7 +181,7 @@ QPushButton#storytellerTab:checked:hover, QPushButton#storytellerPrimary:hover {
     background: {c["accent_hover"]};
 }}
 QPushButton#storytellerTab:checked:focus, QPushButton#storytellerPrimary:focus,
-QPushButton#storytellerContrast:checked:focus {{
+QPushButton#storytellerContrast:checked:focus, QPushButton#feelingChoice:checked:focus {{
     border: 4px solid {c["focus_on_accent"]};
 }}
 QPushButton#storytellerLink {{
@@ -183,6 +189,21 @@ QPushButton#storytellerLink {{
     text-decoration: underline; padding: 8px 10px;
 }}
 QPushButton#storytellerLink:focus {{ border: 4px solid {c["focus"]}; padding: 6px 8px; }}
+QToolButton, QComboBox {{ min-height: {target}px; min-width: {target}px; }}
+QRadioButton, QCheckBox {{
+    min-height: {target}px; border: 4px solid transparent; border-radius: 12px; padding: 0 6px;
+}}
+QScrollBar:vertical {{ width: {bar}px; }}
+QScrollBar:horizontal {{ height: {bar}px; }}
+QScrollBar::handle:vertical, QScrollBar::handle:horizontal {{
+    border-radius: {bar // 2 - 2}px; min-height: {target}px; min-width: {target}px;
+}}
+QToolButton#panelClose {{
+    background: transparent; border: 4px solid transparent; border-radius: 12px;
+}}
+QRadioButton:focus, QCheckBox:focus, QToolButton#panelClose:focus {{
+    border: 4px solid {c["focus"]};
+}}
 QLineEdit, QPlainTextEdit, QTextEdit, QAbstractItemView {{
     background: {c["field"]}; color: {c["field_text"]};
     border: 2px solid {c["border"]}; border-radius: 12px;
@@ -431,6 +452,7 @@ class StorytellerMode(QWidget):
         header_flow.addWidget(self.contrast_button)
         header_flow.addWidget(self.hand_back_button)
         self.header.addWidget(header_buttons)
+        self._header_flow = header_flow
         header = self.header
 
         # The story: a row of large tab buttons over the pages.
@@ -439,6 +461,16 @@ class StorytellerMode(QWidget):
         self.tab_group.idClicked.connect(self.set_current_page)
         tab_holder = QWidget()
         self.tab_row = FlowLayout(tab_holder, spacing=_px(14))
+        # Undo and Redo in sight, named by the step they take back or do again: a tap, not a
+        # key combination, takes back a moment dropped in the wrong place.
+        self._undo: QUndoGroup | QUndoStack | None = None
+        self.undo_button = _button("Undo", "Undo")
+        self.redo_button = _button("Redo", "Redo")
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        self.tab_row.addWidget(self.undo_button)
+        self.tab_row.addWidget(self.redo_button)
+        self._show_undo()
         self.page_stack = _PageStack()
         self.page_stack.setObjectName("storytellerPages")
         # A page taller than the window (large type at 200%) scrolls down, never sideways.
@@ -467,6 +499,7 @@ class StorytellerMode(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(_px(36), _px(24), _px(36), _px(28))
+        self._outer = layout
         layout.setSpacing(_px(20))
         layout.addLayout(header)
         layout.addWidget(self.body, 1)
@@ -480,12 +513,20 @@ class StorytellerMode(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # Large text on a small laptop: the pages stack what they show side by side.
-        self._compact = is_compact(event.size().width())
-        self.header.setDirection(
-            QBoxLayout.Direction.TopToBottom if self._compact else QBoxLayout.Direction.LeftToRight
-        )
-        for page in self._pages:
-            _set_compact(page, self._compact)
+        compact = is_compact(event.size().width())
+        if compact != self._compact:
+            self._compact = compact
+            # Compact: the way back and high contrast join the row of tabs (one row fewer
+            # over the story), and the margins shrink.
+            row = self.tab_row if compact else self._header_flow
+            for button in (self.contrast_button, self.hand_back_button):
+                row.addWidget(button)
+            if compact:
+                self._outer.setContentsMargins(_px(20), _px(12), _px(20), _px(12))
+            else:
+                self._outer.setContentsMargins(_px(36), _px(24), _px(36), _px(28))
+            for page in self._pages:
+                _set_compact(page, compact)
         super().resizeEvent(event)
 
     def pseudonym(self) -> str:
@@ -504,7 +545,7 @@ class StorytellerMode(QWidget):
             tab.setCheckable(True)
             tab.setAccessibleDescription(f"Page {number + 1} of {len(pages)}")
             self.tab_group.addButton(tab, number)
-            self.tab_row.addWidget(tab)
+            self.tab_row.insert_widget(len(self._tabs), tab)
             self._tabs.append(tab)
             self.page_stack.addWidget(page)
             self._pages.append(page)
@@ -558,6 +599,69 @@ class StorytellerMode(QWidget):
         self.leave_panel.passphrase.clear()
         self.leave_panel.problem.clear()
         self.leave_panel.problem.hide()
+
+    # --- undo and redo ------------------------------------------------------------------------
+
+    def set_undo(self, undo: QUndoGroup | QUndoStack | None) -> None:
+        """Where the Undo and Redo buttons take steps from (the window's undo group)."""
+        if self._undo is not None:
+            for signal in (
+                self._undo.canUndoChanged,
+                self._undo.canRedoChanged,
+                self._undo.undoTextChanged,
+                self._undo.redoTextChanged,
+            ):
+                signal.disconnect(self._show_undo)
+            if isinstance(self._undo, QUndoGroup):
+                self._undo.activeStackChanged.disconnect(self._show_undo)
+        self._undo = undo
+        if undo is not None:
+            for signal in (
+                undo.canUndoChanged,
+                undo.canRedoChanged,
+                undo.undoTextChanged,
+                undo.redoTextChanged,
+            ):
+                signal.connect(self._show_undo)
+            if isinstance(undo, QUndoGroup):
+                undo.activeStackChanged.connect(self._show_undo)
+        self._show_undo()
+
+    @Slot()
+    def undo(self) -> None:
+        if self._undo is not None and self._undo.canUndo():
+            self._undo.undo()
+
+    @Slot()
+    def redo(self) -> None:
+        if self._undo is not None and self._undo.canRedo():
+            self._undo.redo()
+
+    @Slot()
+    def _show_undo(self, *_changed: object) -> None:
+        undo = self._undo
+        for button, way, can, words in (
+            (
+                self.undo_button,
+                "Undo",
+                undo is not None and undo.canUndo(),
+                undo.undoText() if undo is not None else "",
+            ),
+            (
+                self.redo_button,
+                "Redo",
+                undo is not None and undo.canRedo(),
+                undo.redoText() if undo is not None else "",
+            ),
+        ):
+            named = f"{way}: {words}" if can and words else way
+            short = words if len(words) <= UNDO_WORDS_CHARS else words[: UNDO_WORDS_CHARS - 1]
+            if short != words:
+                short = short.rstrip() + "…"
+            button.setText(f"{way}: {short}" if can and words else way)
+            button.setAccessibleName(named)
+            button.setToolTip(named if can else f"Nothing to {way.lower()} yet")
+            button.setEnabled(can)
 
     # --- the look --------------------------------------------------------------------------
 

@@ -1037,6 +1037,7 @@ class MainWindow(QMainWindow):
             if pin:
                 self.mode.set_pin(pin)
             self.mode.allow_shortcut(self.lock_action.shortcut())
+            self.mode.set_undo(self.undo_group)
             self.mode.leave_requested.connect(self._leave_mode)
         else:  # coming back after the vault was locked in storyteller mode
             self.mode.restore(name, self._mode_tools())

@@ -172,9 +172,7 @@ def test_a_first_visit_from_first_run_to_the_copy_they_keep(
     tool = page.timeline
     qtbot.waitUntil(lambda: tool.view.viewport().height() > 1)
     leeds = _type_moment(qtbot, tool, "Moved to Leeds", "spring 2015")
-    good = tool.panel.feeling.findText("Good")
-    tool.panel.feeling.setCurrentIndex(good)  # they said so: chosen as a person would
-    tool.panel.feeling.activated.emit(good)
+    tool.panel.feeling.choose(2)  # they said so: chosen as a person would
     tool.panel.whose.buttons[WhoseWords.THEIRS.value].click()  # and said it in these words
     fifteen = _type_moment(qtbot, tool, "First Saturday job", "when I was about 15")
     assert tool.panel.whose.value() is WhoseWords.MINE  # Priya's own note of it

@@ -188,6 +188,7 @@ def test_the_window_and_storyteller_mode_fit_a_small_laptop_at_every_text_size(
     mode = window.mode
     assert mode is not None
     window.showNormal()  # offscreen "full screen" is the platform's own size
+    settle()  # the mode has laid itself out for the screen before it is given 1366×768
     window.resize(*SCREEN)
     for number, tab in enumerate(mode.tab_buttons()):
         mode.set_current_page(number)

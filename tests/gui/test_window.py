@@ -599,27 +599,19 @@ def test_storyteller_mode_writes_as_the_storyteller_and_needs_the_facilitator_to
     assert not window.stories.sidebar.isVisibleTo(window)  # type: ignore[union-attr]
     assert "Rowan" not in "\n".join(_texts_in(mode)), "no one else is reachable from the mode"
 
-    # What is made in the mode is the storyteller's own: by mouse on the timeline…
-    from PySide6.QtCore import QPointF
+    # What is made in the mode is the storyteller's own: with "Add a moment" on the timeline
+    # (in the mode a double tap on the picture adds nothing)…
     from PySide6.QtTest import QTest
 
     timeline, strengths, _story = window._mode_pages
     window.showNormal()
     window.resize(1366, 768)
     timeline.view.fit_all()
-    layout = timeline.scene.layout
-    x = layout.scale.x_of_day(datetime.date(2021, 7, 1).toordinal())
-    y = layout.bands.line_of_valence(2) + 3
     assert window.vault is not None
     before = {e.uuid for e in TimelineService(window.vault).events(juniper)}
-    QTest.mouseDClick(
-        timeline.view.viewport(),
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-        timeline.view.mapFromScene(QPointF(x, y)),
-    )
+    QTest.mouseClick(timeline.add_button, Qt.MouseButton.LeftButton)
     (made,) = [e for e in TimelineService(window.vault).events(juniper) if e.uuid not in before]
-    assert made.meta.author.is_storyteller and made.valence == 2
+    assert made.meta.author.is_storyteller and made.valence is None
     # …and a card: both private from the start (nothing they add leaves the laptop unless
     # they choose it).
     assert made.visibility is Visibility.PRIVATE

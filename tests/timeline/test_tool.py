@@ -295,14 +295,12 @@ def test_the_panel_edits_feeling_area_visibility_period_and_help(
     tool.open_editor(moment.uuid)
     panel = tool.panel
     # Nobody has said how it felt: the choice says so, and nothing is filled in.
-    assert panel.feeling.currentText() == "Not said"
+    assert panel.feeling.current_text() == "Not said"
     assert service.get_event(moment.uuid).valence is None
-    panel.feeling.setFocus()
-    QTest.keyClick(panel.feeling, Qt.Key.Key_Down)
+    QTest.mouseClick(panel.feeling.buttons[3], Qt.MouseButton.LeftButton)
     assert service.get_event(moment.uuid).valence == 3
     assert panel.feeling_words.text() == "It felt very good"
-    panel.feeling.setCurrentIndex(panel.feeling.findText("A bit good"))
-    panel.feeling.activated.emit(panel.feeling.currentIndex())
+    panel.feeling.choose(1)
     assert service.get_event(moment.uuid).valence == 1
     assert panel.feeling_words.text() == "It felt a bit good"
     assert not panel.help_box.isVisibleTo(panel)

@@ -249,7 +249,7 @@ def test_add_a_moment_invents_no_date_and_no_feeling(
     assert tool.panel.isVisible() and tool.panel.title.hasFocus()
     assert tool.panel.when.text() == ""
     assert "Not yet placed in time" in tool.panel.when_reading.text()
-    assert tool.panel.feeling.currentText() == "Not said"
+    assert tool.panel.feeling.current_text() == "Not said"
     assert not tool.panel.earlier.isEnabled()
 
     # Only a title typed: still no date and no feeling.
@@ -300,10 +300,10 @@ def test_the_tray_and_the_feeling_choice_fit_at_1366_by_768(
     tool.view.fit_all()
     tool.add_in_view()
     assert tool.tray.isVisible() and tool.tray_label.isVisible()
-    feeling = tool.panel.feeling
-    assert feeling.isVisible()
-    # The whole of "Not said" shows in the choice: it is not cut short.
-    assert feeling.width() >= feeling.fontMetrics().horizontalAdvance("Not said") + 24
+    not_said = tool.panel.feeling.buttons[None]
+    assert not_said.isVisible()
+    # The whole of "Not said" shows on its button: it is not cut short.
+    assert not_said.width() >= not_said.fontMetrics().horizontalAdvance("✓ Not said") + 24
 
 
 def _drag_to(tool: TimelineTool, uuid: str, point: QPoint) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 
 from storycapture.domain.story import StrengthCard
 from storycapture.domain.vocabulary import CardKind, Visibility
+from storycapture.qtkit.choices import VISIBILITY_CHOICES
 from storycapture.strengths.board import zone_of
 from storycapture.strengths.deck import PromptCard
 
@@ -46,6 +47,12 @@ def describe_card(card: StrengthCard) -> str:
     elif card.visibility is Visibility.SHAREABLE:
         parts.append("shareable")
     return ", ".join(parts)
+
+
+def card_details(card: StrengthCard) -> str:
+    """What a screen reader says after a card's name: whose words, and who may see it."""
+    words, meaning = VISIBILITY_CHOICES[card.visibility]
+    return f"{written_by(card)} · {words.lower()}: {meaning[:1].lower()}{meaning[1:]}"
 
 
 class ZoneModel(QAbstractListModel):
@@ -101,6 +108,8 @@ class ZoneModel(QAbstractListModel):
             return card.text
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             return describe_card(card)
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return card_details(card)
         if role == UUID_ROLE:
             return card.uuid
         if role == CARD_ROLE:

@@ -200,6 +200,8 @@ class CardEditor(QFrame):
         self.swatch_grid = QGridLayout()
         self.swatch_grid.setSpacing(4)
         self.swatch_buttons: list[QToolButton] = []
+        self.swatch_px = style.TARGET_PX  # how large each swatch is: a finger's size when large
+        self._look: style.Look | None = None
         for number, swatch in enumerate(style.SWATCHES):
             button = QToolButton()
             button.setCheckable(True)
@@ -283,12 +285,15 @@ class CardEditor(QFrame):
 
     def set_look(self, look: style.Look) -> None:
         """Show each swatch as cards show its colour in ``look`` (one of the window's looks)."""
+        self._look = look
+        # A style sheet's least width wins over a fixed size: when large, it is the whole swatch.
+        least = self.swatch_px - 2 if self.swatch_px > style.TARGET_PX else 24
         for button in self.swatch_buttons:
             colour = str(button.property("colour") or "") or None
             button.setStyleSheet(
                 f"QToolButton {{ background: {look.swatch_fill(colour)};"
                 f" border: 1px solid {look.swatch_border};"
-                f" border-radius: 14px; min-width: 24px; padding: 0; }}"
+                f" border-radius: 14px; min-width: {least}px; padding: 0; }}"
                 f"QToolButton:checked {{ border: 3px solid {look.ink}; }}"
                 f"QToolButton:focus {{ border: 3px solid {look.accent}; }}"
             )
@@ -299,6 +304,13 @@ class CardEditor(QFrame):
         self.see_row.setDirection(
             QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
         )
+
+    def size_swatches(self, size: int) -> None:
+        self.swatch_px = size
+        for button in self.swatch_buttons:
+            button.setFixedSize(size, size)
+        if self._look is not None:
+            self.set_look(self._look)
 
     def lay_out_swatches(self, per_row: int) -> None:
         for button in self.swatch_buttons:

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from PySide6.QtGui import QColor, QPalette
 
 from storycapture.domain.vocabulary import CardKind
-from storycapture.qtkit.looks import checked_look, look_of
+from storycapture.qtkit.looks import checked_look, look_of, scaled_px
 
 PAPER = "#fbf7f1"
 INK = "#2f2a26"
@@ -262,7 +262,7 @@ def tool_stylesheet(base_pt: float, large: bool, theme: str = "light") -> str:
     and its quiet controls."""
     c = LOOKS[checked_look(theme)]
     size = base_pt * (LARGE if large else 1.0)
-    target = LARGE_TARGET_PX if large else TARGET_PX
+    target = scaled_px(LARGE_TARGET_PX) if large else TARGET_PX  # grown as the mode is
     return f"""
         QWidget {{ font-size: {size:.1f}pt; color: {c.ink}; }}
         QWidget#strengthsTool {{ background: {c.paper}; }}

@@ -402,9 +402,7 @@ class StrengthsTool(QWidget):
             view.card_delegate.large = large
         self.deck_panel.prompt_delegate.large = large
         self._size_panels()
-        for button in self.editor.swatch_buttons:
-            size = style.LARGE_TARGET_PX if large else style.TARGET_PX
-            button.setFixedSize(size, size)
+        self.editor.size_swatches(scaled_px(style.LARGE_TARGET_PX) if large else style.TARGET_PX)
         self.editor.lay_out_swatches(4 if large else len(self.editor.swatch_buttons))
         self.editor.stack_choices(large)
         self.editor.words.setFixedHeight(150 if large else 130)

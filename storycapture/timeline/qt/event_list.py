@@ -19,9 +19,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from storycapture.domain.authorship import whose_words_label
 from storycapture.domain.story import TimelineEvent
 from storycapture.domain.visibility import ITEM_WORDS
 from storycapture.domain.vocabulary import describe_feeling
+from storycapture.qtkit.choices import VISIBILITY_CHOICES
 from storycapture.timeline.layout import is_private, seeks_help
 from storycapture.timeline.qt.items import describe_event
 from storycapture.timeline.qt.style import Colours, colours_for, draw_glyph
@@ -34,6 +36,14 @@ HELP_ROLE = Qt.ItemDataRole.UserRole + 5
 PRIVATE_ROLE = Qt.ItemDataRole.UserRole + 6
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def spoken_details(event: TimelineEvent) -> str:
+    """What a screen reader says after a moment's name: whose words it holds and who may see
+    it, in words ("their words · private: stays on this laptop; never shared")."""
+    whose = whose_words_label(event.meta.author)
+    words, meaning = VISIBILITY_CHOICES[event.visibility]
+    return f"{whose} · {words.lower()}: {meaning[:1].lower()}{meaning[1:]}"
 
 
 class EventListModel(QAbstractListModel):
@@ -98,6 +108,8 @@ class EventListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
             text = describe_event(event)
             return f"{text} · not yet placed in time" if waiting else text
+        if role == Qt.ItemDataRole.AccessibleDescriptionRole:
+            return spoken_details(event)
         if role == Qt.ItemDataRole.DecorationRole:
             return QColor(self._colours.feeling(event.valence))
         if role == UUID_ROLE:

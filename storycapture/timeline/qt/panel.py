@@ -31,14 +31,12 @@ from storycapture.domain.story import HelpSeeking, TimelineEvent
 from storycapture.domain.vocabulary import Helped, LifeArea, Visibility, describe_feeling
 from storycapture.qtkit.choices import VisibilityChoice, WhoseWordsChoice
 from storycapture.timeline.layout import Resolve, movable_in_time, reading_of
+from storycapture.timeline.qt.feeling import FeelingChoice
 
 # (uuid, changes, words for the undo step) -> the plain reason it was refused, or None.
 Commit = Callable[[str, dict[str, Any], str], str | None]
 Anchors = Callable[[str], str | None]
 
-# The feeling choice, top to bottom as the Lifeline's bands run; None: not said (the default:
-# a feeling exists only once someone chooses one).
-FEELING_CHOICES: tuple[int | None, ...] = (None, 3, 2, 1, 0, -1, -2, -3)
 NO_DATE_HINT = "No date yet, so it waits in “Not yet placed in time”. Type one when it is known."
 
 VISIBILITY_WORDS = {
@@ -69,6 +67,13 @@ def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
 
 
 PANEL_MIN_WIDTH = 280
+HINT = (
+    "Choose a moment in the picture or the list to see it here.\n\n"
+    "To add one, double-click an empty part of the picture, or use “Add a moment”."
+)
+HINT_BUTTON_ONLY = (
+    "Choose a moment in the picture or the list to see it here.\n\nTo add one, use “Add a moment”."
+)
 
 
 class EventPanel(QWidget):
@@ -95,11 +100,7 @@ class EventPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.pages)
 
-        self.hint = _label(
-            "Choose a moment in the picture or the list to see it here.\n\n"
-            "To add one, double-click an empty part of the picture, or use “Add a moment”.",
-            "subtle",
-        )
+        self.hint = _label(HINT, "subtle")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         hint_page = QWidget()
         hint_layout = QVBoxLayout(hint_page)
@@ -118,6 +119,7 @@ class EventPanel(QWidget):
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
         self.close_button.setAccessibleName("Close the panel")
+        self.close_button.setObjectName("panelClose")
         self.close_button.setToolTip("Close the panel (Esc); the picture gets the room")
         self.close_button.clicked.connect(self.close_requested)
         top = QHBoxLayout()
@@ -168,10 +170,9 @@ class EventPanel(QWidget):
         moves.addWidget(self.later)
         layout.addLayout(moves)
 
-        self.feeling = QComboBox()
-        self.feeling.setAccessibleName("How it felt")
-        for valence in FEELING_CHOICES:
-            self.feeling.addItem(describe_feeling(valence).capitalize(), valence)
+        # Seven feelings and "Not said", each a button in words: no drop-down or slider to
+        # aim at, and nothing chosen until someone chooses.
+        self.feeling = FeelingChoice()
         self.feeling_words = _label("", "subtle")
         layout.addWidget(_label("How it felt", buddy=self.feeling))
         layout.addWidget(self.feeling)
@@ -184,8 +185,7 @@ class EventPanel(QWidget):
         layout.addWidget(_label("Part of life", buddy=self.area))
         layout.addWidget(self.area)
 
-        for combo in (self.feeling, self.area):
-            self._narrow(combo)
+        self._narrow(self.area)
 
         self.help_box = QFrame()
         self.help_box.setObjectName("helpSeeking")
@@ -265,7 +265,7 @@ class EventPanel(QWidget):
         self.when.editingFinished.connect(self._when_finished)
         self.until.textChanged.connect(self._until_typed)
         self.until.editingFinished.connect(self._until_finished)
-        self.feeling.activated.connect(self._feeling_chosen)
+        self.feeling.chosen.connect(self._feeling_chosen)
         self.area.activated.connect(self._area_chosen)
         self.visibility.chosen.connect(self._visibility_chosen)
         self.words.editing_finished.connect(self._words_finished)
@@ -299,6 +299,10 @@ class EventPanel(QWidget):
     def shown_event(self) -> TimelineEvent | None:
         return self._event
 
+    def set_adds_on_double_click(self, on: bool) -> None:
+        """Whether the hint offers a double click on the picture as a way to add a moment."""
+        self.hint.setText(HINT if on else HINT_BUTTON_ONLY)
+
     def set_committer(self, commit: Commit) -> None:
         self._commit = commit
 
@@ -331,13 +335,10 @@ class EventPanel(QWidget):
         self._fill(self.until, "until", event.ends.display() if event.ends else "", same)
         self._when_typed(self.when.text())
         self._until_typed(self.until.text())
-        for widget, value in (
-            (self.feeling, self._feeling_index(event.valence)),
-            (self.area, self.area.findData(event.life_area.value)),
-        ):
-            widget.blockSignals(True)
-            widget.setCurrentIndex(value)
-            widget.blockSignals(False)
+        self.feeling.set_value(event.valence)
+        self.area.blockSignals(True)
+        self.area.setCurrentIndex(self.area.findData(event.life_area.value))
+        self.area.blockSignals(False)
         self.feeling_words.setText(self._feeling_words(event.valence))
         self.visibility.set_value(event.visibility)
         self.visibility_meaning.setText(VISIBILITY_WORDS[event.visibility])
@@ -610,19 +611,14 @@ class EventPanel(QWidget):
         return ""
 
     @staticmethod
-    def _feeling_index(valence: int | None) -> int:
-        return FEELING_CHOICES.index(None if valence is None else max(-3, min(3, valence)))
-
-    @staticmethod
     def _feeling_words(valence: int | None) -> str:
         if valence is None:
             return "Not said yet: choose one only when they say how it felt."
         return f"It felt {describe_feeling(valence)}"
 
-    @Slot(int)
-    def _feeling_chosen(self, index: int) -> None:
+    @Slot(object)
+    def _feeling_chosen(self, value: int | None) -> None:
         event = self._event
-        value = FEELING_CHOICES[index]
         self.feeling_words.setText(self._feeling_words(value))
         if event is None or value == event.valence:
             return

@@ -77,14 +77,22 @@ NEW_TITLE = "New moment"
 THUMB_PX = 44  # twice the card's thumbnail, so it stays sharp on high-density screens
 LARGE_TARGET_PX = 48  # the least a button or a waiting moment is, tall and wide, when large
 TRAY_PX = 58  # how tall the tray of moments not yet placed is
+ADD_TIP = (
+    "Add a moment with no date yet: it waits in “Not yet placed in time” until a date "
+    "is given (or double-click the picture where it belongs)"
+)
+ADD_TIP_STEADY = (
+    "Add a moment with no date yet: it waits in “Not yet placed in time” until a date is given"
+)
 _FIELDS = ("title", "words", "starts", "ends", "valence", "life_area", "visibility", "help")
 
 
 def _toolbar_style(colours: Colours, large: bool = False) -> str:
-    # Large: the contents alone; with the padding and border the button is a 48 px target.
+    # Large: the contents alone; with the padding and border the button is a 48 px target
+    # (grown with the interface scale, as the rest of storyteller mode is).
+    target = scaled_px(LARGE_TARGET_PX)
     size = (
-        f"padding: 6px 14px; min-height: {LARGE_TARGET_PX - 14}px;"
-        f" min-width: {LARGE_TARGET_PX - 30}px;"
+        f"padding: 6px 14px; min-height: {target - 14}px; min-width: {target - 30}px;"
         if large
         else "padding: 5px 12px; min-height: 22px;"
     )
@@ -288,11 +296,7 @@ class TimelineTool(QWidget):
         self.zoom_out_button.setAccessibleName("Zoom out")
         self.zoom_in_button = self._tool_button("+", "Zoom in (the + key)")
         self.zoom_in_button.setAccessibleName("Zoom in")
-        self.add_button = self._tool_button(
-            "Add a moment",
-            "Add a moment with no date yet: it waits in “Not yet placed in time” until a date "
-            "is given (or double-click the picture where it belongs)",
-        )
+        self.add_button = self._tool_button("Add a moment", ADD_TIP)
 
         toolbar = QWidget()
         toolbar.setObjectName("timelineToolbar")
@@ -418,8 +422,13 @@ class TimelineTool(QWidget):
 
     def set_large(self, on: bool) -> None:
         """Storyteller mode: the picture's words half as large again (``LARGE``; cards, bars,
-        bands and rulers grow to hold them) and buttons at least 48 px, for a finger."""
+        bands and rulers grow to hold them) and buttons at least 48 px, for a finger. Its hands
+        are steady too: a moment moves only after a hold and a longer way, and moments are
+        added with "Add a moment" only, never by a double tap on the picture."""
         self._large = on
+        self.view.set_steady(on)
+        self.add_button.setToolTip(ADD_TIP_STEADY if on else ADD_TIP)
+        self.panel.set_adds_on_double_click(not on)
         self.scene.set_picture_scale(LARGE if on else 1.0)
         self.axis_ruler.fit_to_type()
         self.band_ruler.fit_to_type()
@@ -466,6 +475,7 @@ class TimelineTool(QWidget):
         self._colours = colours
         self.scene.set_colours(colours)
         self.list_model.set_colours(colours)
+        self.panel.feeling.set_colours(colours)
         delegate = self.list_view.itemDelegate()
         if isinstance(delegate, EventListDelegate):
             delegate.set_colours(colours)

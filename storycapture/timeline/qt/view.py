@@ -8,6 +8,8 @@ change through the service and the undo stack, and the scene is redrawn from the
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -40,6 +42,7 @@ from PySide6.QtWidgets import QApplication, QFrame, QGraphicsView, QWidget
 from shiboken6 import isValid
 
 from storycapture.domain.vocabulary import describe_feeling
+from storycapture.qtkit.looks import scaled_px
 from storycapture.timeline.layout import (
     LIFE_AREAS,
     MAX_PX_PER_DAY,
@@ -57,6 +60,16 @@ from storycapture.timeline.qt.scene import TimelineScene
 ZOOM_STEP = 1.5
 RULER_WIDTH = 132  # the band ruler's, beside the picture, at its normal size
 TAP_SLOP_PX = 24  # how far apart two taps of a finger may land and still be one double tap
+# Steady hands (storyteller mode): a moment moves only once the pointer has been held on it this
+# long and has gone this far (before the interface scale), so a tremor moves nothing.
+STEADY_DRAG_PX = 32
+STEADY_HOLD_MS = 400
+
+
+def _monotonic_ms() -> float:
+    return time.monotonic() * 1000.0
+
+
 _ARROWS = {
     Qt.Key.Key_Left: "left",
     Qt.Key.Key_Right: "right",
@@ -146,12 +159,43 @@ class TimelineView(QGraphicsView):
         self._fingers_spent = False  # two fingers were down: the rest of this touch does nothing
         self._last_tap: tuple[QElapsedTimer, QPointF] | None = None
         self._hint = DragHintItem(scene.kit)
+        self._steady = False
+        self._clock: Callable[[], float] = _monotonic_ms
+        self._pressed_at = 0.0
         self._pending_fit = True
         self._fitted = True  # showing everything: kept so through resizes until zoomed or panned
         self._pending_state: dict[str, object] | None = None
         self._axis: Axis | None = None
         self._axis_key: tuple[object, ...] | None = None
         scene.layout_changed.connect(self._layout_changed)
+
+    # -- how gestures are read ------------------------------------------------------------------
+
+    def set_steady(self, on: bool) -> None:
+        """Steady hands, for storyteller mode: a moment is dragged only after a hold of
+        ``STEADY_HOLD_MS`` and a move of ``STEADY_DRAG_PX``, and a double click or double tap on
+        the empty picture adds nothing (the "Add a moment" button does that)."""
+        self._steady = on
+
+    def is_steady(self) -> bool:
+        return self._steady
+
+    def adds_on_double_click(self) -> bool:
+        return not self._steady
+
+    def set_clock(self, clock: Callable[[], float]) -> None:
+        """Where the time of a press is read, in milliseconds (a fixed clock in tests)."""
+        self._clock = clock
+
+    def drag_distance(self) -> int:
+        """How far (px) the pointer must go on a moment before the moment moves."""
+        if self._steady:
+            return max(scaled_px(STEADY_DRAG_PX), QApplication.startDragDistance())
+        return QApplication.startDragDistance()
+
+    def drag_hold_ms(self) -> float:
+        """How long (ms) a moment must be held before it can move."""
+        return STEADY_HOLD_MS if self._steady else 0.0
 
     # -- where the view is ----------------------------------------------------------------------
 
@@ -481,6 +525,7 @@ class TimelineView(QGraphicsView):
         item = self._scene.story_item_at(self.mapToScene(position.toPoint()))
         self._press = position
         self._pressed = item
+        self._pressed_at = self._clock()
         self._dragging = False
         if isinstance(item, StoryItem):
             self._drag_base = item.pos()
@@ -503,8 +548,10 @@ class TimelineView(QGraphicsView):
             return
         moved = position - self._press
         if not self._dragging:
-            if moved.manhattanLength() < QApplication.startDragDistance():
+            if moved.manhattanLength() < self.drag_distance():
                 return
+            if self._clock() - self._pressed_at < self.drag_hold_ms():
+                return  # not held long enough: a shake or a slip, not a move
             self._dragging = True
             item.setCursor(Qt.CursorShape.ClosedHandCursor)
         outcome = drag_outcome(self._scene.layout, item.uuid, moved.x(), moved.y())
@@ -556,7 +603,7 @@ class TimelineView(QGraphicsView):
             self.activated.emit(item.uuid)
         elif isinstance(item, ClusterItem):
             self._open_cluster(item)
-        else:
+        elif self.adds_on_double_click():
             self.add_requested.emit(point.x(), point.y())
 
     def _open_cluster(self, item: ClusterItem) -> None:
