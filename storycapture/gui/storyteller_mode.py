@@ -143,9 +143,13 @@ def _px(pixels: float) -> int:
 def _stylesheet(colours: Mapping[str, str], normal_pt: float) -> str:
     """The mode's own stylesheet: it wins over the app's for everything inside the mode."""
     c = colours
-    body = round(normal_pt * TYPE_FACTOR, 1)
-    tab = round(normal_pt * TAB_FACTOR, 1)
-    heading = round(normal_pt * HEADING_FACTOR, 1)
+    # The mode's type is at least TYPE_FACTOR times the normal size. An interface scale the
+    # facilitator chose already makes the text larger: the two do not multiply (at 200% they
+    # would make 3.2 times the normal size, and the page would not fit a small laptop).
+    scale = current_scale()
+    body = round(normal_pt * max(TYPE_FACTOR / scale, 1.0), 1)
+    tab = round(normal_pt * max(TAB_FACTOR / scale, 1.06), 1)
+    heading = round(normal_pt * max(HEADING_FACTOR / scale, 1.6), 1)
     target = _px(MIN_TARGET_PX)  # the contents alone; padding and border come on top
     bar = _px(SCROLL_BAR_PX)
     return f"""

@@ -62,7 +62,13 @@ class FlowLayout(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
-        self._place(rect, move=True)
+        needed = self._place(rect, move=True)
+        # Layouts above ask for a minimum height without the width, so they would give a
+        # wrapped row the height of one line and cut the rest: the row's widget says how tall
+        # it must be at the width it was given.
+        holder = self.parentWidget()
+        if holder is not None and holder.layout() is self and holder.minimumHeight() != needed:
+            holder.setMinimumHeight(needed)
 
     def sizeHint(self) -> QSize:
         # One line, when there is room for it.

@@ -58,6 +58,18 @@ def _scroll_viewport(widget: QWidget) -> QWidget | None:
     return None
 
 
+def _cut_by_container(widget: QWidget, top: QWidget, viewport: QWidget | None) -> str:
+    """The kind of the first widget around ``widget`` whose edges cut it off, if any."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top and parent is not viewport:
+        place = QRect(widget.mapTo(parent, QPoint(0, 0)), widget.size())
+        inside = parent.rect().adjusted(-1, -1, 1, 1)
+        if not inside.contains(place):
+            return type(parent).__name__
+        parent = parent.parentWidget()
+    return ""
+
+
 def cut_or_too_wide(top: QWidget) -> list[str]:
     """Every visible control of ``top`` that is cut or reaches past its edge, in words."""
     found = []
@@ -81,6 +93,9 @@ def cut_or_too_wide(top: QWidget) -> list[str]:
             place = QRect(widget.mapTo(top, QPoint(0, 0)), widget.size())
             if place.right() > edge.right() + 1 or place.bottom() > edge.bottom() + 1:
                 found.append(f"{name} reaches past the window at {place.getRect()}")
+        cut_by = _cut_by_container(widget, top, viewport)
+        if cut_by:
+            found.append(f"{name} is cut by {cut_by}")
         if isinstance(widget, QLabel):
             text = widget.text()
             if not text or "<" in text:
