@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -21,6 +22,9 @@ from storycapture.domain.vocabulary import ConsentHow, ConsentItem
 from storycapture.services.consent import ConsentService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
 PASSPHRASE = "a calm test passphrase"
 FACILITATOR = Author.facilitator("Priya")
@@ -67,3 +71,21 @@ def storyteller_uuid(vault: VaultSession) -> str:
         author=FACILITATOR,
     )
     return person.uuid
+
+
+@pytest.fixture
+def restored_app(qapp: QApplication) -> Iterator[QApplication]:
+    """Themes and text sizes change the whole application: put everything back afterwards."""
+    from PySide6.QtGui import QFont, QPalette
+
+    style, sheet = qapp.style().name() or "fusion", qapp.styleSheet()
+    palette, font = QPalette(qapp.palette()), QFont(qapp.font())
+    names = [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]
+    properties = {name: qapp.property(name) for name in names}
+    yield qapp
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    for name in [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]:
+        qapp.setProperty(name, properties.get(name))

@@ -10,9 +10,13 @@ import math
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
 from storycapture.paths import resources_dir
+
+if TYPE_CHECKING:  # Qt is imported only when screenshots are taken
+    from storycapture.gui.window import MainWindow
 
 SIZES = ((1366, 768), (1920, 1080))
 SHOWN_STORYTELLER = "Marigold"
@@ -78,13 +82,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             save(window, f"unlock-{size}")
             window.unlock_vault(DEMO_PASSPHRASE)
             assert window.stories is not None and window.vault is not None
-            sidebar = window.stories.sidebar
-            for row in range(sidebar.model.rowCount()):
-                summary = sidebar.model.summary(
-                    str(sidebar.model.index(row).data(sidebar.model.UuidRole))
-                )
-                if summary and summary.storyteller.pseudonym == SHOWN_STORYTELLER:
-                    sidebar.select(summary.uuid)
+            _choose_shown_storyteller(window)
             page = window.stories.storyteller
             save(window, f"main-{size}")
             page.tabs.setCurrentIndex(1)
@@ -182,12 +180,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             window.show()
             window.unlock_vault(DEMO_PASSPHRASE)
             assert window.stories is not None
-            sidebar = window.stories.sidebar
-            for row in range(sidebar.model.rowCount()):
-                uuid = str(sidebar.model.index(row).data(sidebar.model.UuidRole))
-                summary = sidebar.model.summary(uuid)
-                if summary and summary.storyteller.pseudonym == SHOWN_STORYTELLER:
-                    sidebar.select(uuid)
+            _choose_shown_storyteller(window)
             window.stories.storyteller.tabs.setCurrentIndex(1)
             save(window, f"timeline-{size}")
             window.finish_building()
@@ -209,6 +202,16 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             settle()
         apply_theme(app, settings.theme, settings.interface_scale)
     return written
+
+
+def _choose_shown_storyteller(window: MainWindow) -> None:
+    assert window.stories is not None
+    sidebar = window.stories.sidebar
+    for row in range(sidebar.model.rowCount()):
+        uuid = str(sidebar.model.index(row).data(sidebar.model.UuidRole))
+        summary = sidebar.model.summary(uuid)
+        if summary and summary.storyteller.pseudonym == SHOWN_STORYTELLER:
+            sidebar.select(uuid)
 
 
 def _draw_invented_photo(path: Path) -> None:

@@ -7,11 +7,9 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from storycapture.cli import main
@@ -20,22 +18,6 @@ from storycapture.paths import DATA_DIR_ENV, RESOURCES_ENV
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHECK_NAMES = [name for name, _ in selftest.CHECKS]
-
-
-@pytest.fixture
-def restored_app(qapp: QApplication) -> Iterator[QApplication]:
-    """The self-test themes the whole application: put everything back for the other tests."""
-    style, sheet = qapp.style().name() or "fusion", qapp.styleSheet()
-    palette, font = QPalette(qapp.palette()), QFont(qapp.font())
-    names = [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]
-    properties = {name: qapp.property(name) for name in names}
-    yield qapp
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    for name in [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]:
-        qapp.setProperty(name, properties.get(name))
 
 
 def _assert_all_passed(text: str) -> None:

@@ -4,12 +4,11 @@ themes: their colours' contrast, their stylesheets, and applying them at a scale
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QDateEdit, QLineEdit, QSpinBox
 from pytestqt.qtbot import QtBot
@@ -255,22 +254,6 @@ def test_scaling_a_stylesheet_grows_sizes_but_not_hairlines_or_colours() -> None
         "QWidget { font-size: 16.5pt; padding: 12px 27px; border: 1px solid #2f2a26; }"
     )
     assert scaled_stylesheet(sheet, 1.0) == sheet
-
-
-@pytest.fixture
-def restored_app(qapp: QApplication) -> Iterator[QApplication]:
-    """Themes change the whole application: put everything back for the other tests."""
-    style, sheet = qapp.style().name() or "fusion", qapp.styleSheet()
-    palette, font = QPalette(qapp.palette()), QFont(qapp.font())
-    names = [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]
-    properties = {name: qapp.property(name) for name in names}
-    yield qapp
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    for name in [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]:
-        qapp.setProperty(name, properties.get(name))
 
 
 @pytest.mark.parametrize("theme", THEMES)

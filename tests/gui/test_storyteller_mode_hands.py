@@ -3,12 +3,11 @@ in sight and named, a moment moved only on purpose, and moments added by a butto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QAccessible, QFont, QPalette
+from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -43,22 +42,6 @@ from tests.timeline.test_tool import mark_point
 
 STRENGTH = CardKind.STRENGTH
 CLICKABLE = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
-
-
-@pytest.fixture
-def restored_app(qapp: QApplication) -> Iterator[QApplication]:
-    """The interface scale changes the whole application: put everything back afterwards."""
-    style, sheet = qapp.style().name() or "fusion", qapp.styleSheet()
-    palette, font = QPalette(qapp.palette()), QFont(qapp.font())
-    names = [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]
-    properties = {name: qapp.property(name) for name in names}
-    yield qapp
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    for name in [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]:
-        qapp.setProperty(name, properties.get(name))
 
 
 def _vault_with_a_story(data_dir: Path) -> None:
