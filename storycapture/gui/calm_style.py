@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storycapture.gui.theme import current_scale, current_theme, readable_on
+from storycapture.qtkit.looks import current_scale, current_theme, readable_on
 
 
 class CalmStyle(QProxyStyle):

@@ -80,6 +80,7 @@ from storycapture.gui.widgets import (
     dialog_footer,
     scrolled_form_layout,
 )
+from storycapture.qtkit.palette import SIGNATURE, WHITE
 
 if TYPE_CHECKING:
     from storycapture.services.consent import ConsentService
@@ -126,10 +127,10 @@ class SignaturePad(QWidget):
 
     changed = Signal()  # a stroke was finished, or the pad was cleared
 
-    PAPER = QColor("#fffdf9")
-    INK = QColor("#231d19")
-    GUIDE = QColor("#d9cbbd")
-    HINT = QColor("#6b615a")
+    PAPER = QColor(SIGNATURE["paper"])
+    INK = QColor(SIGNATURE["ink"])
+    GUIDE = QColor(SIGNATURE["guide"])
+    HINT = QColor(SIGNATURE["hint"])
     _MIN_STEP = 1.5  # pixels: closer points add jitter, not shape
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -180,7 +181,7 @@ class SignaturePad(QWidget):
             max(1, round(bounds.height() * detail)),
             QImage.Format.Format_ARGB32_Premultiplied,
         )
-        image.fill(QColor("#ffffff"))
+        image.fill(QColor(WHITE))
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.scale(detail, detail)
@@ -744,8 +745,8 @@ class ConsentHistoryView(QWidget):
                     Qt.TransformationMode.SmoothTransformation,
                 )
                 painter = QPainter(thumbnail)
-                painter.setPen(QPen(QColor("#b8a898"), 1.0))
-                painter.setBrush(QColor("#ffffff"))
+                painter.setPen(QPen(QColor(SIGNATURE["thumbnail_edge"]), 1.0))
+                painter.setBrush(QColor(SIGNATURE["thumbnail"]))
                 painter.drawRect(thumbnail.rect().adjusted(0, 0, -1, -1))
                 painter.drawPixmap(
                     (self._thumbnail.width() - scaled.width()) // 2,

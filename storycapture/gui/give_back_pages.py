@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.vocabulary import Visibility, feeling_phrase
 from storycapture.giveback import GiveBackStory
+from storycapture.qtkit.palette import GIVE_BACK
 from storycapture.strengths.board import BOARDS, Board, in_zone
 from storycapture.strengths.qt.style import LIGHT as BOARD_LOOK
 from storycapture.timeline.layout import seeks_help
@@ -47,10 +48,10 @@ GENTLE_LINE = "This is your story, told in your words. It belongs to you."
 IN_YOUR_WORDS = "— in your words"
 
 # Light, warm and calm on paper: dark brown words, a terracotta accent, the app's washes.
-INK = QColor("#2f2a26")
-SOFT_INK = QColor("#5f564f")
-ACCENT = QColor("#b8643a")
-QUOTE_MARK = QColor("#d9a07c")  # the accent, softened: a big mark that does not shout
+INK = QColor(GIVE_BACK["ink"])
+SOFT_INK = QColor(GIVE_BACK["soft_ink"])
+ACCENT = QColor(GIVE_BACK["accent"])
+QUOTE_MARK = QColor(GIVE_BACK["quote_mark"])
 
 TITLE_PT = 40.0
 HEADING_PT = 28.0

@@ -219,11 +219,13 @@ def _draw_invented_photo(path: Path) -> None:
     from PySide6.QtCore import QPointF, QRectF
     from PySide6.QtGui import QColor, QImage, QPainter
 
+    from storycapture.qtkit.palette import DEMO_PHOTO
+
     image = QImage(480, 320, QImage.Format.Format_RGB32)
-    image.fill(QColor("#a9cbe8"))
+    image.fill(QColor(DEMO_PHOTO["sky"]))
     painter = QPainter(image)
-    painter.fillRect(QRectF(0, 200, 480, 120), QColor("#7aa35a"))
-    painter.setBrush(QColor("#f2c14e"))
+    painter.fillRect(QRectF(0, 200, 480, 120), QColor(DEMO_PHOTO["field"]))
+    painter.setBrush(QColor(DEMO_PHOTO["sun"]))
     painter.drawEllipse(QPointF(380, 80), 36, 36)
     painter.end()
     image.save(str(path))  # PNG, by its name

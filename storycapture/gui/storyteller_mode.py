@@ -18,7 +18,6 @@ import hashlib
 import hmac
 import os
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
@@ -51,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from storycapture.gui.theme import current_scale, current_theme
 from storycapture.qtkit.flow import FlowLayout, is_compact
+from storycapture.qtkit.palette import STORYTELLER
 
 MAX_PIN_ATTEMPTS = 5
 PIN_MIN_DIGITS = 4
@@ -64,56 +64,7 @@ UNDO_WORDS_CHARS = 20  # how much of a step's words the Undo and Redo buttons sh
 
 # The look of the mode, by name. Text/background pairs are in TEXT_PAIRS; a test checks their
 # WCAG contrast (4.5:1 in the calm look, 7:1 in high contrast).
-MODE_COLOURS: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {
-        "calm": MappingProxyType(
-            {
-                "background": "#fbf7f1",
-                "text": "#2f2a26",
-                "subtle_text": "#6b615a",
-                "card": "#ffffff",
-                "card_border": "#e3d6c8",
-                "button": "#f1e6da",
-                "button_hover": "#ead9c7",
-                "button_text": "#2f2a26",
-                "border": "#9b8878",
-                "accent": "#ad5a2c",
-                "accent_hover": "#94491f",
-                "accent_text": "#ffffff",
-                "focus": "#ad5a2c",
-                "focus_on_accent": "#2f2a26",
-                "field": "#ffffff",
-                "field_text": "#2f2a26",
-                "link": "#9a4a1f",
-                "problem_text": "#8a2d1f",
-                "problem_background": "#fbe9e4",
-            }
-        ),
-        "high-contrast": MappingProxyType(
-            {
-                "background": "#000000",
-                "text": "#ffffff",
-                "subtle_text": "#ffffff",
-                "card": "#000000",
-                "card_border": "#ffffff",
-                "button": "#000000",
-                "button_hover": "#1a1a1a",
-                "button_text": "#ffffff",
-                "border": "#ffffff",
-                "accent": "#ffd400",
-                "accent_hover": "#ffe34d",
-                "accent_text": "#000000",
-                "focus": "#ffd400",
-                "focus_on_accent": "#ffffff",
-                "field": "#000000",
-                "field_text": "#ffffff",
-                "link": "#ffd400",
-                "problem_text": "#ffffff",
-                "problem_background": "#000000",
-            }
-        ),
-    }
-)
+MODE_COLOURS: Mapping[str, Mapping[str, str]] = STORYTELLER
 TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("text", "background"),
     ("subtle_text", "background"),

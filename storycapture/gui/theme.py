@@ -1,7 +1,7 @@
 """The look of the window: three themes (light, dark, high contrast) and the interface scale.
 
 Each theme is a QPalette plus a stylesheet from ``resources/styles`` (light uses ``calm.qss``).
-The colours live in one table here; ``theme_palette`` hands them to tests, which check the
+The colours live in ``qtkit.palette``; ``theme_palette`` hands them to tests, which check the
 WCAG contrast of every text/background pair. The stylesheets repeat the same colours (a test
 checks that they do), because Qt stylesheets cannot read variables.
 
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QSize
+from PySide6.QtCore import QSize
 from PySide6.QtGui import (
     QColor,
     QCursor,
@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QStyle
 
 from storycapture.paths import resources_dir
-from storycapture.qtkit.looks import SCALE_PROPERTY
+from storycapture.qtkit.looks import SCALE_PROPERTY, THEME_PROPERTY
 from storycapture.qtkit.looks import current_scale as current_scale  # for the window's pages
+from storycapture.qtkit.looks import current_theme as current_theme
+from storycapture.qtkit.looks import readable_on as readable_on
 from storycapture.qtkit.looks import scaled_px as scaled_px
+from storycapture.qtkit.palette import WINDOW
 
 THEMES: tuple[str, ...] = ("light", "dark", "high-contrast")
 THEME_LABELS: Mapping[str, str] = MappingProxyType(
@@ -44,81 +47,8 @@ STYLESHEETS: Mapping[str, str] = MappingProxyType(
     {"light": "calm.qss", "dark": "dark.qss", "high-contrast": "high-contrast.qss"}
 )
 
-# Keys are the names tests and stylesheets talk about; most map onto a QPalette role below.
-_COLOURS: dict[str, dict[str, str]] = {
-    # Warm paper, soft ink, one terracotta accent.
-    "light": {
-        "window": "#fbf7f1",
-        "window_text": "#2f2a26",
-        "base": "#ffffff",
-        "alternate_base": "#f6efe6",
-        "text": "#2f2a26",
-        "placeholder_text": "#7a6f66",
-        "button": "#f1e6da",
-        "button_text": "#2f2a26",
-        "highlight": "#f0d9c4",
-        "highlighted_text": "#2f2a26",
-        "tooltip_base": "#3d3530",
-        "tooltip_text": "#fbf7f1",
-        "link": "#9a4a1f",
-        "disabled_text": "#8c7a6a",
-        "subtle_text": "#6b615a",
-        "border": "#9b8878",
-        "accent": "#ad5a2c",
-        "accent_text": "#ffffff",
-        "focus": "#ad5a2c",
-        "problem_text": "#8a2d1f",
-        "problem_background": "#fbe9e4",
-    },
-    # Deep warm brown-grey, never pure black; cream text; a soft apricot accent.
-    "dark": {
-        "window": "#2a2420",
-        "window_text": "#f2e8dc",
-        "base": "#332c27",
-        "alternate_base": "#3a322c",
-        "text": "#f2e8dc",
-        "placeholder_text": "#a8998c",
-        "button": "#40362f",
-        "button_text": "#f2e8dc",
-        "highlight": "#6e4128",
-        "highlighted_text": "#ffffff",
-        "tooltip_base": "#f2e8dc",
-        "tooltip_text": "#2a2420",
-        "link": "#f0b68a",
-        "disabled_text": "#8a7a6c",
-        "subtle_text": "#c7b7a8",
-        "border": "#8f7d6e",
-        "accent": "#e3a06f",
-        "accent_text": "#2a1a10",
-        "focus": "#e3a06f",
-        "problem_text": "#ffd6cc",
-        "problem_background": "#5a2119",
-    },
-    # Black and white, with yellow for focus and selection.
-    "high-contrast": {
-        "window": "#000000",
-        "window_text": "#ffffff",
-        "base": "#000000",
-        "alternate_base": "#1a1a1a",
-        "text": "#ffffff",
-        "placeholder_text": "#d0d0d0",
-        "button": "#000000",
-        "button_text": "#ffffff",
-        "highlight": "#ffd400",
-        "highlighted_text": "#000000",
-        "tooltip_base": "#ffffff",
-        "tooltip_text": "#000000",
-        "link": "#7fdfff",
-        "disabled_text": "#a0a0a0",
-        "subtle_text": "#e6e6e6",
-        "border": "#ffffff",
-        "accent": "#ffd400",
-        "accent_text": "#000000",
-        "focus": "#ffd400",
-        "problem_text": "#ffffff",
-        "problem_background": "#3b0000",
-    },
-}
+# The colours of each theme, by name (``qtkit.palette``); most map onto a QPalette role below.
+_COLOURS: Mapping[str, Mapping[str, str]] = WINDOW
 
 _ROLES: dict[str, QPalette.ColorRole] = {
     "window": QPalette.ColorRole.Window,
@@ -141,7 +71,7 @@ _ROLES: dict[str, QPalette.ColorRole] = {
 # Where an app keeps the font size it had before any scaling, so scaling never compounds,
 # and the theme and scale last applied (read by CalmStyle and by dialogs' margins).
 _BASE_POINT_SIZE = "storycaptureBasePointSize"
-_THEME_APPLIED = "storycaptureTheme"
+_THEME_APPLIED = THEME_PROPERTY
 _calm_style: QStyle | None = None  # kept here so Python never collects the app's style
 _SIZE = re.compile(r"(?<![\w#.-])(\d+(?:\.\d+)?)(pt|px)\b")
 
@@ -178,11 +108,6 @@ def build_palette(theme: str) -> QPalette:
     ):
         palette.setColor(QPalette.ColorGroup.Disabled, role, disabled)
     return palette
-
-
-def readable_on(background: QColor) -> QColor:
-    """Black or white, whichever reads better on ``background``."""
-    return QColor("#000000") if background.lightnessF() > 0.55 else QColor("#ffffff")
 
 
 def scaled_stylesheet(text: str, scale: float) -> str:
@@ -250,13 +175,6 @@ def _install_calm_style(app: QApplication, theme: str) -> None:
     app.setStyle(_calm_style)
     # setStyle resets the palette to the style's own; the theme's goes back on top.
     app.setPalette(build_palette(theme))
-
-
-def current_theme() -> str:
-    """The theme last applied to the running application ("light" before any)."""
-    app = QCoreApplication.instance()
-    theme = app.property(_THEME_APPLIED) if app is not None else None
-    return theme if isinstance(theme, str) and theme in THEMES else "light"
 
 
 def _room(window: QWidget) -> QSize:

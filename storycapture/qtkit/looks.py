@@ -10,11 +10,15 @@ look with dark paper. Storyteller mode tells its tools the look outright (``set_
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+from storycapture.qtkit import palette
 
 LOOKS: tuple[str, ...] = ("light", "dark", "high-contrast")
 # The interface scale the window applied, kept on the application for the tools to read.
 SCALE_PROPERTY = "storycaptureScale"
+# The theme the window applied, kept on the application (read by the window's style).
+THEME_PROPERTY = "storycaptureTheme"
 
 
 def checked_look(look: str) -> str:
@@ -48,3 +52,15 @@ def current_scale() -> float:
 def scaled_px(pixels: float) -> int:
     """A margin or gap of ``pixels`` at the normal size, grown with the interface scale."""
     return round(pixels * current_scale())
+
+
+def current_theme() -> str:
+    """The theme last applied to the running application ("light" before any)."""
+    app = QCoreApplication.instance()
+    theme = app.property(THEME_PROPERTY) if app is not None else None
+    return theme if isinstance(theme, str) and theme in LOOKS else "light"
+
+
+def readable_on(background: QColor) -> QColor:
+    """Black or white, whichever reads better on ``background``."""
+    return QColor(palette.BLACK if background.lightnessF() > 0.55 else palette.WHITE)

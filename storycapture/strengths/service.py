@@ -11,6 +11,7 @@ from storycapture.domain.errors import InvalidInput
 from storycapture.domain.story import BoardPosition, StrengthCard
 from storycapture.domain.text import checked_text
 from storycapture.domain.vocabulary import CardKind, ConsentItem, Visibility
+from storycapture.qtkit.palette import EXAMPLE_COLOUR
 from storycapture.services import records
 from storycapture.services.base import (
     UNSET,
@@ -54,7 +55,7 @@ def _position(position: BoardPosition) -> dict[str, Any]:
 
 def _colour(colour: str | None) -> str | None:
     if colour is not None and not _COLOUR.fullmatch(colour):
-        raise InvalidInput(f"“{colour}” is not a colour like #F4C95D.")
+        raise InvalidInput(f"“{colour}” is not a colour like {EXAMPLE_COLOUR}.")
     return colour
 
 

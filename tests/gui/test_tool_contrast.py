@@ -8,17 +8,24 @@ the pixels they draw)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from PySide6.QtCore import QPoint
-from PySide6.QtGui import QColor, QFont, QPalette, QUndoStack
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QGraphicsView,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from storycapture.domain.vocabulary import CardKind, Visibility
 from storycapture.gui.storyteller_mode import StorytellerMode
-from storycapture.gui.theme import THEMES, apply_theme
+from storycapture.gui.theme import THEMES, apply_theme, theme_palette
 from storycapture.qtkit.context import EditingContext
 from storycapture.services.media import PhotoService
 from storycapture.services.vault import VaultSession
@@ -29,6 +36,7 @@ from storycapture.strengths.qt.tool import StrengthsTool
 from storycapture.strengths.service import StrengthService
 from storycapture.timeline.qt import style as picture_style
 from storycapture.timeline.qt.event_list import EventListDelegate
+from storycapture.timeline.qt.items import EventItem, PeriodItem
 from storycapture.timeline.qt.style import Colours
 from storycapture.timeline.qt.tool import TimelineTool
 from storycapture.timeline.service import TimelineService
@@ -121,22 +129,6 @@ def board_pairs(look: board_style.Look) -> list[tuple[str, QColor | str, QColor 
 
 
 # --- the tools, on a real vault ---------------------------------------------------------------
-
-
-@pytest.fixture
-def restored_app(qapp: QApplication) -> Iterator[QApplication]:
-    """Themes change the whole application: put everything back for the other tests."""
-    style, sheet = qapp.style().name() or "fusion", qapp.styleSheet()
-    palette, font = QPalette(qapp.palette()), QFont(qapp.font())
-    names = [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]
-    properties = {name: qapp.property(name) for name in names}
-    yield qapp
-    qapp.setStyleSheet(sheet)
-    qapp.setStyle(style)
-    qapp.setPalette(palette)
-    qapp.setFont(font)
-    for name in [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]:
-        qapp.setProperty(name, properties.get(name))
 
 
 @pytest.fixture
@@ -323,3 +315,281 @@ def test_a_colour_still_shows_on_a_high_contrast_card() -> None:
     assert own is not None and contrast(own, look.card) >= 3.0
     dark = board_style.DARK
     assert dark.card_fill("#f7dcc6") != dark.card_fill("#dcead6")
+
+
+# --- graphics that carry meaning: 3:1 against what is around them (4.5:1 in high contrast) -----
+# Measured from painted pixels: each graphic is drawn, then drawn again without it, and the
+# strongest steps between the two are its contrast. A dozen pixels must reach it, so a single
+# stray pixel of antialiasing never passes for a visible mark.
+
+VISIBLE_PIXELS = 12
+
+
+def graphic_needed(theme: str) -> float:
+    return 4.5 if theme == "high-contrast" else 3.0
+
+
+def scene_shots(view: QGraphicsView, item: QGraphicsItem, area: QRectF) -> tuple[QImage, QImage]:
+    """``area`` of the picture as ``view`` shows it, with ``item`` and without it."""
+    view.centerOn(area.center())
+    settle()
+    source = view.mapFromScene(area).boundingRect()
+
+    def shot() -> QImage:
+        image = QImage(source.size(), QImage.Format.Format_ARGB32)
+        image.fill(QColor(0, 0, 0, 0))
+        painter = QPainter(image)
+        view.render(painter, QRectF(image.rect()), source)
+        painter.end()
+        return image
+
+    drawn = shot()
+    item.hide()
+    ground = shot()
+    item.show()
+    return drawn, ground
+
+
+def shown_contrast(drawn: QImage, ground: QImage) -> float:
+    """The contrast a dozen of the graphic's pixels reach against what lies beneath them."""
+    ratios = sorted(
+        (
+            contrast(drawn.pixelColor(x, y), ground.pixelColor(x, y))
+            for x in range(drawn.width())
+            for y in range(drawn.height())
+        ),
+        reverse=True,
+    )
+    return ratios[VISIBLE_PIXELS - 1] if len(ratios) >= VISIBLE_PIXELS else 1.0
+
+
+def step_contrast(image: QImage, points: list[QPoint]) -> float:
+    """The strongest step from the first point (the ground) along the rest (into a control)."""
+    ground = image.pixelColor(points[0])
+    return max(contrast(image.pixelColor(point), ground) for point in points[1:])
+
+
+def window_shot(widget: QWidget) -> QImage:
+    return widget.window().grab().toImage()
+
+
+def across_edges(widget: QWidget, rect: QRect | None = None, depth: int = 6) -> list[list[QPoint]]:
+    """Scans from just outside ``rect`` of ``widget`` (all of it by default) into it, across its
+    left and top edges at their middles, in the window's coordinates."""
+    rect = rect if rect is not None else widget.rect()
+    left = widget.mapTo(widget.window(), QPoint(rect.left(), rect.center().y()))
+    top = widget.mapTo(widget.window(), QPoint(rect.center().x(), rect.top()))
+    return [
+        [QPoint(left.x() + dx, left.y()) for dx in range(-3, depth)],
+        [QPoint(top.x(), top.y() + dy) for dy in range(-3, depth)],
+    ]
+
+
+def edge_contrast(widget: QWidget, rect: QRect | None = None) -> float:
+    image = window_shot(widget)
+    return min(step_contrast(image, scan) for scan in across_edges(widget, rect))
+
+
+@pytest.fixture
+def marks(vault: VaultSession, storyteller_uuid: str) -> str:
+    """Every feeling as a moment on one day, a moment somewhere in a decade, and a period."""
+    timeline = TimelineService(vault)
+    for number, valence in enumerate(range(-3, 4)):
+        for starts, ends in (
+            (f"{3 + number} May {1950 + 10 * number}", None),
+            (f"the {1950 + 10 * number}s", None),
+            (f"{1953 + 10 * number}", f"{1957 + 10 * number}"),
+        ):
+            timeline.add_event(
+                storyteller_uuid,
+                title="A moment",
+                starts=starts,
+                ends=ends,
+                valence=valence,
+                visibility=Visibility.TEAM,
+                author=FACILITATOR,
+            )
+    return storyteller_uuid
+
+
+def timeline_graphics(tool: TimelineTool) -> dict[str, float]:
+    """The contrast of every feeling's dot, fade and bar, and of the moments' cards' edges."""
+    scene = tool.scene
+    found: dict[str, float] = {}
+    for item in scene.items():
+        if isinstance(item, EventItem):
+            mark, valence = item.mark, item.mark.placed.valence
+            if mark.fuzzy:
+                what, area = f"the fade of {valence:+}", item.fade_rect
+            else:
+                half = mark.dot / 2 + 1
+                what, area = (
+                    f"the dot of {valence:+}",
+                    QRectF(mark.x - half, mark.y - half, 2 * half, 2 * half),
+                )
+            found[what] = shown_contrast(*scene_shots(tool.view, item, area))
+            if mark.card is not None:
+                card = mark.card
+                top = QRectF(card.x + card.width / 3, card.y - 2, card.width / 3, 4)
+                found[f"a card's edge ({valence:+})"] = shown_contrast(
+                    *scene_shots(tool.view, item, top)
+                )
+        elif isinstance(item, PeriodItem) and item.bar.card is None:
+            bar = item.bar_rect
+            top = QRectF(bar.left() + bar.width() / 3, bar.top() - 1, bar.width() / 3, 3)
+            found[f"a bar of {item.bar.placed.valence:+}"] = shown_contrast(
+                *scene_shots(tool.view, item, top)
+            )
+    return found
+
+
+def assert_shows(found: dict[str, float], least: float) -> None:
+    poor = [f"{what}: {ratio:.2f}:1" for what, ratio in sorted(found.items()) if ratio < least]
+    assert not poor, f"below {least}:1 — " + "; ".join(poor)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_timeline_marks_show_against_the_paper(
+    qtbot: QtBot, restored_app: QApplication, vault: VaultSession, marks: str, theme: str
+) -> None:
+    apply_theme(restored_app, theme, 1.0)
+    timeline, _strengths = make_tools(qtbot, vault, marks)
+    settle()
+    found = timeline_graphics(timeline)
+    for valence in range(-3, 4):
+        assert f"the dot of {valence:+}" in found and f"the fade of {valence:+}" in found
+    assert any(what.startswith("a bar") for what in found)
+    assert any(what.startswith("a card's edge") for what in found)
+    assert_shows(found, graphic_needed(theme))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_tool_controls_and_chosen_rows_show_their_edges(
+    qtbot: QtBot, restored_app: QApplication, vault: VaultSession, story: str, theme: str
+) -> None:
+    apply_theme(restored_app, theme, 1.0)
+    timeline, strengths = make_tools(qtbot, vault, story)
+    settle()
+    found: dict[str, float] = {}
+    button = next(
+        b for b in timeline.toolbar.findChildren(QToolButton) if b.isVisible() and not b.isChecked()
+    )
+    found["a timeline toolbar button"] = edge_contrast(button)
+    pushed = next(
+        b
+        for b in strengths.findChildren(QPushButton)
+        if b.isVisible() and not b.isChecked() and b.objectName() != "primary" and b.isEnabled()
+    )
+    found["a strengths button"] = edge_contrast(pushed)
+    view = strengths.zone_view(CardKind.STRENGTH)
+    rect = view.visualRect(view.zone_model.index(0, 0))
+    card = QRect(MARGIN_X + 1, rect.top(), view.viewport().width() - 2 * MARGIN_X, rect.height())
+    found["a card on the board"] = min(
+        step_contrast(window_shot(view), [QPoint(x, y) for x, y in ((p.x(), p.y()) for p in scan)])
+        for scan in across_edges(view.viewport(), card)[:1]
+    )
+    # The chosen row of the timeline's list, from the ground between rows into the row.
+    timeline.list_view.setCurrentIndex(timeline.list_view.model().index(1, 0))
+    settle()
+    row = timeline.list_view.visualRect(timeline.list_view.model().index(1, 0))
+    found["the chosen row in the timeline's list"] = step_contrast(
+        window_shot(timeline.list_view),
+        across_edges(timeline.list_view.viewport(), row)[1],
+    )
+    assert_shows(found, graphic_needed(theme))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_chosen_storyteller_shows_in_the_list(
+    qtbot: QtBot, restored_app: QApplication, theme: str
+) -> None:
+    apply_theme(restored_app, theme, 1.0)
+    storytellers = QListWidget()
+    storytellers.setObjectName("storytellers")
+    storytellers.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # chosen, while typing elsewhere
+    qtbot.addWidget(storytellers)
+    for _ in range(3):
+        storytellers.addItem(QListWidgetItem(""))  # no words: only the row's own marks count
+    storytellers.resize(240, 300)
+    storytellers.show()
+    qtbot.waitExposed(storytellers)
+    storytellers.setCurrentRow(1)
+    settle()
+    rect = storytellers.visualItemRect(storytellers.item(1))
+    image = window_shot(storytellers)
+    viewport = storytellers.viewport()
+    ground = image.pixelColor(viewport.mapTo(storytellers, QPoint(rect.center().x(), 290)))
+    ratios = sorted(
+        (
+            contrast(image.pixelColor(viewport.mapTo(storytellers, QPoint(x, y))), ground)
+            for x in range(rect.left(), rect.right() + 1)
+            for y in range(rect.top(), rect.bottom() + 1)
+        ),
+        reverse=True,
+    )
+    assert ratios[VISIBLE_PIXELS - 1] >= graphic_needed(theme), (
+        f"the chosen storyteller: {ratios[VISIBLE_PIXELS - 1]:.2f}:1"
+    )
+
+
+def dots_down(image: QImage, x: int, ground_x: int) -> list[float]:
+    """Each dot drawn down the column ``x`` of ``image``: how a dozen of its pixels show against
+    the ground beside it (at ``ground_x``, on the same row)."""
+    rows = [
+        y
+        for y in range(image.height())
+        if contrast(image.pixelColor(x, y), image.pixelColor(ground_x, y)) > 1.1
+    ]
+    runs: list[list[int]] = []
+    for y in rows:
+        if runs and y - runs[-1][-1] <= 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    found = []
+    for run in runs:
+        middle = (run[0] + run[-1]) // 2
+        ratios = sorted(
+            (
+                contrast(image.pixelColor(x + dx, y), image.pixelColor(ground_x, y))
+                for dx in range(-7, 8)
+                for y in range(max(0, middle - 7), min(image.height(), middle + 8))
+            ),
+            reverse=True,
+        )
+        found.append(ratios[VISIBLE_PIXELS - 1])
+    return found
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_feeling_dots_beside_the_words_show(
+    qtbot: QtBot, restored_app: QApplication, vault: VaultSession, marks: str, theme: str
+) -> None:
+    """The dots of the list of moments and of the feelings' names beside the picture."""
+    apply_theme(restored_app, theme, 1.0)
+    timeline, _strengths = make_tools(qtbot, vault, marks)
+    timeline.list_view.clearSelection()
+    settle()
+    listed = timeline.list_view.viewport().grab().toImage()
+    found = {f"a dot in the list ({n})": r for n, r in enumerate(dots_down(listed, 14, 2))}
+    ruler = timeline.band_ruler.grab().toImage()
+    found |= {f"a feeling's name ({n})": r for n, r in enumerate(dots_down(ruler, 16, 4))}
+    assert len([what for what in found if what.startswith("a feeling's")]) == 7
+    assert len([what for what in found if what.startswith("a dot")]) >= 7
+    assert_shows(found, graphic_needed(theme))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_focus_rings_show_on_everything_they_go_round(theme: str) -> None:
+    colours, look = picture_style.THEME_COLOURS[theme], board_style.LOOKS[theme]
+    window = theme_palette(theme)
+    rings: list[tuple[str, QColor | str, QColor | str]] = [
+        ("the window's focus on its paper", window["focus"], window["window"]),
+        ("the window's focus on a field", window["focus"], window["base"]),
+        ("the timeline's focus on its paper", colours.accent, colours.paper),
+        ("the timeline's focus on a button", colours.accent, colours.card),
+        ("the board's focus on its paper", look.accent, look.paper),
+        ("the board's focus in a panel", look.accent, look.card),
+        ("the board's focus on a field", look.accent, look.field),
+    ]
+    assert_reads(rings, graphic_needed(theme))

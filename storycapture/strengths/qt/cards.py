@@ -97,7 +97,7 @@ class CardDelegate(QStyledItemDelegate):
             pen = QPen(QColor(look.accent_text), 2)
         else:
             pen = QPen(QColor(look.card_border), 1.5 if look.high_contrast else 1)
-        tile = rect.adjusted(1, 1, -1, -1)
+        tile = rect.adjusted(1.5, 1.5, -1.5, -1.5)  # a 1 px edge on whole pixels
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(look.card_fill(card.colour))
         painter.drawRoundedRect(tile, 10, 10)

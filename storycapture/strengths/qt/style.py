@@ -16,24 +16,27 @@ from PySide6.QtGui import QColor, QPalette
 
 from storycapture.domain.vocabulary import CardKind
 from storycapture.qtkit.looks import checked_look, look_of, scaled_px
+from storycapture.qtkit.palette import (
+    BOARD,
+    SWATCH_BANDS_HIGH_CONTRAST,
+    SWATCH_FILLS_DARK,
+    ZONE_WASH,
+)
+from storycapture.qtkit.palette import SWATCHES as PALETTE_SWATCHES
 
-PAPER = "#fbf7f1"
-INK = "#2f2a26"
-SOFT_INK = "#5f564f"
-HAIRLINE = "#e4d8ca"
-ACCENT = "#ad5a2c"
-ACCENT_TEXT = "#8f4520"  # the accent dark enough for small words on every swatch (≥ 4.5:1)
-CARD = "#fffdf9"
-CHOSEN = "#f3dcc8"
+_LIGHT = BOARD["light"]
+PAPER = _LIGHT["paper"]
+INK = _LIGHT["ink"]
+SOFT_INK = _LIGHT["soft_ink"]
+HAIRLINE = _LIGHT["hairline"]
+ACCENT = _LIGHT["accent"]
+ACCENT_TEXT = _LIGHT["accent_text"]  # the accent dark enough for small words on every swatch
+CARD = _LIGHT["card"]
+CHOSEN = _LIGHT["chosen"]
 
-ZONE_WASH: dict[CardKind, str] = {
-    CardKind.STRENGTH: "#f8eadb",
-    CardKind.TALENT: "#f6eed5",
-    CardKind.HOPE: "#e9efe3",
-    CardKind.DESIRE: "#efe8f1",
-    CardKind.GOOD_IN_MY_LIFE: "#f7ecd2",
-    CardKind.HARD_RIGHT_NOW: "#e5ecf2",
-}
+
+def _washes(look: str) -> dict[CardKind, str]:
+    return {kind: ZONE_WASH[look][kind.value] for kind in CardKind}
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,7 @@ class Swatch:
 
 SWATCHES: tuple[Swatch, ...] = (
     Swatch("Plain", None),
-    Swatch("Apricot", "#f7dcc6"),
-    Swatch("Honey", "#f5e6b8"),
-    Swatch("Sage", "#dcead6"),
-    Swatch("Sky", "#d9e6f2"),
-    Swatch("Lilac", "#e8ddf0"),
-    Swatch("Rose", "#f3d7dc"),
+    *(Swatch(name, colour) for name, colour in PALETTE_SWATCHES),
 )
 
 
@@ -69,9 +67,9 @@ class Look:
 
     Words are drawn in ``ink`` and ``soft_ink`` on ``paper``, on every zone wash and on every
     card fill; the storyteller's own words are marked in ``accent_text`` on the cards. A card's
-    colour is kept as its light swatch (``#f7dcc6``); each look shows it its own way: the dark
-    look as a deep shade of it, high contrast as a bright band across the top of a black card,
-    so the colour chosen is still there to see.
+    colour is kept as its light swatch (Apricot's pale orange); each look shows it its own way:
+    the dark look as a deep shade of it, high contrast as a bright band across the top of a
+    black card, so the colour chosen is still there to see.
     """
 
     name: str
@@ -151,92 +149,43 @@ def _by_swatch(*colours: str) -> Mapping[str, str]:
     return MappingProxyType({key.lower(): value for key, value in zip(light, colours, strict=True)})
 
 
-LIGHT = Look(
-    name="light",
-    paper=PAPER,
-    ink=INK,
-    soft_ink=SOFT_INK,
-    hairline=HAIRLINE,
-    accent=ACCENT,
-    accent_text=ACCENT_TEXT,
-    on_accent="#ffffff",
-    card=CARD,
-    card_border="#d9c8b6",
-    chosen=CHOSEN,
-    chosen_ink=INK,
-    hover="#f6ede3",
-    field="#ffffff",
-    control_border="#cdbba8",
-    problem="#8a2f12",
-    zone_wash=MappingProxyType(dict(ZONE_WASH)),
-    zone_border="transparent",
-    swatch_border="#b9a591",
-    handle="#c9b8a6",
-    handle_hover="#9b8878",
-    fills=_by_swatch(*(swatch.colour for swatch in SWATCHES if swatch.colour is not None)),
-    bands=MappingProxyType({}),
-)
+def _look(name: str, fills: Mapping[str, str], bands: Mapping[str, str]) -> Look:
+    """The board's look ``name`` from ``qtkit.palette``."""
+    c = BOARD[name]
+    washes = _washes(name) if name in ZONE_WASH else dict.fromkeys(CardKind, c["zone_wash"])
+    return Look(
+        name=name,
+        paper=c["paper"],
+        ink=c["ink"],
+        soft_ink=c["soft_ink"],
+        hairline=c["hairline"],
+        accent=c["accent"],
+        accent_text=c["accent_text"],
+        on_accent=c["on_accent"],
+        card=c["card"],
+        card_border=c["card_border"],
+        chosen=c["chosen"],
+        chosen_ink=c.get("chosen_ink", c["ink"]),
+        hover=c["hover"],
+        field=c["field"],
+        control_border=c["control_border"],
+        problem=c["problem"],
+        zone_wash=MappingProxyType(washes),
+        zone_border=c.get("zone_border", "transparent"),
+        swatch_border=c["swatch_border"],
+        handle=c["handle"],
+        handle_hover=c["handle_hover"],
+        fills=fills,
+        bands=bands,
+    )
+
+
+_NONE: Mapping[str, str] = MappingProxyType({})
+LIGHT = _look("light", _by_swatch(*(colour for _name, colour in PALETTE_SWATCHES)), _NONE)
 # Warm, deep washes a little lighter than the dark paper, cards lighter again; cream words.
-DARK = Look(
-    name="dark",
-    paper="#2a2420",
-    ink="#f2e8dc",
-    soft_ink="#c7b7a8",
-    hairline="#4a3f37",
-    accent="#e3a06f",
-    accent_text="#f0b68a",
-    on_accent="#2a1a10",
-    card="#403630",
-    card_border="#66574c",
-    chosen="#6e4128",
-    chosen_ink="#f2e8dc",
-    hover="#463b34",
-    field="#332c27",
-    control_border="#8f7d6e",
-    problem="#ffd6cc",
-    zone_wash=MappingProxyType(
-        {
-            CardKind.STRENGTH: "#382b22",
-            CardKind.TALENT: "#36301f",
-            CardKind.HOPE: "#2a3126",
-            CardKind.DESIRE: "#332b37",
-            CardKind.GOOD_IN_MY_LIFE: "#383121",
-            CardKind.HARD_RIGHT_NOW: "#263039",
-        }
-    ),
-    zone_border="transparent",
-    swatch_border="#8f7d6e",
-    handle="#6b5d52",
-    handle_hover="#8f7d6e",
-    fills=_by_swatch("#5e3f2c", "#54472a", "#3a4a35", "#33475c", "#4a3d58", "#5a3a42"),
-    bands=MappingProxyType({}),
-)
+DARK = _look("dark", _by_swatch(*SWATCH_FILLS_DARK), _NONE)
 # Black zones with white edges, black cards with white words; the yellow marks what is chosen.
-HIGH_CONTRAST = Look(
-    name="high-contrast",
-    paper="#000000",
-    ink="#ffffff",
-    soft_ink="#e6e6e6",
-    hairline="#ffffff",
-    accent="#ffd400",
-    accent_text="#ffd400",
-    on_accent="#000000",
-    card="#000000",
-    card_border="#ffffff",
-    chosen="#ffd400",
-    chosen_ink="#000000",
-    hover="#1a1a1a",
-    field="#000000",
-    control_border="#ffffff",
-    problem="#ffffff",
-    zone_wash=MappingProxyType(dict.fromkeys(CardKind, "#000000")),
-    zone_border="#ffffff",
-    swatch_border="#ffffff",
-    handle="#ffffff",
-    handle_hover="#ffd400",
-    fills=MappingProxyType({}),
-    bands=_by_swatch("#ffab70", "#ffdc5e", "#8fd68f", "#85c2ff", "#cfa6ff", "#ff9fb5"),
-)
+HIGH_CONTRAST = _look("high-contrast", _NONE, _by_swatch(*SWATCH_BANDS_HIGH_CONTRAST))
 LOOKS: Mapping[str, Look] = MappingProxyType(
     {"light": LIGHT, "dark": DARK, "high-contrast": HIGH_CONTRAST}
 )

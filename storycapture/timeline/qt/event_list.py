@@ -145,9 +145,10 @@ class EventListDelegate(QStyledItemDelegate):
         state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
         if selected:
-            painter.setPen(Qt.PenStyle.NoPen)
+            # A soft fill, and an edge that shows the row is chosen at 3:1 on the list.
+            painter.setPen(QPen(colours.selection_edge, 1.0))
             painter.setBrush(colours.selection)
-            painter.drawRoundedRect(rect, 6, 6)
+            painter.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
         elif state & QStyle.StateFlag.State_MouseOver:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(colours.mix(colours.card, colours.hairline, 0.5))
@@ -168,8 +169,8 @@ class EventListDelegate(QStyledItemDelegate):
             hollow.setDashPattern([2.0, 1.5])
             painter.setPen(hollow)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-        else:
-            painter.setPen(Qt.PenStyle.NoPen)
+        else:  # a soft fill in a rim that shows at 3:1
+            painter.setPen(QPen(colours.feeling_edge(int(valence)), 1.6))
             painter.setBrush(colours.feeling(int(valence)))
         painter.drawEllipse(QPointF(rect.left() + 10, top + line / 2), 5, 5)
         left = rect.left() + 22

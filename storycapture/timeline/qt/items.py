@@ -171,7 +171,7 @@ class CardFace:
         elif self.seeks_help:
             border = QPen(colours.accent, 1.8)
         else:
-            border = QPen(colours.edge, 1.0)
+            border = QPen(colours.edge, 1.5)  # wherever it falls, a pixel shows it whole
         painter.setPen(border)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(card, radius, radius)
@@ -282,7 +282,8 @@ class EventItem(StoryItem):
         lean = placed.lean
         stops = (0.0, max(0.0, lean - 0.2), min(1.0, lean + 0.2), 1.0)
         for name, ring, strength in (
-            ("fill", colour, 0.85),
+            # The core shows at 3:1 (the feeling's edge); the ends stay soft.
+            ("fill", colours.feeling_edge(placed.valence if placed.feeling_said else 0), 1.0),
             ("chosen", colours.ink, 1.0),
             ("help", colours.accent, 0.7),
         ):
@@ -349,7 +350,7 @@ class EventItem(StoryItem):
             elif placed.seeks_help:
                 pen = QPen(colours.accent, 2.0)
             else:
-                pen = QPen(colour.darker(135) if said else colours.soft_ink, 1.2 if said else 1.6)
+                pen = QPen(colours.feeling_edge(placed.valence) if said else colours.soft_ink, 1.6)
             if not said:
                 pen.setDashPattern([2.0, 1.5])
             painter.setPen(pen)
@@ -397,7 +398,9 @@ class PeriodItem(StoryItem):
         )
         # The scene redraws a bar whose words move to stay in sight; others keep a picture.
         keep_picture(self, self._rect, self._kit)
-        self._fill = QBrush(self._gradient(self._kit.colours.bar_fill(bar.placed.valence)))
+        colours = self._kit.colours
+        self._fill = QBrush(self._gradient(colours.bar_fill(bar.placed.valence)))
+        self._rim = QBrush(self._gradient(colours.feeling_edge(bar.placed.valence)))
         self._bounds = self._rect.adjusted(-2, -2, 2, 4)
         if self._face is not None:
             self._bounds = self._bounds.united(self._face.rect.adjusted(-3, -3, 3, 5))
@@ -440,7 +443,12 @@ class PeriodItem(StoryItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(self._fill)
         painter.drawRoundedRect(self._rect, radius, radius)
-        if self._chosen or placed.seeks_help:
+        if not (self._chosen or placed.seeks_help):
+            # The bar's rim shows it at 3:1 on the paper; its fuzzy ends fade with it.
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(self._rim, 1.8))
+            painter.drawRoundedRect(self._rect.adjusted(0.9, 0.9, -0.9, -0.9), radius, radius)
+        else:
             edge = colours.ink if self._chosen else colours.accent
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.setPen(QPen(QBrush(self._gradient(edge)), 2.0 if self._chosen else 1.6))

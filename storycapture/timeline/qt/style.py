@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 )
 
 from storycapture.qtkit.looks import checked_look, look_of
+from storycapture.qtkit.palette import FEELINGS, TIMELINE, WHITE
 from storycapture.timeline.layout import SIZES, Sizes
 
 
@@ -56,6 +57,7 @@ class Colours:
     control_edge: QColor  # the border of a toolbar button or a moment waiting in the tray
     selection: QColor  # the chosen row in the list
     selection_ink: QColor
+    selection_edge: QColor  # the edge round the chosen row (3:1 on the list)
     chosen: QColor  # a checked toolbar button, the chosen moment in the tray
     chosen_ink: QColor
     hover: QColor
@@ -80,6 +82,21 @@ class Colours:
         low = min(int(v), 5)
         return _mix(self.scale[low], self.scale[low + 1], v - low)
 
+    def feeling_edge(self, valence: float | None) -> QColor:
+        """The feeling's colour deepened towards the ink until it shows on the paper, its band
+        and a shaded lane at 3:1 (4.5:1 in high contrast), as the edge of a dot, the core of a
+        fuzzy date and the rim of a bar must (WCAG 1.4.11). A feeling not said: the soft ink."""
+        if valence is None:
+            return self.soft_ink
+        colour = self.feeling(valence)
+        least = (4.5 if self.high_contrast else 3.0) + 0.4  # a little over: antialiasing
+        grounds = (self.paper, self.band_wash(valence), self.lane_wash(1))
+        for step in range(21):
+            edge = _mix(colour, self.ink, step / 20)
+            if min(contrast(edge, ground) for ground in grounds) >= least:
+                return edge
+        return QColor(self.ink)
+
     def band_wash(self, valence: float | None) -> QColor:
         # A moment whose feeling is not said sits on the "in between" band.
         wash = self.feeling(0 if valence is None else valence)
@@ -99,84 +116,64 @@ class Colours:
         return _mix(a, b, t)
 
 
+def contrast(first: QColor, second: QColor) -> float:
+    """The WCAG 2 contrast ratio of two colours."""
+
+    def luminance(colour: QColor) -> float:
+        red, green, blue = (
+            v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+            for v in (colour.redF(), colour.greenF(), colour.blueF())
+        )
+        return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
 def _colours(*names: str) -> tuple[QColor, ...]:
     return tuple(QColor(name) for name in names)
 
 
-_LIGHT_HAIRLINE = QColor("#e4d8ca")
-_LIGHT_CARD = QColor("#fffdf9")
-_LIGHT_ACCENT = QColor("#c2703d")
-LIGHT = Colours(
-    paper=QColor("#fbf7f1"),
-    ink=QColor("#2f2a26"),
-    soft_ink=QColor("#6b615a"),
-    hairline=_LIGHT_HAIRLINE,
-    accent=_LIGHT_ACCENT,
-    card=_LIGHT_CARD,
-    # Blues that stay blue down to "a bit hard" (a plain mix would go grey), then sand, then
-    # golds that warm up towards "very good".
-    scale=_colours("#6a8ec4", "#86a6d0", "#a9c0da", "#d3c6b0", "#e6cd8c", "#e7b85a", "#e0a138"),
-    edge=_LIGHT_HAIRLINE.darker(108),
-    control_edge=_LIGHT_HAIRLINE.darker(125),
-    selection=QColor("#f0d9c4"),
-    selection_ink=QColor("#2f2a26"),
-    chosen=_mix(_LIGHT_ACCENT, _LIGHT_CARD, 0.72),
-    chosen_ink=QColor("#2f2a26"),
-    hover=_mix(_LIGHT_HAIRLINE, _LIGHT_CARD, 0.4),
-    handle=QColor("#c9b8a6"),
-    handle_hover=QColor("#9b8878"),
-)
-_DARK_HAIRLINE = QColor("#4a3f37")
-_DARK_CARD = QColor("#342c27")
-_DARK_ACCENT = QColor("#e3a06f")
-DARK = Colours(
-    paper=QColor("#2a2420"),
-    ink=QColor("#f2e8dc"),
-    soft_ink=QColor("#c7b7a8"),
-    hairline=_DARK_HAIRLINE,
-    accent=_DARK_ACCENT,
-    card=_DARK_CARD,
-    scale=_colours("#5f86bd", "#7497c4", "#8ea6c2", "#9c8e7b", "#c4a766", "#d3a44a", "#d9a03a"),
-    edge=QColor("#5e5047"),
-    control_edge=QColor("#74645a"),
-    selection=QColor("#6e4128"),
-    selection_ink=QColor("#f2e8dc"),
-    chosen=_mix(_DARK_ACCENT, _DARK_CARD, 0.72),
-    chosen_ink=QColor("#f2e8dc"),
-    hover=_mix(_DARK_HAIRLINE, _DARK_CARD, 0.4),
-    handle=QColor("#6b5d52"),
-    handle_hover=QColor("#8f7d6e"),
-    dark=True,
-    name="dark",
+def _look(name: str, **kwargs: object) -> Colours:
+    """The colours of look ``name`` from ``qtkit.palette``: a chosen button is the accent
+    softened into a card, and a button under the pointer the hairline softened, unless the
+    palette names them outright (high contrast)."""
+    c = TIMELINE[name]
+    card, accent, hairline = QColor(c["card"]), QColor(c["accent"]), QColor(c["hairline"])
+    return Colours(
+        paper=QColor(c["paper"]),
+        ink=QColor(c["ink"]),
+        soft_ink=QColor(c["soft_ink"]),
+        hairline=hairline,
+        accent=accent,
+        card=card,
+        scale=_colours(*FEELINGS[name]),
+        edge=QColor(c["edge"]),
+        control_edge=QColor(c["control_edge"]),
+        selection=QColor(c["selection"]),
+        selection_ink=QColor(c["selection_ink"]),
+        selection_edge=QColor(c["selection_edge"]),
+        chosen=QColor(c["chosen"]) if "chosen" in c else _mix(accent, card, 0.72),
+        chosen_ink=QColor(c["chosen_ink"]),
+        hover=QColor(c["hover"]) if "hover" in c else _mix(hairline, card, 0.4),
+        handle=QColor(c["handle"]),
+        handle_hover=QColor(c["handle_hover"]),
+        name=name,
+        dark=name != "light",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+LIGHT = _look("light")
+DARK = _look(
+    "dark",
     band_strength=0.14,
     bar_strength=0.55,  # the bars' words are cream: the bars stay deep enough to read them on
 )
 # Black paper, white ink, one yellow; the feelings are still blue for hard and gold for good,
 # bright enough to stand out on black, and bars and bands are their deep shades, so white words
 # read on them at 7:1 and more.
-HIGH_CONTRAST = Colours(
-    paper=QColor("#000000"),
-    ink=QColor("#ffffff"),
-    soft_ink=QColor("#e6e6e6"),
-    hairline=QColor("#767676"),
-    accent=QColor("#ffd400"),
-    card=QColor("#000000"),
-    scale=_colours("#6fa8ff", "#8fbaff", "#b3cff5", "#d6cbb6", "#f2dc8c", "#ffcf4a", "#ffbf1f"),
-    edge=QColor("#d0d0d0"),
-    control_edge=QColor("#ffffff"),
-    selection=QColor("#ffd400"),
-    selection_ink=QColor("#000000"),
-    chosen=QColor("#ffd400"),
-    chosen_ink=QColor("#000000"),
-    hover=QColor("#262626"),
-    handle=QColor("#ffffff"),
-    handle_hover=QColor("#ffd400"),
-    dark=True,
-    name="high-contrast",
-    band_strength=0.2,
-    lane_strength=0.3,
-    bar_strength=0.62,
-)
+HIGH_CONTRAST = _look("high-contrast", band_strength=0.2, lane_strength=0.3, bar_strength=0.62)
 THEME_COLOURS: dict[str, Colours] = {"light": LIGHT, "dark": DARK, "high-contrast": HIGH_CONTRAST}
 
 
@@ -262,9 +259,7 @@ def draw_lifebuoy(painter: QPainter, centre: QPointF, radius: float, colours: Co
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(colours.accent)
     painter.drawPath(ring)
-    painter.setBrush(
-        QColor("#ffffff") if colours.high_contrast or not colours.dark else colours.paper
-    )
+    painter.setBrush(QColor(WHITE) if colours.high_contrast or not colours.dark else colours.paper)
     box = QRectF(centre.x() - radius, centre.y() - radius, radius * 2, radius * 2)
     for start in (22.5, 112.5, 202.5, 292.5):
         wedge = QPainterPath(centre)

@@ -888,7 +888,7 @@ class BandRuler(QWidget):
             area = QRectF(0, y0, self.width(), band.height)
             if lifeline and band.valence is not None:
                 painter.fillRect(area, colours.band_wash(band.valence))
-                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setPen(QPen(colours.feeling_edge(band.valence), 1.6))
                 painter.setBrush(colours.feeling(band.valence))
                 painter.drawEllipse(QPointF(px(16), band.line_y - top), px(5), px(5))
                 painter.setPen(colours.ink)
