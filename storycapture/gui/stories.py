@@ -19,7 +19,6 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QResi
 from PySide6.QtWidgets import (
     QBoxLayout,
     QButtonGroup,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSplitter,
     QStyle,
     QStyledItemDelegate,
@@ -45,7 +43,7 @@ from storycapture.domain.vocabulary import ConsentItem, Visibility
 from storycapture.gui.consent import ConsentHistoryView
 from storycapture.gui.story_words import StoryWordsPanel
 from storycapture.qtkit.context import EditingContext
-from storycapture.qtkit.flow import FlowLayout, is_compact
+from storycapture.qtkit.flow import FlowLayout, is_compact, scrolling_page
 from storycapture.services.consent import ConsentService
 from storycapture.services.media import PhotoService
 from storycapture.services.overview import StorytellerSummary
@@ -381,7 +379,7 @@ class StorytellerPage(QWidget):
             (self.strengths, "Strengths"),
             (self.story, "Story"),
         ):
-            holder = tool if tool is self.strengths else _scrolling(tool)
+            holder = tool if tool is self.strengths else scrolling_page(tool)
             self._tools[holder] = tool
             self.tabs.addTab(holder, name)
         layout = QVBoxLayout(self)
@@ -535,15 +533,6 @@ class StorytellerPage(QWidget):
         self.timeline.clear()
         self.strengths.clear()
         self.story.clear()
-
-
-def _scrolling(content: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidget(content)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
 
 
 class StoriesPage(QWidget):

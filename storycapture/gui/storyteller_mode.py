@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -49,7 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from storycapture.gui.theme import current_scale, current_theme
-from storycapture.qtkit.flow import FlowLayout, is_compact
+from storycapture.qtkit.flow import FlowLayout, is_compact, scrolling_page
 from storycapture.qtkit.palette import STORYTELLER
 
 MAX_PIN_ATTEMPTS = 5
@@ -218,15 +217,6 @@ class _PageStack(QStackedWidget):
     def minimumSizeHint(self) -> QSize:
         page = self.currentWidget()
         return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
-
-
-def _scrolling(content: QWidget) -> QScrollArea:
-    area = QScrollArea()
-    area.setWidget(content)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    return area
 
 
 def _set_compact(page: QWidget, compact: bool) -> None:
@@ -429,7 +419,7 @@ class StorytellerMode(QWidget):
         self.page_stack = _PageStack()
         self.page_stack.setObjectName("storytellerPages")
         # A page taller than the window (large type at 200%) scrolls down, never sideways.
-        self.page_scroll = _scrolling(self.page_stack)
+        self.page_scroll = scrolling_page(self.page_stack, at_least=False)
         self.story = QWidget()
         story_layout = QVBoxLayout(self.story)
         story_layout.setContentsMargins(0, 0, 0, 0)
@@ -449,7 +439,7 @@ class StorytellerMode(QWidget):
         self.body = _PageStack()
         self.body.addWidget(self.story)
         # At 200% the hand-back card is taller than a small laptop: it scrolls.
-        self.leave_scroll = _scrolling(self.leave_panel)
+        self.leave_scroll = scrolling_page(self.leave_panel, at_least=False)
         self.body.addWidget(self.leave_scroll)
 
         layout = QVBoxLayout(self)

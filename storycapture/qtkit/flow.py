@@ -10,7 +10,17 @@ the screens share for when side-by-side panels stack instead.
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QStyle, QWidget, QWidgetItem
+from PySide6.QtWidgets import (
+    QFrame,
+    QLayout,
+    QLayoutItem,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+    QWidgetItem,
+)
 
 from storycapture.qtkit.looks import current_scale
 
@@ -30,6 +40,7 @@ class FlowLayout(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._sizing = False
         if parent is None:
             self.setContentsMargins(QMargins(0, 0, 0, 0))
 
@@ -55,7 +66,10 @@ class FlowLayout(QLayout):
         return Qt.Orientation(0)
 
     def hasHeightForWidth(self) -> bool:
-        return True
+        # No: a scroll area around a height-for-width layout makes its page as tall as every
+        # part's preferred height. The row's widget is given its minimum height instead, once
+        # the row knows its width (``setGeometry``).
+        return False
 
     def heightForWidth(self, width: int) -> int:
         return self._place(QRect(0, 0, width, 0), move=False)
@@ -65,10 +79,17 @@ class FlowLayout(QLayout):
         needed = self._place(rect, move=True)
         # Layouts above ask for a minimum height without the width, so they would give a
         # wrapped row the height of one line and cut the rest: the row's widget says how tall
-        # it must be at the width it was given.
+        # it must be at the width it was given. Not while doing so already: in a scroll area
+        # a taller row brings a scroll bar, which narrows the row, which makes it taller...
         holder = self.parentWidget()
-        if holder is not None and holder.layout() is self and holder.minimumHeight() != needed:
-            holder.setMinimumHeight(needed)
+        if self._sizing or holder is None or holder.layout() is not self:
+            return
+        if holder.minimumHeight() != needed:
+            self._sizing = True
+            try:
+                holder.setMinimumHeight(needed)
+            finally:
+                self._sizing = False
 
     def sizeHint(self) -> QSize:
         # One line, when there is room for it.
@@ -129,3 +150,33 @@ class FlowLayout(QLayout):
             x += hint.width() + gap
             line_height = max(line_height, hint.height())
         return y + line_height - rect.y() + margins.bottom()
+
+
+class _PageLayout(QVBoxLayout):
+    """Holds a page in a scroll area at the height its parts need at least, not prefer.
+
+    A scroll area lays out a page whose words wrap (height for width) at its preferred
+    height, so the page would scroll when it need not, and near the edge the scroll bar comes
+    and goes as the page narrows and widens."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
+def scrolling_page(content: QWidget, *, at_least: bool = True) -> QScrollArea:
+    """``content`` in a scroll area that scrolls down (when the window is too short for it,
+    as with large text on a small laptop) and never sideways. ``at_least``: the page is laid
+    out at the height its parts need at least (else at the height they would like)."""
+    if at_least:
+        holder = QWidget()
+        layout = _PageLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(content)
+    else:
+        holder = content
+    area = QScrollArea()
+    area.setWidget(holder)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    return area

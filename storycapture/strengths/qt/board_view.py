@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from storycapture.domain.vocabulary import CardKind
+from storycapture.qtkit.looks import scaled_px
 from storycapture.strengths.board import Board, Zone
 from storycapture.strengths.qt import style
 from storycapture.strengths.qt.cards import CardDelegate
@@ -366,10 +367,32 @@ class BoardPage(QWidget):
         self._layout = QGridLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(10)
+        # A zone narrower than this (normal-size pixels) cuts its cards' words: the zones then
+        # go two by two, or one under another. Storyteller mode's large type asks for more.
+        self.zone_min_width = 170
+        self._count = 0
         self.set_columns(len(self.columns))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.set_columns(self.columns_for(event.size().width()))
+        super().resizeEvent(event)
+
+    def columns_for(self, width: int) -> int:
+        """How many zones fit side by side in ``width``: all, half, or one."""
+        gap = self._layout.spacing()
+        zone = scaled_px(self.zone_min_width)
+        total = len(self.columns)
+        choices = [total, total // 2] if total % 2 == 0 else [total]
+        for count in choices:
+            if count >= 1 and count * zone + (count - 1) * gap <= width:
+                return count
+        return 1
 
     def set_columns(self, count: int) -> None:
         """The zones side by side (``count`` of them), wrapping onto further rows."""
+        if count == self._count:
+            return
+        self._count = count
         layout = self._layout
         for column in self.columns:
             layout.removeWidget(column)

@@ -46,7 +46,7 @@ from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.story import StrengthCard
 from storycapture.domain.vocabulary import CardKind, Visibility
 from storycapture.qtkit.context import EditingContext
-from storycapture.qtkit.flow import FlowLayout
+from storycapture.qtkit.flow import FlowLayout, scrolling_page
 from storycapture.qtkit.looks import scaled_px
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
@@ -217,11 +217,7 @@ class StrengthsTool(QWidget):
         self._grid.setSpacing(12)
         self._compact = False
         self._place_panels()
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidget(self._content)
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = scrolling_page(self._content)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.scroll_area)
@@ -349,8 +345,6 @@ class StrengthsTool(QWidget):
         self._compact = compact
         self._place_panels()
         self._size_panels()
-        for page in self.pages:
-            page.set_columns(2 if compact else len(page.columns))
 
     def _place_panels(self) -> None:
         grid = self._grid
@@ -402,6 +396,9 @@ class StrengthsTool(QWidget):
             view.card_delegate.large = large
         self.deck_panel.prompt_delegate.large = large
         self._size_panels()
+        for page in self.pages:
+            page.zone_min_width = 240 if large else 170
+            page.set_columns(page.columns_for(page.width()))
         self.editor.size_swatches(scaled_px(style.LARGE_TARGET_PX) if large else style.TARGET_PX)
         self.editor.lay_out_swatches(4 if large else len(self.editor.swatch_buttons))
         self.editor.stack_choices(large)
