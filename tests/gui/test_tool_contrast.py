@@ -496,6 +496,15 @@ def test_tool_controls_and_chosen_rows_show_their_edges(
         window_shot(timeline.list_view),
         across_edges(timeline.list_view.viewport(), row)[1],
     )
+    # The chosen idea in the deck, from beside the list into the row (its soft fill alone
+    # showed at about 1.3:1).
+    ideas = strengths.deck_panel.list
+    ideas.setCurrentIndex(ideas.model().index(1, 0))
+    settle()
+    idea = ideas.visualRect(ideas.model().index(1, 0))
+    found["the chosen idea in the deck"] = step_contrast(
+        window_shot(ideas), across_edges(ideas.viewport(), idea)[0]
+    )
     assert_shows(found, graphic_needed(theme))
 
 

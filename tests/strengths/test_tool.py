@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -491,3 +492,19 @@ def test_storyteller_mode_cards_are_in_their_words(
     assert card.meta.author.is_storyteller
     index = tool.zone_view(CardKind.GOOD_IN_MY_LIFE).zone_model.index(0)
     assert "in their words" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+
+
+def test_the_two_main_buttons_never_say_the_same_thing(
+    tool: StrengthsTool, board: list[str]
+) -> None:
+    """An idea from the deck and a card in their own words are two different things to do:
+    the two orange buttons on one screen say which (they both said "Put it on the board")."""
+    tool.deck_panel.own_button.click()  # writing their own card
+    primary = [
+        button.text()
+        for button in tool.findChildren(QPushButton)
+        if button.objectName() == "primary" and button.isVisible()
+    ]
+    assert len(primary) == 2
+    assert len(set(primary)) == 2
+    assert "Use this idea" in primary

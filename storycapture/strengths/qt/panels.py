@@ -83,7 +83,7 @@ class DeckPanel(QFrame):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setAccessibleName("Ideas for cards")
         self.list.setAccessibleDescription("Enter or a double tap puts the idea on the board.")
-        self.add_button = _button("Put it on the board", "Make a card from the chosen idea")
+        self.add_button = _button("Use this idea", "Make a card from the chosen idea")
         self.add_button.setObjectName("primary")
         self.own_button = _button("Write your own", "A card in your own words")
         self.empty = QLabel("No ideas with those words. Try fewer words, or write your own.")
