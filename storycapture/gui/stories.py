@@ -571,6 +571,10 @@ class StoriesPage(QWidget):
         self.set_compact(is_compact(event.size().width()))
         super().resizeEvent(event)
 
+    def reflow(self) -> None:
+        """Decide again whether the screen is compact (the text size has just changed)."""
+        self.set_compact(is_compact(self.width()))
+
     def set_compact(self, compact: bool) -> None:
         """On a compact screen the list of storytellers folds away, and opens over the story."""
         if compact == self.compact:

@@ -876,6 +876,8 @@ class MainWindow(QMainWindow):
             app = QGuiApplication.instance()
             if isinstance(app, QApplication):
                 apply_theme(app, self.settings.theme, self.settings.interface_scale)
+            if self.stories is not None:  # a new text size may make the screen compact
+                self.stories.reflow()
 
         if closed is not None:
             dialog.finished.connect(lambda _result: closed())

@@ -33,6 +33,7 @@ from pytestqt.qtbot import QtBot
 from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
 from storycapture.gui.consent import ConsentDialog
 from storycapture.gui.settings import AppSettings
+from storycapture.gui.settings_dialog import SettingsDialog
 from storycapture.gui.storyteller_dialog import NewStorytellerDialog
 from storycapture.gui.storyteller_mode import EnterStorytellerModePanel
 from storycapture.gui.theme import apply_theme
@@ -211,3 +212,25 @@ def test_the_window_and_storyteller_mode_fit_a_small_laptop_at_every_text_size(
     mode.request_leave()
     problems += fits(window, f"{scale:.0%} handing back")
     assert not problems, "\n".join(problems)
+
+
+def test_a_larger_text_size_chosen_in_settings_reflows_the_open_window(
+    qtbot: QtBot, restored_app: QApplication, app_settings: AppSettings, demo_folder: Path
+) -> None:
+    apply_theme(restored_app, "light", 1.0)
+    window = MainWindow(demo_folder, app_settings)
+    qtbot.addWidget(window)
+    window.resize(*SCREEN)
+    window.show()
+    qtbot.waitExposed(window)
+    window.unlock_vault(DEMO_PASSPHRASE)
+    assert window.stories is not None and not window.stories.compact
+    window.open_settings()
+    dialog = window.current_dialog
+    assert isinstance(dialog, SettingsDialog)
+    dialog.scale.setCurrentIndex(dialog.scale.findData(2.0))
+    dialog.ok_button.click()
+    settle()
+    assert window.stories.compact  # the list folds away at once, not at the next resize
+    window.resize(*SCREEN)
+    assert not fits(window, "200%, chosen in settings")
