@@ -401,3 +401,4 @@ class BoardPage(QWidget):
             layout.setRowStretch(number, 1 if number < -(-len(self.columns) // count) else 0)
         for number, column in enumerate(self.columns):
             layout.addWidget(column, number // count, number % count)
+        layout.activate()  # now, also while the board is out of sight
