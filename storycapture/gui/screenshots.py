@@ -56,6 +56,27 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
         widget.grab().save(str(path))
         written.append(path)
 
+    def shoot_storyteller_mode(
+        window: MainWindow, size: str, screen: tuple[int, int], *, handover: bool
+    ) -> None:
+        """Hand over, shoot the mode's timeline and strengths, and hand back."""
+        window.finish_building()
+        window.enter_storyteller_mode()
+        panel = window.pages.currentWidget()
+        if handover:
+            save(window, f"storyteller-mode-handover-{size}")
+        assert isinstance(panel, EnterStorytellerModePanel)
+        panel.submit()
+        mode = window.mode
+        assert mode is not None
+        # Offscreen, "full screen" is the platform's 800×800 screen: draw at the size asked.
+        window.showNormal()
+        window.resize(*screen)
+        save(window, f"storyteller-mode-timeline-{size}")
+        mode.set_current_page(1)
+        save(window, f"storyteller-mode-strengths-{size}")
+        mode.try_passphrase(DEMO_PASSPHRASE)
+
     with tempfile.TemporaryDirectory(prefix="storycapture-screens-") as scratch:
         root = Path(scratch)
         settings = AppSettings(QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat))
@@ -99,21 +120,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
                 save(quote, f"add-a-quote-{size}")
                 quote.reject()
 
-            window.finish_building()
-            window.enter_storyteller_mode()
-            panel = window.pages.currentWidget()
-            save(window, f"storyteller-mode-handover-{size}")
-            assert isinstance(panel, EnterStorytellerModePanel)
-            panel.submit()
-            mode = window.mode
-            assert mode is not None
-            # Offscreen, "full screen" is the platform's 800×800 screen: draw at the size asked.
-            window.showNormal()
-            window.resize(width, height)
-            save(window, f"storyteller-mode-timeline-{size}")
-            mode.set_current_page(1)
-            save(window, f"storyteller-mode-strengths-{size}")
-            mode.try_passphrase(DEMO_PASSPHRASE)
+            shoot_storyteller_mode(window, size, (width, height), handover=True)
             window.showNormal()
             window.resize(width, height)
 
@@ -183,19 +190,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             _choose_shown_storyteller(window)
             window.stories.storyteller.tabs.setCurrentIndex(1)
             save(window, f"timeline-{size}")
-            window.finish_building()
-            window.enter_storyteller_mode()
-            panel = window.pages.currentWidget()
-            assert isinstance(panel, EnterStorytellerModePanel)
-            panel.submit()
-            mode = window.mode
-            assert mode is not None
-            window.showNormal()
-            window.resize(width, height)
-            save(window, f"storyteller-mode-timeline-{size}")
-            mode.set_current_page(1)
-            save(window, f"storyteller-mode-strengths-{size}")
-            mode.try_passphrase(DEMO_PASSPHRASE)
+            shoot_storyteller_mode(window, size, (width, height), handover=False)
             window.lock()
             window.close()
             window.deleteLater()

@@ -33,7 +33,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QBoxLayout,
     QButtonGroup,
     QFrame,
     QHBoxLayout,
@@ -388,17 +387,16 @@ class StorytellerMode(QWidget):
             "Hand back to the facilitator", "Hand back to the facilitator"
         )
         self.hand_back_button.clicked.connect(self.request_leave)
-        # Beside the heading; below it (and wrapping) when large text meets a small laptop.
-        self.header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.header.setSpacing(_px(16))
-        self.header.addWidget(self.heading, 1)
+        # Beside the heading; on a compact screen they join the row of tabs (resizeEvent).
+        header = QHBoxLayout()
+        header.setSpacing(_px(16))
+        header.addWidget(self.heading, 1)
         header_buttons = QWidget()
         header_flow = FlowLayout(header_buttons, spacing=_px(16))
         header_flow.addWidget(self.contrast_button)
         header_flow.addWidget(self.hand_back_button)
-        self.header.addWidget(header_buttons)
+        header.addWidget(header_buttons)
         self._header_flow = header_flow
-        header = self.header
 
         # The story: a row of large tab buttons over the pages.
         self.tab_group = QButtonGroup(self)
