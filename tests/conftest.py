@@ -40,6 +40,30 @@ def _quick_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("storycapture.services.vault.calibrated_kdf", fast_kdf)
 
 
+@pytest.fixture(autouse=True)
+def _no_window_outlives_its_test() -> Iterator[None]:
+    """Every window a test opened is deleted when it ends.
+
+    pytest-qt closes the widgets a test registered and asks Qt to delete them later, but outside
+    an event loop "later" never comes; other windows (popups, frames made without a parent) are
+    never closed at all. Left alive, each one is restyled at every later change of theme or text
+    size, and the suite slows down test by test."""
+    yield
+    import sys
+
+    if "PySide6.QtWidgets" not in sys.modules:
+        return
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "vault"

@@ -114,7 +114,7 @@ QLabel#storytellerProblem {{
 QFrame#storytellerCard, QStackedWidget#storytellerPages {{
     background: {c["card"]}; border: 2px solid {c["card_border"]}; border-radius: 16px;
 }}
-QStackedWidget#storytellerPages {{ padding: 16px; }}
+QStackedWidget#storytellerPages {{ padding: 10px; }}
 QPushButton {{
     background: {c["button"]}; color: {c["button_text"]};
     border: 2px solid {c["border"]}; border-radius: 14px;
@@ -142,6 +142,10 @@ QPushButton#storytellerLink {{
     text-decoration: underline; padding: 8px 10px;
 }}
 QPushButton#storytellerLink:focus {{ border: 4px solid {c["focus"]}; padding: 6px 8px; }}
+QPushButton#feelingChoice {{ padding: 2px 16px; }}
+QPushButton#feelingChoice:focus {{ padding: 0 14px; }}
+QPushButton#panelStep {{ padding: 2px 2px; min-width: {target}px; }}
+QPushButton#panelStep:focus {{ padding: 0; }}
 QToolButton, QComboBox {{ min-height: {target}px; min-width: {target}px; }}
 QRadioButton, QCheckBox {{
     min-height: {target}px; border: 4px solid transparent; border-radius: 12px; padding: 0 6px;
@@ -421,7 +425,7 @@ class StorytellerMode(QWidget):
         self.story = QWidget()
         story_layout = QVBoxLayout(self.story)
         story_layout.setContentsMargins(0, 0, 0, 0)
-        story_layout.setSpacing(_px(18))
+        story_layout.setSpacing(_px(10))
         story_layout.addWidget(tab_holder)
         story_layout.addWidget(self.page_scroll, 1)
 
@@ -441,9 +445,9 @@ class StorytellerMode(QWidget):
         self.body.addWidget(self.leave_scroll)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(_px(36), _px(24), _px(36), _px(28))
+        layout.setContentsMargins(_px(36), _px(14), _px(36), _px(14))
         self._outer = layout
-        layout.setSpacing(_px(20))
+        layout.setSpacing(_px(10))
         layout.addLayout(header)
         layout.addWidget(self.body, 1)
 
@@ -467,7 +471,7 @@ class StorytellerMode(QWidget):
             if compact:
                 self._outer.setContentsMargins(_px(20), _px(12), _px(20), _px(12))
             else:
-                self._outer.setContentsMargins(_px(36), _px(24), _px(36), _px(28))
+                self._outer.setContentsMargins(_px(36), _px(14), _px(36), _px(14))
             for page in self._pages:
                 _set_compact(page, compact)
         super().resizeEvent(event)

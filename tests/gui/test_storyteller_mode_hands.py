@@ -285,8 +285,16 @@ def test_focus_is_always_visible_in_the_mode(
                 unseen.append(name)
 
     look_at_every_focusable_widget()
-    for part in (panel.feeling, panel.visibility, panel.remove):
-        panel._scroll.ensureWidgetVisible(part)
+    for part in panel.parts():  # the moment, one part at a time
+        panel.show_part(part)
         look_at_every_focusable_widget()
-    assert {"Title", "Timeline picture", "Moments, in time order", "How it felt: Hard"} <= checked
+    assert {
+        "Title",
+        "Timeline picture",
+        "Moments, in time order",
+        "How it felt: Hard",
+        "Who may see it: Private",
+        "Take this moment off the timeline",
+        "On to the next part",
+    } <= checked
     assert sorted(set(unseen)) == []

@@ -7,9 +7,11 @@ button also carries a tick, so the choice never rests on colour alone."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QButtonGroup, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QPushButton, QWidget
 
 from storycapture.domain.vocabulary import describe_feeling
 from storycapture.timeline.qt.style import Colours, colours_for
@@ -39,9 +41,10 @@ class FeelingChoice(QWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.buttons: dict[int | None, QPushButton] = {}
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(4)
+        self._columns = 1
         for valence in (*FEELINGS, None):
             words = feeling_words(valence)
             button = QPushButton(words)
@@ -56,16 +59,43 @@ class FeelingChoice(QWidget):
             button.setStyleSheet(
                 "QPushButton { text-align: left; } QPushButton:checked { font-weight: 600; }"
             )
-            if valence is None:
-                layout.addSpacing(6)
-            layout.addWidget(button)
             self.group.addButton(button)
             self.buttons[valence] = button
             button.clicked.connect(lambda _checked=False, v=valence: self._clicked(v))
+        self._place_buttons()
         self._value: int | None = None
         self.setFocusProxy(self.buttons[None])
         self.set_colours(colours_for())
         self.set_value(None)
+
+    def set_columns(self, columns: int) -> None:
+        """One column (the panel beside the picture), or two (storyteller mode, where the
+        moment's parts must each fit a small laptop in large type): the feelings still run in
+        the bands' order, down the first column and on down the second."""
+        if columns != self._columns:
+            self._columns = columns
+            self._place_buttons()
+
+    def _place_buttons(self) -> None:
+        for button in self.buttons.values():
+            self._grid.removeWidget(button)
+        for row in range(self._grid.rowCount()):
+            self._grid.setRowMinimumHeight(row, 0)
+        if self._columns == 1:
+            for row, valence in enumerate(FEELINGS):
+                self._grid.addWidget(self.buttons[valence], row, 0)
+            # "Not said" a little apart from the feelings
+            self._grid.setRowMinimumHeight(len(FEELINGS), 2)
+            self._grid.addWidget(self.buttons[None], len(FEELINGS) + 1, 0)
+        else:
+            feelings: tuple[int | None, ...] = (*FEELINGS, None)
+            rows = (len(feelings) + 1) // 2
+            for place, feeling in enumerate(feelings):
+                self._grid.addWidget(self.buttons[feeling], place % rows, place // rows)
+        # Tab goes in the order the feelings are read, whichever way they are laid out.
+        read = [self.buttons[valence] for valence in (*FEELINGS, None)]
+        for first, second in pairwise(read):
+            QWidget.setTabOrder(first, second)
 
     def value(self) -> int | None:
         return self._value

@@ -67,6 +67,7 @@ def _label(text: str, name: str = "", buddy: QWidget | None = None) -> QLabel:
 
 
 PANEL_MIN_WIDTH = 280
+STEPPED_MIN_WIDTH = 400  # storyteller mode: room for a part's name between ◀ and ▶
 HINT = (
     "Choose a moment in the picture or the list to see it here.\n\n"
     "To add one, double-click an empty part of the picture, or use “Add a moment”."
@@ -114,6 +115,7 @@ class EventPanel(QWidget):
         layout = QVBoxLayout(form)
         layout.setContentsMargins(14, 12, 14, 14)
         layout.setSpacing(6)
+        self._layout = layout
         self.heading = _label("About this moment", "subheading")
         self.close_button = QToolButton()
         self.close_button.setText("✕")
@@ -122,9 +124,26 @@ class EventPanel(QWidget):
         self.close_button.setObjectName("panelClose")
         self.close_button.setToolTip("Close the panel (Esc); the picture gets the room")
         self.close_button.clicked.connect(self.close_requested)
+        # In storyteller mode the moment is shown one part at a time (its words, when, how it
+        # felt, …), each part whole on a small laptop in large type: no box scrolls inside
+        # another, and there is less to take in at once. These step through the parts.
+        self.step_back = QPushButton("◀")
+        self.step_back.setAccessibleName("Back to the part before")
+        self.step_back.clicked.connect(lambda: self.step(-1))
+        self.step_next = QPushButton("▶")
+        self.step_next.setAccessibleName("On to the next part")
+        self.step_next.clicked.connect(lambda: self.step(1))
+        for step in (self.step_back, self.step_next):
+            step.setAutoDefault(False)
+            step.setObjectName("panelStep")
         top = QHBoxLayout()
+        top.addWidget(self.step_back, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.heading, 1)
+        top.addWidget(self.step_next, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._stepped = False
+        self._sections: list[tuple[str, QWidget]] = []
+        self._section = 0
         self.written_by = _label("", "subtle")
         layout.addLayout(top)
         layout.addWidget(self.written_by)
@@ -134,32 +153,43 @@ class EventPanel(QWidget):
         self.whose.chosen.connect(self._whose_chosen)
         layout.addWidget(self.whose)
 
+        part = self._part("Their words", layout)
         self.title = QLineEdit()
         self.title.setAccessibleName("Title")
         self.title_problem = self._problem()
-        layout.addWidget(_label("Title", buddy=self.title))
-        layout.addWidget(self.title)
-        layout.addWidget(self.title_problem)
+        part.addWidget(_label("Title", buddy=self.title))
+        part.addWidget(self.title)
+        part.addWidget(self.title_problem)
+        self.words = WordsEdit()
+        self.words.setAccessibleName("In their own words")
+        self.words.setTabChangesFocus(True)
+        self.words.setMinimumHeight(90)
+        self.words_problem = self._problem()
+        part.addWidget(_label("In their own words", buddy=self.words))
+        part.addWidget(self.words)
+        part.addWidget(self.words_problem)
+
+        part = self._part("When", layout)
 
         self.when = QLineEdit()
         self.when.setAccessibleName("When it happened")
         self.when.setPlaceholderText("like “spring 2015”, “the 1990s” or “when I was 15”")
         self.when_reading = _label("", "subtle")
         self.when_problem = self._problem()
-        layout.addWidget(_label("When", buddy=self.when))
-        layout.addWidget(self.when)
-        layout.addWidget(self.when_reading)
-        layout.addWidget(self.when_problem)
+        part.addWidget(_label("When", buddy=self.when))
+        part.addWidget(self.when)
+        part.addWidget(self.when_reading)
+        part.addWidget(self.when_problem)
 
         self.until = QLineEdit()
         self.until.setAccessibleName("Until, for a time that lasted")
         self.until.setPlaceholderText("leave empty for a single moment")
         self.until_reading = _label("", "subtle")
         self.until_problem = self._problem()
-        layout.addWidget(_label("Until (for a time that lasted)", buddy=self.until))
-        layout.addWidget(self.until)
-        layout.addWidget(self.until_reading)
-        layout.addWidget(self.until_problem)
+        part.addWidget(_label("Until (for a time that lasted)", buddy=self.until))
+        part.addWidget(self.until)
+        part.addWidget(self.until_reading)
+        part.addWidget(self.until_problem)
 
         moves = QHBoxLayout()
         self.earlier = QPushButton("◀ Earlier")
@@ -168,29 +198,30 @@ class EventPanel(QWidget):
         self.later.setAccessibleName("Move later")
         moves.addWidget(self.earlier)
         moves.addWidget(self.later)
-        layout.addLayout(moves)
+        part.addLayout(moves)
 
+        part = self._part("How it felt", layout)
         # Seven feelings and "Not said", each a button in words: no drop-down or slider to
         # aim at, and nothing chosen until someone chooses.
         self.feeling = FeelingChoice()
         self.feeling_words = _label("", "subtle")
-        layout.addWidget(_label("How it felt", buddy=self.feeling))
-        layout.addWidget(self.feeling)
-        layout.addWidget(self.feeling_words)
+        part.addWidget(_label("How it felt", buddy=self.feeling))
+        part.addWidget(self.feeling)
+        part.addWidget(self.feeling_words)
 
         self.area = QComboBox()
         self.area.setAccessibleName("Part of life")
         for area in LifeArea:
             self.area.addItem(area.label, area.value)
-        layout.addWidget(_label("Part of life", buddy=self.area))
-        layout.addWidget(self.area)
+        part.addWidget(_label("Part of life", buddy=self.area))
+        part.addWidget(self.area)
 
         self._narrow(self.area)
 
         self.help_box = QFrame()
         self.help_box.setObjectName("helpSeeking")
         help_layout = QVBoxLayout(self.help_box)
-        help_layout.setContentsMargins(0, 4, 0, 4)
+        help_layout.setContentsMargins(0, 4, 0, 0)
         help_layout.setSpacing(4)
         self.asked_for = QLineEdit()
         self.asked_for.setAccessibleName("What help was asked for")
@@ -211,34 +242,36 @@ class EventPanel(QWidget):
         help_layout.addWidget(self.asked_for)
         help_layout.addWidget(_label("Who it was asked of", buddy=self.from_whom))
         help_layout.addWidget(self.from_whom)
-        help_layout.addWidget(_label("What happened", buddy=self.what_happened))
-        help_layout.addWidget(self.what_happened)
-        help_layout.addWidget(_label("Did it help?", buddy=self.helped))
-        help_layout.addWidget(self.helped)
-        help_layout.addWidget(self.help_problem)
-        layout.addWidget(self.help_box)
+        # What came of it: a part of its own in storyteller mode (asking, then what happened).
+        self.help_after = QFrame()
+        self.help_after.setObjectName("helpSeeking")
+        after_layout = QVBoxLayout(self.help_after)
+        after_layout.setContentsMargins(0, 0, 0, 4)
+        after_layout.setSpacing(4)
+        self._help_layouts = (help_layout, after_layout)
+        after_layout.addWidget(_label("What happened", buddy=self.what_happened))
+        after_layout.addWidget(self.what_happened)
+        after_layout.addWidget(_label("Did it help?", buddy=self.helped))
+        after_layout.addWidget(self.helped)
+        after_layout.addWidget(self.help_problem)
+        self._part("Asking for help", layout).addWidget(self.help_box)
+        self._part("What came of it", layout).addWidget(self.help_after)
 
-        self.words = WordsEdit()
-        self.words.setAccessibleName("In their own words")
-        self.words.setTabChangesFocus(True)
-        self.words.setMinimumHeight(90)
-        self.words_problem = self._problem()
-        layout.addWidget(_label("In their own words", buddy=self.words))
-        layout.addWidget(self.words)
-        layout.addWidget(self.words_problem)
+        part = self._part("Who may see it", layout)
 
         # Each choice on its own line, whole: large type in the mode's narrow panel cut a
         # drop-down's words off.
         self.visibility = VisibilityChoice("Who may see it", stacked=True, one_per_line=True)
         self.visibility_meaning = _label("", "subtle")
         self.other_problem = self._problem()
-        layout.addWidget(self.visibility)
-        layout.addWidget(self.visibility_meaning)
-        layout.addWidget(self.other_problem)
+        part.addWidget(self.visibility)
+        part.addWidget(self.visibility_meaning)
+        part.addWidget(self.other_problem)
 
         # The moment's photos (the timeline tool puts its strip of them here).
+        part = self._part("Photos and more", layout)
         self.photos_row = QVBoxLayout()
-        layout.addLayout(self.photos_row)
+        part.addLayout(self.photos_row)
 
         self.remove = QPushButton("Take off the timeline")
         self.remove.setAccessibleName("Take this moment off the timeline")
@@ -247,9 +280,9 @@ class EventPanel(QWidget):
         self.history.setAccessibleName("Earlier versions of this moment, and who changed it")
         self.history.setToolTip("Every earlier wording, who changed it and when.")
         self.history.clicked.connect(self._history)
-        layout.addSpacing(8)
-        layout.addWidget(self.history)
-        layout.addWidget(self.remove)
+        part.addSpacing(8)
+        part.addWidget(self.history)
+        part.addWidget(self.remove)
         layout.addStretch(1)
 
         scroll = QScrollArea()
@@ -280,6 +313,98 @@ class EventPanel(QWidget):
         close.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         close.activated.connect(self.close_requested)
         self.show_event(None)
+        self._show_part()
+
+    def _part(self, name: str, layout: QVBoxLayout) -> QVBoxLayout:
+        """A part of the moment (shown alone in storyteller mode): its layout, in ``layout``."""
+        holder = QWidget()
+        holder.setObjectName("panelPart")
+        holder.setAccessibleName(name)
+        part = QVBoxLayout(holder)
+        part.setContentsMargins(0, 0, 0, 0)
+        part.setSpacing(6)
+        layout.addWidget(holder)
+        self._sections.append((name, holder))
+        return part
+
+    # -- one part at a time (storyteller mode) --------------------------------------------------
+
+    def set_stepped(self, on: bool) -> None:
+        """Storyteller mode: one part of the moment at a time, stepped through with ◀ and ▶."""
+        self._stepped = on
+        self._section = 0
+        # A part alone has room to spare sideways, not downwards: closer lines.
+        self._layout.setSpacing(4 if on else 6)
+        self._show_part()
+        self.fit_width()
+
+    def is_stepped(self) -> bool:
+        return self._stepped
+
+    def parts(self) -> list[str]:
+        """The names of the parts this moment has, in order (help only for asking for help)."""
+        return [name for name, holder in self._sections if self._has_part(holder)]
+
+    def current_part(self) -> str:
+        return self._sections[self._section][0]
+
+    def show_part(self, name: str) -> None:
+        self._section = next(i for i, (each, _) in enumerate(self._sections) if each == name)
+        self._show_part()
+
+    def step(self, by: int) -> None:
+        """The part ``by`` places after (or before) the one shown, among those it has."""
+        shown = [i for i, (_, holder) in enumerate(self._sections) if self._has_part(holder)]
+        here = shown.index(self._section) if self._section in shown else 0
+        self._section = shown[max(0, min(len(shown) - 1, here + by))]
+        self._show_part()
+        # The keyboard stays on the arrows, or moves to the other one at either end.
+        end = self.step_next if by > 0 else self.step_back
+        other = self.step_back if by > 0 else self.step_next
+        if (end.hasFocus() or other.hasFocus()) and not end.isEnabled():
+            other.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _has_part(self, holder: QWidget) -> bool:
+        """Every moment has every part, but the help it asked for only when it was asking."""
+        return all(
+            holder is not box.parentWidget() or not box.isHidden()
+            for box in (self.help_box, self.help_after)
+        )
+
+    def _show_part(self) -> None:
+        stepped = self._stepped
+        if stepped and not self._has_part(self._sections[self._section][1]):
+            self._section = 0
+        for i, (name, holder) in enumerate(self._sections):
+            holder.setVisible(not stepped or i == self._section)
+            # A field's label that says what the heading says already is not said twice.
+            for label in holder.findChildren(QLabel):
+                if label.text() == name and label.buddy() is not None:
+                    label.setVisible(not stepped)
+        for widget in (self.step_back, self.step_next):
+            widget.setVisible(stepped)
+        if not stepped:
+            self.heading.setText("About this moment")
+        else:
+            names = self.parts()
+            name = self.current_part()
+            place = names.index(name)
+            self.heading.setText(f"{name} ({place + 1} of {len(names)})")
+            self.step_back.setEnabled(place > 0)
+            self.step_next.setEnabled(place < len(names) - 1)
+            before = names[place - 1] if place > 0 else ""
+            after = names[place + 1] if place < len(names) - 1 else ""
+            self.step_back.setToolTip(f"Back to: {before}" if before else "")
+            self.step_next.setToolTip(f"On to: {after}" if after else "")
+            self.step_back.setAccessibleDescription(before)
+            self.step_next.setAccessibleDescription(after)
+        self.fit_width()
+
+    def _part_of(self, widget: QWidget) -> str | None:
+        for name, holder in self._sections:
+            if holder.isAncestorOf(widget):
+                return name
+        return None
 
     @staticmethod
     def _narrow(combo: QComboBox) -> None:
@@ -325,6 +450,7 @@ class EventPanel(QWidget):
         self._event = event
         if event is None:
             self.pages.setCurrentIndex(0)
+            self._section = 0
             return
         self.pages.setCurrentIndex(1)
         whose = whose_words_label(event.meta.author, storyteller_mode=self.whose.storyteller_mode)
@@ -351,7 +477,9 @@ class EventPanel(QWidget):
         helped = help_seeking.helped.value if help_seeking.helped else ""
         self.helped.setCurrentIndex(max(0, self.helped.findData(helped)))
         self.helped.blockSignals(False)
-        self.help_box.setVisible(event.life_area is LifeArea.HELP_SEEKING or event.help is not None)
+        help_seeking_shown = event.life_area is LifeArea.HELP_SEEKING or event.help is not None
+        self.help_box.setVisible(help_seeking_shown)
+        self.help_after.setVisible(help_seeking_shown)
         movable = movable_in_time(event)
         tied = (
             ""
@@ -371,6 +499,19 @@ class EventPanel(QWidget):
         for problem in set(self._problems().values()):
             problem.setText(reasons.get(id(problem), ""))
             problem.setVisible(id(problem) in reasons)
+        if not same:
+            self._section = 0
+        # Words that could not be kept are never out of sight: their part is shown.
+        troubled = [self._part_of(problem) for problem in self._problems().values()]
+        shown = [
+            name
+            for name, problem in zip(troubled, self._problems().values(), strict=True)
+            if id(problem) in reasons and name is not None
+        ]
+        if self._stepped and shown and self.current_part() not in shown:
+            self.show_part(shown[0])
+        else:
+            self._show_part()
 
     def _fill(self, widget: QLineEdit | QPlainTextEdit, field: str, value: str, same: bool) -> None:
         assert self._event is not None
@@ -424,6 +565,8 @@ class EventPanel(QWidget):
 
     def focus_title(self) -> None:
         """Ready for typing a title: focused, with the words selected."""
+        if self._stepped:
+            self.show_part(self._sections[0][0])
         self.title.setFocus(Qt.FocusReason.OtherFocusReason)
         self.title.selectAll()
 
@@ -432,7 +575,8 @@ class EventPanel(QWidget):
         mode) a fixed 280 cut its words and buttons off on the right."""
         bar = self._scroll.verticalScrollBar().sizeHint().width()
         holds = self._form.minimumSizeHint().width() + bar
-        self.setMinimumWidth(max(PANEL_MIN_WIDTH, holds))
+        least = STEPPED_MIN_WIDTH if self._stepped else PANEL_MIN_WIDTH
+        self.setMinimumWidth(max(least, holds))
 
     def showEvent(self, event: QShowEvent) -> None:
         self.fit_width()
@@ -468,6 +612,7 @@ class EventPanel(QWidget):
             problem.setVisible(False)
         self._birth_year, self._resolve, self._anchors = None, None, None
         self.pages.setCurrentIndex(0)
+        self._section = 0
 
     def commit_pending(self) -> None:
         """Save whatever has been typed but not yet finished (before the moment changes)."""

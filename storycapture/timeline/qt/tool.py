@@ -429,6 +429,8 @@ class TimelineTool(QWidget):
         self.view.set_steady(on)
         self.add_button.setToolTip(ADD_TIP_STEADY if on else ADD_TIP)
         self.panel.set_adds_on_double_click(not on)
+        self.panel.set_stepped(on)
+        self.panel.feeling.set_columns(2 if on else 1)
         self.scene.set_picture_scale(LARGE if on else 1.0)
         self.axis_ruler.fit_to_type()
         self.band_ruler.fit_to_type()
