@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -20,6 +21,7 @@ from storycapture.gui.window import MainWindow
 from storycapture.services.consent import ConsentService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
+from storycapture.timeline.layout import LARGE
 from storycapture.timeline.qt.panel import EventPanel
 from storycapture.timeline.qt.tool import TimelineTool
 from storycapture.timeline.service import TimelineService
@@ -218,3 +220,27 @@ def test_the_facilitator_sees_the_whole_moment_at_once(
         assert holder.isVisible()
     assert not panel.step_back.isVisible() and not panel.step_next.isVisible()
     assert panel.heading.text() == "About this moment"
+
+
+@pytest.mark.parametrize(("scale", "grows"), [(1.0, LARGE), (1.25, LARGE / 1.25), (2.0, 1.0)])
+def test_the_pictures_large_type_and_a_chosen_text_size_do_not_multiply(
+    qtbot: QtBot,
+    restored_app: QApplication,
+    data_dir: Path,
+    app_settings: AppSettings,
+    scale: float,
+    grows: float,
+) -> None:
+    """In the mode the picture's words are half as large again as normal, unless the text size
+    chosen in Settings has made them as large already (at 200% they would be 3 times)."""
+    apply_theme(restored_app, "light", scale)
+    app_settings.interface_scale = scale
+    window, tool = _mode(qtbot, data_dir, app_settings)
+    mode = window.mode
+    assert mode is not None
+    in_the_mode = tool.scene.kit.font.pointSizeF()
+    mode.try_passphrase(PASSPHRASE)
+    _settle()
+    assert window.stories is not None
+    normal = window.stories.storyteller.timeline.scene.kit.font.pointSizeF()
+    assert in_the_mode == pytest.approx(normal * grows, rel=0.02)

@@ -50,7 +50,7 @@ from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import LifeArea
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.flow import FlowLayout
-from storycapture.qtkit.looks import scaled_px
+from storycapture.qtkit.looks import current_scale, scaled_px
 from storycapture.qtkit.photos import PhotoDrops, PhotoStrip, photo_news
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
@@ -431,7 +431,10 @@ class TimelineTool(QWidget):
         self.panel.set_adds_on_double_click(not on)
         self.panel.set_stepped(on)
         self.panel.feeling.set_columns(2 if on else 1)
-        self.scene.set_picture_scale(LARGE if on else 1.0)
+        # Half as large again as the normal picture, but a text size the facilitator chose
+        # counts towards it: the two do not multiply (at 200% the picture would be 3 times its
+        # normal size, as storyteller mode's own words are not).
+        self.scene.set_picture_scale(max(LARGE / current_scale(), 1.0) if on else 1.0)
         self.axis_ruler.fit_to_type()
         self.band_ruler.fit_to_type()
         self._corner.setFixedWidth(self.band_ruler.width())
