@@ -56,6 +56,7 @@ PIN_MAX_DIGITS = 8
 TYPE_FACTOR = 1.6  # body text and buttons, times the app's normal size (at least 1.5)
 TAB_FACTOR = 1.7
 HEADING_FACTOR = 2.6
+HAND_BACK = "Hand back to the facilitator"
 MIN_TARGET_PX = 48  # the smallest touch target allowed, before the interface scale
 SCROLL_BAR_PX = 24  # how wide a scroll bar is (WCAG 2.5.8's least target), before the scale
 UNDO_WORDS_CHARS = 20  # how much of a step's words the Undo and Redo buttons show
@@ -125,6 +126,10 @@ QPushButton:disabled {{ color: {c["subtle_text"]}; border-style: dashed; }}
 QPushButton:focus {{ border: 4px solid {c["focus"]}; padding: 6px 22px; }}
 QPushButton#storytellerTab {{ font-size: {tab}pt; padding: 10px 30px; }}
 QPushButton#storytellerTab:focus {{ padding: 8px 28px; }}
+QPushButton[compact="true"], QPushButton#storytellerTab[compact="true"] {{ padding: 6px 10px; }}
+QPushButton[compact="true"]:focus, QPushButton#storytellerTab[compact="true"]:focus {{
+    padding: 4px 8px;
+}}
 QPushButton#storytellerTab:checked, QPushButton#storytellerPrimary,
 QPushButton#storytellerContrast:checked, QPushButton#feelingChoice:checked {{
     background: {c["accent"]}; color: {c["accent_text"]}; border-color: {c["accent"]};
@@ -213,13 +218,23 @@ class _PageStack(QStackedWidget):
             layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.currentChanged.connect(lambda _index: self.updateGeometry())
 
+    def _around(self) -> QSize:
+        """What the stack's own border and padding add around its page."""
+        inside = self.contentsRect()
+        return QSize(self.width() - inside.width(), self.height() - inside.height())
+
     def sizeHint(self) -> QSize:
         page = self.currentWidget()
-        return page.sizeHint() if page is not None else super().sizeHint()
+        if page is None:
+            return super().sizeHint()
+        return page.sizeHint() + self._around()
 
     def minimumSizeHint(self) -> QSize:
         page = self.currentWidget()
-        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+        if page is None:
+            return super().minimumSizeHint()
+        least = page.minimumSizeHint().expandedTo(page.minimumSize())
+        return least + self._around()
 
 
 def _set_compact(page: QWidget, compact: bool) -> None:
@@ -387,9 +402,8 @@ class StorytellerMode(QWidget):
         self.contrast_button.setCheckable(True)
         self.contrast_button.setAccessibleDescription("Black, white and yellow, for easier reading")
         self.contrast_button.toggled.connect(self.set_high_contrast)
-        self.hand_back_button = _button(
-            "Hand back to the facilitator", "Hand back to the facilitator"
-        )
+        self.hand_back_button = _button(HAND_BACK, HAND_BACK)
+        self.hand_back_button.setToolTip(HAND_BACK)
         self.hand_back_button.clicked.connect(self.request_leave)
         # Beside the heading; on a compact screen they join the row of tabs (resizeEvent).
         header = QHBoxLayout()
@@ -468,8 +482,17 @@ class StorytellerMode(QWidget):
             row = self.tab_row if compact else self._header_flow
             for button in (self.contrast_button, self.hand_back_button):
                 row.addWidget(button)
+            # Shorter words and padding, so the tabs and the two buttons share one row even at
+            # 200% (the whole words stay its spoken name and its tip).
+            self.hand_back_button.setText("Hand back" if compact else HAND_BACK)
+            self.tab_row.set_spacing(_px(6) if compact else _px(14))
+            for button in self.findChildren(QPushButton):
+                if button.parent() is self.tab_row.parentWidget():
+                    button.setProperty("compact", compact)
+                    button.style().unpolish(button)
+                    button.style().polish(button)
             if compact:
-                self._outer.setContentsMargins(_px(20), _px(12), _px(20), _px(12))
+                self._outer.setContentsMargins(_px(12), _px(8), _px(12), _px(8))
             else:
                 self._outer.setContentsMargins(_px(36), _px(14), _px(36), _px(14))
             for page in self._pages:

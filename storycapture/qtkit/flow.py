@@ -119,6 +119,12 @@ class FlowLayout(QLayout):
                 shown.append(item)
         return shown
 
+    def set_spacing(self, spacing: int) -> None:
+        """The gap between neighbours, across and down (−1: the style's)."""
+        if spacing != self._spacing:
+            self._spacing = spacing
+            self.invalidate()
+
     def _gap(self) -> int:
         if self._spacing >= 0:
             return self._spacing

@@ -244,3 +244,29 @@ def test_the_pictures_large_type_and_a_chosen_text_size_do_not_multiply(
     assert window.stories is not None
     normal = window.stories.storyteller.timeline.scene.kit.font.pointSizeF()
     assert in_the_mode == pytest.approx(normal * grows, rel=0.02)
+
+
+@pytest.mark.parametrize("scale", [1.5, 2.0])
+def test_on_a_compact_screen_the_picture_and_the_moment_below_it_never_overlap(
+    qtbot: QtBot,
+    restored_app: QApplication,
+    data_dir: Path,
+    app_settings: AppSettings,
+    scale: float,
+) -> None:
+    """Large text on a small laptop puts the moment below the picture: the picture's ruler of
+    years was drawn over the moment's first row (the ◀ of its parts was half hidden)."""
+    apply_theme(restored_app, "light", scale)
+    app_settings.interface_scale = scale
+    _window, tool = _mode(qtbot, data_dir, app_settings)
+    _open(tool, "Asked the doctor")
+    picture_bottom = tool.axis_ruler.mapTo(tool, QPoint(0, tool.axis_ruler.height())).y()
+    panel_top = tool.panel.mapTo(tool, QPoint(0, 0)).y()
+    assert picture_bottom <= panel_top, (
+        f"the years overlap the moment by {picture_bottom - panel_top} px"
+    )
+    # and the part shown is whole: the page scrolls down to it, the panel never inside itself
+    for part in tool.panel.parts():
+        tool.panel.show_part(part)
+        bar = tool.panel._scroll.verticalScrollBar()
+        qtbot.waitUntil(lambda bar=bar: not bar.isVisible(), timeout=3000)

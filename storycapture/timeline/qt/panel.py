@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QFocusEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -399,6 +399,7 @@ class EventPanel(QWidget):
             self.step_back.setAccessibleDescription(before)
             self.step_next.setAccessibleDescription(after)
         self.fit_width()
+        self.fit_height()
 
     def _part_of(self, widget: QWidget) -> str | None:
         for name, holder in self._sections:
@@ -577,6 +578,24 @@ class EventPanel(QWidget):
         holds = self._form.minimumSizeHint().width() + bar
         least = STEPPED_MIN_WIDTH if self._stepped else PANEL_MIN_WIDTH
         self.setMinimumWidth(max(least, holds))
+
+    def fit_height(self) -> None:
+        """Storyteller mode: at least as tall as the part shown, so a part never scrolls inside
+        the panel (below the picture, on a compact screen, the page scrolls instead)."""
+        if not self._stepped:
+            self.setMinimumHeight(0)
+            return
+        layout = self._form.layout()
+        width = self._scroll.viewport().width()
+        tall = layout.totalHeightForWidth(width) if width > 1 else -1
+        tall = max(tall, self._form.minimumSizeHint().height())
+        if tall != self.minimumHeight():
+            self.setMinimumHeight(tall)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._stepped and event.size().width() != event.oldSize().width():
+            self.fit_height()
 
     def showEvent(self, event: QShowEvent) -> None:
         self.fit_width()

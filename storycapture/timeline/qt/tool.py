@@ -411,13 +411,14 @@ class TimelineTool(QWidget):
             self._below.addWidget(self.panel)
             self._below.setStretchFactor(1, 1)
             self._below.show()
-            self._centre.setMinimumHeight(scaled_px(260))
+            # The picture takes most of the height; a minimum of its own made it overflow onto
+            # the moment below when the two together were taller than the page.
+            self.splitter.setSizes([0, 3, 0, 2])
         else:
             self.splitter.setOrientation(Qt.Orientation.Horizontal)
             self.splitter.insertWidget(0, self.list_view)
             self.splitter.insertWidget(2, self.panel)
             self._below.hide()
-            self._centre.setMinimumHeight(0)
             self.splitter.setSizes([230, 800, 300, 0])
 
     def set_large(self, on: bool) -> None:
