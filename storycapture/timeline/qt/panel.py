@@ -585,7 +585,7 @@ class EventPanel(QWidget):
         if not self._stepped:
             self.setMinimumHeight(0)
             return
-        layout = self._form.layout()
+        layout = self._layout
         width = self._scroll.viewport().width()
         tall = layout.totalHeightForWidth(width) if width > 1 else -1
         tall = max(tall, self._form.minimumSizeHint().height())
