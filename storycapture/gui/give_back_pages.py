@@ -53,6 +53,13 @@ SOFT_INK = QColor(GIVE_BACK["soft_ink"])
 ACCENT = QColor(GIVE_BACK["accent"])
 QUOTE_MARK = QColor(GIVE_BACK["quote_mark"])
 
+
+def moment_dot(valence: int | None) -> tuple[QColor, QColor]:
+    """The fill and the edge of a moment's dot in the book: the feeling's soft colour inside an
+    edge that shows on the white page at 3:1 or more (WCAG 1.4.11), as on the timeline."""
+    return TIMELINE_LOOK.feeling(valence), TIMELINE_LOOK.feeling_edge(valence)
+
+
 TITLE_PT = 40.0
 HEADING_PT = 28.0
 SUBHEADING_PT = 21.0
@@ -499,9 +506,9 @@ class _Copy:
             if out.room() < height:
                 self._continued(heading)
             y = out.y
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(TIMELINE_LOOK.feeling(event.valence))
-            painter.setPen(QPen(TIMELINE_LOOK.feeling(event.valence).darker(130), pt(0.6)))
+            fill, edge = moment_dot(event.valence)
+            painter.setBrush(fill)
+            painter.setPen(QPen(edge, pt(1.0)))
             first_line = title.heights[0] if title.count else when_metrics.height()
             painter.drawEllipse(QPointF(pt(7), y + first_line / 2), pt(5), pt(5))
             title.draw(painter, QPointF(indent, y), INK)
