@@ -41,6 +41,7 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
     from storycapture.services.consent import ConsentService
     from storycapture.services.storytellers import StorytellerService
     from storycapture.services.visits import VisitService
+    from storycapture.timeline.qt.tool import TimelineTool
 
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -73,6 +74,13 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
         window.showNormal()
         window.resize(*screen)
         save(window, f"storyteller-mode-timeline-{size}")
+        # A moment opened: its parts one at a time, here how it felt.
+        timeline = mode.page_stack.currentWidget()
+        if isinstance(timeline, TimelineTool) and timeline.events():
+            timeline.open_editor(timeline.events()[0].uuid)
+            timeline.panel.show_part("How it felt")
+            save(window, f"storyteller-mode-moment-{size}")
+            timeline.close_editor()
         mode.set_current_page(1)
         save(window, f"storyteller-mode-strengths-{size}")
         mode.try_passphrase(DEMO_PASSPHRASE)
