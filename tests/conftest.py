@@ -82,10 +82,11 @@ def vault(created_vault: tuple[VaultSession, str]) -> VaultSession:
     return created_vault[0]
 
 
-@pytest.fixture
-def storyteller_uuid(vault: VaultSession) -> str:
-    """A storyteller who has agreed to everything, so story content can be added."""
-    person = StorytellerService(vault).add("Juniper", author=FACILITATOR, birth_year=1980)
+def add_consenting_storyteller(
+    vault: VaultSession, pseudonym: str = "Juniper", birth_year: int | None = 1980
+) -> str:
+    """A storyteller who has agreed to everything, so story content can be added: their uuid."""
+    person = StorytellerService(vault).add(pseudonym, author=FACILITATOR, birth_year=birth_year)
     ConsentService(vault).record(
         person.uuid,
         items=list(ConsentItem),
@@ -95,6 +96,12 @@ def storyteller_uuid(vault: VaultSession) -> str:
         author=FACILITATOR,
     )
     return person.uuid
+
+
+@pytest.fixture
+def storyteller_uuid(vault: VaultSession) -> str:
+    """A storyteller who has agreed to everything, so story content can be added."""
+    return add_consenting_storyteller(vault)
 
 
 @pytest.fixture

@@ -24,20 +24,18 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem
+from storycapture.domain.vocabulary import CardKind
 from storycapture.gui.settings import AppSettings
 from storycapture.gui.storyteller_mode import MIN_TARGET_PX, SCROLL_BAR_PX, StorytellerMode
 from storycapture.gui.theme import apply_theme
 from storycapture.gui.window import MainWindow
 from storycapture.qtkit.looks import current_scale
-from storycapture.services.consent import ConsentService
-from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.strengths.qt.tool import StrengthsTool
 from storycapture.timeline.qt.tool import TimelineTool
 from storycapture.timeline.qt.view import STEADY_HOLD_MS
 from storycapture.timeline.service import TimelineService
-from tests.conftest import FACILITATOR, PASSPHRASE, fast_kdf
+from tests.conftest import FACILITATOR, PASSPHRASE, add_consenting_storyteller, fast_kdf
 from tests.timeline.test_tool import mark_point
 
 STRENGTH = CardKind.STRENGTH
@@ -47,15 +45,7 @@ CLICKABLE = (QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox)
 def _vault_with_a_story(data_dir: Path) -> None:
     vault, _ = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
     try:
-        person = StorytellerService(vault).add("Juniper", author=FACILITATOR, birth_year=1980)
-        ConsentService(vault).record(
-            person.uuid,
-            items=list(ConsentItem),
-            how=ConsentHow.VERBAL,
-            given_on="2026-03-02",
-            facilitator="Priya",
-            author=FACILITATOR,
-        )
+        person = add_consenting_storyteller(vault)
         timeline = TimelineService(vault)
         for title, starts, valence in (
             ("Moved to Leeds", "spring 2015", 2),
@@ -63,7 +53,7 @@ def _vault_with_a_story(data_dir: Path) -> None:
             ("A hard winter", "winter 2020", -2),
         ):
             timeline.add_event(
-                person.uuid, title=title, starts=starts, valence=valence, author=FACILITATOR
+                person, title=title, starts=starts, valence=valence, author=FACILITATOR
             )
     finally:
         vault.lock()
@@ -73,6 +63,13 @@ def _in_the_mode(
     qtbot: QtBot, data_dir: Path, app_settings: AppSettings
 ) -> tuple[MainWindow, StorytellerMode]:
     _vault_with_a_story(data_dir)
+    return open_in_storyteller_mode(qtbot, data_dir, app_settings)
+
+
+def open_in_storyteller_mode(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings
+) -> tuple[MainWindow, StorytellerMode]:
+    """The window on the vault in ``data_dir``, unlocked and handed over at 1366×768."""
     window = MainWindow(data_dir, app_settings)
     qtbot.addWidget(window)
     window.resize(1366, 768)

@@ -13,19 +13,17 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from storycapture.domain.story import HelpSeeking
-from storycapture.domain.vocabulary import ConsentHow, ConsentItem, Helped, LifeArea
+from storycapture.domain.vocabulary import Helped, LifeArea
 from storycapture.gui.settings import AppSettings
-from storycapture.gui.storyteller_mode import StorytellerMode
 from storycapture.gui.theme import apply_theme
 from storycapture.gui.window import MainWindow
-from storycapture.services.consent import ConsentService
-from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.timeline.layout import LARGE
 from storycapture.timeline.qt.panel import EventPanel
 from storycapture.timeline.qt.tool import TimelineTool
 from storycapture.timeline.service import TimelineService
-from tests.conftest import FACILITATOR, PASSPHRASE, fast_kdf
+from tests.conftest import FACILITATOR, PASSPHRASE, add_consenting_storyteller, fast_kdf
+from tests.gui.test_storyteller_mode_hands import open_in_storyteller_mode
 
 LONG_WORDS = (
     "We had the allotment for eleven years. Dad grew beans up the fence and I was in charge of "
@@ -47,18 +45,10 @@ HELP_PARTS = ("Asking for help", "What came of it")
 def _story(data_dir: Path) -> None:
     vault, _ = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
     try:
-        person = StorytellerService(vault).add("Juniper", author=FACILITATOR, birth_year=1980)
-        ConsentService(vault).record(
-            person.uuid,
-            items=list(ConsentItem),
-            how=ConsentHow.VERBAL,
-            given_on="2026-03-02",
-            facilitator="Priya",
-            author=FACILITATOR,
-        )
+        person = add_consenting_storyteller(vault)
         timeline = TimelineService(vault)
         timeline.add_event(
-            person.uuid,
+            person,
             title="The allotment with Dad, every summer until the year he was ill",
             starts="summer 1988",
             ends="1999",
@@ -67,7 +57,7 @@ def _story(data_dir: Path) -> None:
             author=FACILITATOR,
         )
         timeline.add_event(
-            person.uuid,
+            person,
             title="Asked the doctor about sleeping",
             starts="winter 2019",
             valence=-1,
@@ -88,19 +78,7 @@ def _mode(
     qtbot: QtBot, data_dir: Path, app_settings: AppSettings
 ) -> tuple[MainWindow, TimelineTool]:
     _story(data_dir)
-    window = MainWindow(data_dir, app_settings)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
-    qtbot.waitUntil(lambda: window._built)
-    window.unlock_vault(PASSPHRASE)
-    window.enter_storyteller_mode()
-    window.pages.currentWidget().submit()  # type: ignore[attr-defined]
-    mode = window.mode
-    assert isinstance(mode, StorytellerMode)
-    window.showNormal()
-    window.resize(1366, 768)
+    window, mode = open_in_storyteller_mode(qtbot, data_dir, app_settings)
     mode.set_current_page(0)
     tool = mode.page_stack.currentWidget()
     assert isinstance(tool, TimelineTool)
