@@ -478,6 +478,7 @@ def test_in_storyteller_mode_their_photos_are_theirs_and_large(
     # The mode's timeline: the chosen moment's panel has its own "Add a photo…".
     mode.set_current_page(0)
     timeline.open_editor(moment)
+    timeline.panel.show_part("Photos and more")  # one part of the moment at a time
     assert timeline.moment_photos.isVisible()
     assert timeline.moment_photos.add_button.height() >= 48
 

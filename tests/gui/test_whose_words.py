@@ -387,11 +387,20 @@ def test_in_storyteller_mode_the_moment_panel_shows_its_choices_whole_at_1366x76
     # Every choice is whole inside the panel's width (none cut off on the right).
     width = panel.width()
     assert window.width() == 1366, "the mode fits the laptop's screen"
-    controls = [*panel.visibility.buttons.values(), panel.written_by]
-    controls += [b for b in panel.findChildren(QAbstractButton) if b.isVisible()]
-    for widget in controls:
-        right = widget.mapTo(panel, QPoint(widget.width(), 0)).x()
-        assert right <= width, (widget.accessibleName(), right, width)
-        assert widget.width() >= widget.minimumSizeHint().width(), widget.accessibleName()
+    seen = set()
+    for part in panel.parts():  # the moment is shown one part at a time in the mode
+        panel.show_part(part)
+        qtbot.waitUntil(lambda: panel.width() >= panel.minimumWidth())
+        width = panel.width()
+        controls = [*panel.visibility.buttons.values(), panel.written_by]
+        controls += [b for b in panel.findChildren(QAbstractButton) if b.isVisible()]
+        for widget in controls:
+            if not widget.isVisible():
+                continue
+            seen.add(widget.accessibleName())
+            right = widget.mapTo(panel, QPoint(widget.width(), 0)).x()
+            assert right <= width, (part, widget.accessibleName(), right, width)
+            assert widget.width() >= widget.minimumSizeHint().width(), widget.accessibleName()
+    assert {"Who may see it: Private", "Who may see it: Shareable"} <= seen
     qtbot.waitUntil(lambda: timeline.splitter.sizes()[2] >= panel.minimumWidth())
     assert mode.try_passphrase(PASSPHRASE_FOR_TESTS)
