@@ -37,6 +37,7 @@ from storycapture.domain.errors import (
 from storycapture.store import migrate
 from storycapture.store.db import (
     DATABASE_NAME,
+    check_file,
     check_integrity,
     open_engine,
     session_factory,
@@ -206,6 +207,7 @@ class VaultSession:
         directory_lock.acquire()
         engine: Engine | None = None
         try:
+            check_file(database)
             engine = open_engine(database)
             header = _read_header(engine)
             vault_key = unwrap(header)

@@ -15,6 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from storycapture.domain.errors import StorageUnavailable, VaultDamaged
 
 DATABASE_NAME = "vault.sqlite"
+DAMAGED = (
+    "The vault file is damaged and cannot be read. Nothing was changed; "
+    "a backup copy, if there is one, is in the vault's backups folder."
+)
+# Every SQLite database file begins with these 16 bytes, in a header of 100.
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_HEADER_BYTES = 100
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -27,6 +34,22 @@ _PRAGMAS = (
     # Temporary tables and sort spills stay in memory, never in a temp file.
     "PRAGMA temp_store=MEMORY",
 )
+
+
+def check_file(database: Path) -> None:
+    """Refuse a vault file that is not a SQLite database before anything opens it: opening
+    writes (the write-ahead log is switched on), and would turn an empty file into a new, empty
+    database while the vault's words were gone."""
+    try:
+        with open(database, "rb") as file:
+            head = file.read(SQLITE_HEADER_BYTES)
+    except OSError as error:
+        raise StorageUnavailable(
+            "StoryCapture cannot read its data folder, so the vault was not opened; "
+            "nothing was changed."
+        ) from error
+    if len(head) < SQLITE_HEADER_BYTES or not head.startswith(SQLITE_MAGIC):
+        raise VaultDamaged(DAMAGED)
 
 
 def open_engine(database: Path) -> Engine:
@@ -68,10 +91,7 @@ def storage_error(error: Exception) -> Exception:
     if "locked" in message or "busy" in message:
         return StorageUnavailable("The vault is busy in another program; try again in a moment.")
     if isinstance(error, DatabaseError):
-        return VaultDamaged(
-            "The vault file is damaged and cannot be read. Nothing was changed; "
-            "a backup copy, if there is one, is in the vault's backups folder."
-        )
+        return VaultDamaged(DAMAGED)
     return error
 
 
@@ -89,10 +109,7 @@ def check_integrity(engine: Engine) -> None:
     with translated_errors(), engine.connect() as connection:
         result = connection.execute(text("PRAGMA quick_check")).scalar()
     if result != "ok":
-        raise VaultDamaged(
-            "The vault file is damaged and cannot be read. Nothing was changed; "
-            "a backup copy, if there is one, is in the vault's backups folder."
-        )
+        raise VaultDamaged(DAMAGED)
 
 
 def checkpoint_and_compact(engine: Engine) -> None:

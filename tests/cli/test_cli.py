@@ -450,6 +450,22 @@ def test_a_wrong_passphrase_is_refused_and_the_vault_is_untouched(cli: Cli, juni
     assert cli("storyteller", "list").code == 0  # and the lock was let go
 
 
+@pytest.mark.parametrize("command", [("info",), ("storyteller", "list"), ("event", "list", "x")])
+def test_an_empty_vault_file_is_damage_and_stays_as_it_was(
+    cli: Cli, juniper: str, command: tuple[str, ...]
+) -> None:
+    """A 0-byte vault.sqlite (a failed copy, a full disk) was rewritten into a new, empty
+    database while the message said "Nothing was changed"."""
+    (cli.data_dir / "vault.sqlite").write_bytes(b"")
+    listing = sorted(p.name for p in cli.data_dir.iterdir())
+
+    result = cli(*command)
+
+    assert "damaged" in result.error and "Nothing was changed" in result.error
+    assert (cli.data_dir / "vault.sqlite").read_bytes() == b""
+    assert sorted(p.name for p in cli.data_dir.iterdir()) == listing
+
+
 def test_a_missing_vault_is_named_plainly(cli: Cli, tmp_path: Path) -> None:
     result = cli("info", data_dir=tmp_path / "nowhere")
 

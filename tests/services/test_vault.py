@@ -502,3 +502,32 @@ def test_check_passphrase_answers_without_changing_anything(vault: VaultSession)
     assert vault.check_passphrase(PASSPHRASE)
     assert not vault.check_passphrase("not the passphrase at all")
     assert vault.is_unlocked
+
+
+def _folder_state(data_dir: Path) -> dict[str, str]:
+    return {p.name: file_hash(p) for p in sorted(data_dir.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize("damage", ["empty file", "first page zeroed", "magic overwritten"])
+def test_a_vault_file_that_fails_its_checks_is_never_written(
+    locked_vault: Path, damage: str
+) -> None:
+    """A 0-byte vault.sqlite was turned into a new, empty WAL database while the message said
+    "Nothing was changed"; now no byte of the folder changes, and no file is added."""
+    path = database(locked_vault)
+    data = path.read_bytes()
+    if damage == "empty file":
+        path.write_bytes(b"")
+    elif damage == "first page zeroed":
+        path.write_bytes(bytes(4096) + data[4096:])
+    else:
+        path.write_bytes(b"SQLite format 2\x00" + data[16:])
+    before = _folder_state(locked_vault)
+    with pytest.raises(VaultDamaged) as refused:
+        VaultSession.unlock(locked_vault, PASSPHRASE)
+    assert_plain(str(refused.value))
+    assert "Nothing was changed" in str(refused.value)
+    after = {name: digest for name, digest in _folder_state(locked_vault).items()}
+    after.pop(".lock", None)
+    before.pop(".lock", None)
+    assert after == before
