@@ -13,6 +13,9 @@ class AuthorKind(StrEnum):
     FACILITATOR = "facilitator"
 
 
+NAME_LIMIT = 80  # the longest facilitator's name
+
+
 @dataclass(frozen=True, slots=True)
 class Author:
     kind: AuthorKind
@@ -30,7 +33,7 @@ class Author:
             raise InvalidInput(
                 "A facilitator's name contains a broken character; please retype it."
             ) from error
-        if ":" in name or len(name) > 80:
+        if ":" in name or len(name) > NAME_LIMIT:
             raise InvalidInput(
                 "A facilitator's name can be at most 80 characters, without a colon."
             )
@@ -41,11 +44,16 @@ class Author:
 
     @classmethod
     def decode(cls, text: str) -> Author:
+        """The author ``encode`` wrote; anything else (an unknown kind, a storyteller with a
+        name, a facilitator's name no person could have typed) is refused."""
         kind, _, name = text.partition(":")
         try:
-            return cls(AuthorKind(kind), name)
+            author = cls(AuthorKind(kind), name)
         except ValueError as error:
             raise InvalidInput(f"“{text}” is not a known author.") from error
+        if name and (author.is_storyteller or len(name) > NAME_LIMIT or name != name.strip()):
+            raise InvalidInput("An author's name is not one StoryCapture would have kept.")
+        return author
 
     @property
     def is_storyteller(self) -> bool:

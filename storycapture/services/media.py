@@ -34,7 +34,7 @@ from storycapture.services.base import (
 from storycapture.services.records import PHOTO, TIMELINE_EVENT, StoredRecord
 
 PHOTO_LIMIT_BYTES = 200 * 1024 * 1024
-_SNIFF_BYTES = 32  # enough of a file's start to tell which kind of picture it is
+SNIFF_BYTES = 32  # enough of a file's start to tell which kind of picture it is
 # What a picture file starts with, by kind: the bytes decide, never the file's name.
 _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\xff\xd8\xff", "image/jpeg"),
@@ -44,6 +44,8 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
     (8, b"WEBP", "image/webp"),  # after "RIFF" and a size
     (0, b"BM", "image/bmp"),
 )
+# Every kind of picture a photo may be (what sniff_photo_type can say).
+PHOTO_TYPES = frozenset({*(kind for _, _, kind in _SIGNATURES), "image/heic"})
 _HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1")
 
 
@@ -70,7 +72,7 @@ def check_photo_file(source: Path) -> str:
     try:
         size = source.stat().st_size
         with open(source, "rb") as plain:
-            head = plain.read(_SNIFF_BYTES)
+            head = plain.read(SNIFF_BYTES)
     except OSError as error:
         raise InvalidInput(f"“{source.name}” cannot be read ({error.strerror}).") from error
     media_type = sniff_photo_type(head)

@@ -254,6 +254,24 @@ class VaultSession:
             yield session
 
     @contextmanager
+    def rehearsal(self) -> Iterator[Session]:
+        """Everything a saved change would do, then undone: nothing is committed, and keys
+        made for storytellers it would have added are forgotten (checking a bundle exactly as
+        its import would, without importing it)."""
+        self._require_unlocked()
+        known = set(self._ciphers)
+        try:
+            with translated_errors(), self._sessions() as session:
+                transaction = session.begin()
+                try:
+                    yield session
+                finally:
+                    transaction.rollback()
+        finally:
+            for storyteller_uuid in set(self._ciphers) - known:
+                del self._ciphers[storyteller_uuid]
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
         self._require_unlocked()
         with translated_errors(), self._sessions() as session:

@@ -61,6 +61,7 @@ from storycapture.crypto.stream import (
 )
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.text import SHORT
+from storycapture.services.media import SNIFF_BYTES, sniff_photo_type
 from storycapture.sync.archive import (
     BACKGROUND_BYTES,
     MANIFEST,
@@ -129,6 +130,13 @@ _MESSAGES = {
         "This bundle was made by a newer StoryCapture; please update StoryCapture on this "
         "laptop to import it."
     ),
+    "unlisted-media": (
+        "This bundle holds a photo that none of its changes adds, so nothing was imported."
+    ),
+    "not-a-photo": (
+        "This bundle holds a photo file that is not the kind of picture it says it is, so "
+        "nothing was imported."
+    ),
 }
 
 
@@ -137,7 +145,8 @@ class BundleRefused(StoryCaptureError):
     ``reason`` says why for code (``truncated``, ``damaged``, ``unreadable``,
     ``not-a-bundle``, ``not-for-us``, ``too-large``, ``unsafe-member``, ``bad-archive``,
     ``bad-signature``, ``bad-manifest``, ``bad-entry``, ``bad-json``, ``bad-operation``,
-    ``unknown-version``, and whatever ``check_sender`` raises, e.g. ``untrusted``);
+    ``unknown-version``, ``unlisted-media``, ``not-a-photo``, and whatever ``check_sender``
+    raises, e.g. ``untrusted``);
     ``detail`` says exactly what, for logs and tests, never for the window."""
 
     def __init__(self, message: str, *, reason: str, detail: str = "") -> None:
@@ -816,6 +825,41 @@ class _StagedPhoto:
                 self._file.close()
 
 
+class _Sniffed:
+    """A photo member on its way to ``sink``, whose first bytes must be the kind of picture
+    its changes say (``declared``): an HTML page or a program named a photo goes no further."""
+
+    def __init__(self, sink: MemberSink, declared: object, name: str) -> None:
+        self._sink = sink
+        self._declared = declared
+        self._name = name
+        self._head = b""
+        self._checked = False
+
+    def _check(self) -> None:
+        self._checked = True
+        found = sniff_photo_type(self._head)
+        if found is None or found != self._declared:
+            raise BundleRefused.because(
+                "not-a-photo", f"{self._name} is {found or 'not a picture'}, said {self._declared}"
+            )
+
+    def write(self, data: bytes, /) -> object:
+        if not self._checked:
+            self._head += data[: SNIFF_BYTES - len(self._head)]
+            if len(self._head) >= SNIFF_BYTES:
+                self._check()
+        return self._sink.write(data)
+
+    def close(self) -> None:
+        if not self._checked:
+            self._check()
+        self._sink.close()
+
+    def abort(self) -> None:
+        self._sink.abort()
+
+
 class _Incoming:
     """Picks where each member of the archive goes, and holds what was picked."""
 
@@ -831,6 +875,45 @@ class _Incoming:
         self.collected: dict[str, Collect] = {}
         self.staged: dict[tuple[str, str], Path] = {}  # the .partial files
         self._photos: list[_StagedPhoto] = []
+        self._adds: dict[tuple[str, str], object] | None = None
+        self._arrived: set[str] = set()
+
+    def _photos_added(self) -> dict[tuple[str, str], object]:
+        """The photos the bundle's changes add — (storyteller, photo) → the media type they
+        give it — read from ``operations.jsonl``, which comes first. Only the lines about
+        photos are parsed here (under the same limits); every line is checked once the whole
+        bundle is read. A photo file none of them adds is refused at once, before any work is
+        done for it: 20,000 empty members no change refers to take no longer than one."""
+        if self._adds is None:
+            data = self.data(OPERATIONS)
+            if data is None:
+                raise BundleRefused.because("bad-entry", "a photo comes before the changes")
+            adds: dict[tuple[str, str], object] = {}
+            for line in data.split(b"\n"):
+                if b'"photo"' not in line:
+                    continue
+                try:
+                    op = strict_json(
+                        line,
+                        max_bytes=self._limits.max_operation_line_bytes,
+                        max_depth=self._limits.max_json_depth,
+                    )
+                except ArchiveRefused:
+                    continue  # refused with its line number once the bundle is read
+                if not (
+                    isinstance(op, dict)
+                    and op.get("op") == "set"
+                    and op.get("entity") == "photo"
+                    and op.get("field") in ("original_name", "media_type")
+                ):
+                    continue
+                key = (str(op.get("storyteller")), str(op.get("uuid")))
+                if op["field"] == "media_type":
+                    adds[key] = op.get("value")
+                else:
+                    adds.setdefault(key, None)
+            self._adds = adds
+        return self._adds
 
     def __call__(self, name: str, size: int) -> MemberSink:
         limits = self._limits
@@ -851,16 +934,23 @@ class _Incoming:
                 "too-large", f"{name} is larger than {limits.max_member_bytes} bytes"
             )
         storyteller_uuid, photo_uuid = found.groups()
+        adds = self._photos_added()
+        if (storyteller_uuid, photo_uuid) not in adds:
+            raise BundleRefused.because(
+                "unlisted-media", f"{name}: no change adds photo {photo_uuid} for its storyteller"
+            )
+        if photo_uuid in self._arrived:
+            raise BundleRefused.because("bad-entry", f"photo {photo_uuid} is in the bundle twice")
+        self._arrived.add(photo_uuid)
+        declared = adds[(storyteller_uuid, photo_uuid)]
         recipient = self._stage_media(storyteller_uuid, photo_uuid)
         if recipient is None:
-            return Discard()
-        if any(photo == photo_uuid for _, photo in self.staged):
-            raise BundleRefused.because("bad-entry", f"photo {photo_uuid} is in the bundle twice")
+            return _Sniffed(Discard(), declared, name)
         path = self._staging_dir / f"{photo_uuid}.age.partial"
         self.staged[(storyteller_uuid, photo_uuid)] = path  # before the file exists: cleanup
         photo = _StagedPhoto(path, recipient, size)
         self._photos.append(photo)
-        return photo
+        return _Sniffed(photo, declared, name)
 
     def wait(self) -> None:
         """Every staged photo is on the disk (or the first thing that stopped one is raised,

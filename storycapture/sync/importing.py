@@ -717,15 +717,21 @@ def _read_and_merge(
     placed: list[Path],
     limits: Limits | None,
     progress: Callable[[int, int], None] | None,
-) -> None:
+    *,
+    rehearse: bool = False,
+) -> OpenedBundle:
     """Verify ``path`` completely, then merge it in one transaction; fills in ``outcome``,
     and ``placed`` with the photo files it puts in place (as it goes, so that a failure
-    even at the commit can take them away again)."""
+    even at the commit can take them away again).
+
+    ``rehearse``: every check and every step of the merge, in a transaction that is rolled
+    back, with no photo staged or placed — what ``bundle verify`` runs, so that it says
+    "good" exactly when an import would take the bundle."""
     opened = read_bundle(
         path,
         identities=[vault.device_age_identity()],
         check_sender=sender,
-        stage_media=stager,
+        stage_media=(lambda _storyteller, _photo: None) if rehearse else stager,
         staging_dir=staging,
         limits=limits or Limits(),
         progress=progress,
@@ -733,7 +739,7 @@ def _read_and_merge(
     manifest = opened.manifest
     outcome.sender, outcome.sequence = sender.name, manifest.sequence
     _check_operations(opened.operations)
-    with vault.edit() as session:
+    with vault.rehearsal() if rehearse else vault.edit() as session:
         receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
         if receipt is not None and receipt.bundle_id == opened.bundle_id:
             outcome.status = "duplicate"
@@ -741,7 +747,7 @@ def _read_and_merge(
                 f"bundle {manifest.sequence} from {sender.name} was already imported; "
                 "nothing changed."
             )
-            return
+            return opened
         if receipt is not None:
             report.alerts.append(
                 f"Alert: {sender.name} sent two different bundles numbered "
@@ -769,6 +775,9 @@ def _read_and_merge(
             )
         )
         session.flush()
+        if rehearse:
+            outcome.status = "imported"
+            return opened
         # Photo files go into place before the commit: a crash in between leaves an
         # unused file (removed on the next import of it), never an item without its photo.
         _place_media(vault, opened, merge.erased, placed)
@@ -785,6 +794,7 @@ def _read_and_merge(
     )
     if report.erased > counts_before[3]:
         erase_leftovers(vault)
+    return opened
 
 
 def _bind_device(session: Session, manifest: Manifest, sender: _Sender) -> None:
@@ -899,19 +909,24 @@ def mark_conflicts_reviewed(vault: VaultSession) -> int:
 def verify_bundle_file(
     vault: VaultSession, path: Path, *, limits: Limits | None = None
 ) -> list[str]:
-    """Check a bundle completely (decryption, signature, sender, every entry and change)
-    without importing it, and describe it in plain sentences. Raises ``BundleRefused``."""
+    """Check a bundle exactly as its import would — decryption, signature, sender, every
+    entry and change, and the merge into this vault, rolled back — without importing it, and
+    describe it in plain sentences. Raises ``BundleRefused`` with the sentence the import
+    would give."""
     sender = _Sender(vault)
-    with _staging_folder(vault) as staging:
-        opened = read_bundle(
-            Path(path),
-            identities=[vault.device_age_identity()],
-            check_sender=sender,
-            stage_media=lambda _storyteller, _photo: None,
-            staging_dir=staging,
-            limits=limits or Limits(),
-        )
-    _check_operations(opened.operations)
+    outcome = BundleOutcome(file=Path(path).name, status="refused", message="")
+    report = ImportReport()
+    try:
+        with _staging_folder(vault) as staging:
+            opened = _read_and_merge(
+                vault, Path(path), report, outcome, sender, _MediaStager(vault), staging, [],
+                limits, None, rehearse=True,
+            )  # fmt: skip
+    except (StoryCaptureError, OSError) as error:
+        if isinstance(error, BundleRefused):
+            raise
+        reason, message = _refusal(error)
+        raise BundleRefused(message, reason=reason) from error
     manifest = opened.manifest
     items: dict[str, set[str]] = defaultdict(set)
     people: set[str] = set()
@@ -919,8 +934,6 @@ def verify_bundle_file(
         if op["op"] == "set":
             items[op["entity"]].add(op["uuid"])
             people.add(op["storyteller"])
-    with vault.read() as session:
-        receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
     made = Hlc.decode(manifest.created_hlc).as_datetime().strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"A good bundle: number {manifest.sequence} from “{sender.name}” "
@@ -943,13 +956,9 @@ def verify_bundle_file(
             f"{manifest.erase_count} withdrawal{_s(manifest.erase_count)}: importing it "
             "erases those storytellers here."
         )
-    if receipt is not None:
-        same = receipt.bundle_id == opened.bundle_id
-        lines.append(
-            "It has already been imported here."
-            if same
-            else "Warning: a different bundle with this number was already imported here."
-        )
+    if outcome.status == "duplicate":
+        lines.append("It has already been imported here.")
+    lines += report.alerts
     return lines
 
 

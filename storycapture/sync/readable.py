@@ -15,7 +15,7 @@ from typing import Any
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.text import LONG, SHORT, checked_text, checked_valence
 from storycapture.services.base import consent_from_record
-from storycapture.services.media import photo_from_record
+from storycapture.services.media import PHOTO_TYPES, photo_from_record
 from storycapture.services.records import StoredRecord
 from storycapture.services.story import note_from_record, quote_from_record
 from storycapture.services.storytellers import storyteller_from_record
@@ -82,6 +82,8 @@ def _photo(record: StoredRecord) -> None:
     photo = photo_from_record(record)
     _text(photo.caption)
     _text(photo.original_name, SHORT)
+    if photo.media_type not in PHOTO_TYPES:
+        raise Unreadable("media type")
 
 
 CHECKS: dict[str, Callable[[StoredRecord], None]] = {

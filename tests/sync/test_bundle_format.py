@@ -76,7 +76,8 @@ def staging(tmp_path: Path) -> Path:
 STORYTELLER = new_uuid()
 PHOTO_A, PHOTO_B = new_uuid(), new_uuid()
 ERASED, ERASED_ON = new_uuid(), new_uuid()
-PHOTO_A_BYTES = bytes(range(256)) * 800  # 204,800 bytes: several age chunks
+# A JPEG's first bytes, then 204,800 more: several age chunks
+PHOTO_A_BYTES = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 800
 PHOTO_B_BYTES = b"\x89PNG\r\n\x1a\n a small photo"
 
 
@@ -109,8 +110,18 @@ def erase_op(**changes: Any) -> dict[str, Any]:
     return op
 
 
+def photo_ops(device: str, photo: str, media_type: str) -> list[dict[str, Any]]:
+    """The changes that add a photo (the only ones a photo file may come with)."""
+    return [
+        set_op(device, entity="photo", uuid=photo, field="original_name", value="garden.jpg"),
+        set_op(device, entity="photo", uuid=photo, field="media_type", value=media_type),
+    ]
+
+
 def sample_ops(device: str) -> list[dict[str, Any]]:
     return [
+        *photo_ops(device, PHOTO_A, "image/jpeg"),
+        *photo_ops(device, PHOTO_B, "image/png"),
         set_op(device),
         set_op(device, entity="strength_card", field="position", value={"x": 0.5, "y": -2.25}),
         set_op(
@@ -313,7 +324,7 @@ def test_a_bundle_round_trips_with_operations_and_two_photos(
         1,
         None,
     )
-    assert (manifest.operation_count, manifest.erase_count) == (3, 1)
+    assert (manifest.operation_count, manifest.erase_count) == (7, 1)
     assert manifest.signing_key == keys.signing_public_key(sender.signing_key)
     assert recipient_fingerprint(receiver.recipient) in manifest.recipients
     assert [e.name for e in manifest.entries] == [
@@ -801,6 +812,11 @@ def test_a_member_after_the_signature_is_refused(
 ) -> None:
     extra = (f"media/{STORYTELLER}/{new_uuid()}", b"late")
     members = [*craft(sender, [receiver.recipient]), extra]
+    # refused as soon as it arrives: no change adds that photo
+    assert (
+        refused(hostile(tmp_path, receiver, members), receiver, staging).reason == "unlisted-media"
+    )
+    members = [*craft(sender, [receiver.recipient]), (OPERATIONS, b"")]
     assert refused(hostile(tmp_path, receiver, members), receiver, staging).reason == "bad-entry"
 
 
@@ -1305,7 +1321,8 @@ def test_a_photo_listed_under_two_storytellers_is_refused(
     other = new_uuid()
     members = [*content(sender), (f"media/{other}/{PHOTO_A}", PHOTO_A_BYTES)]
     path = hostile(tmp_path, receiver, craft(sender, [receiver.recipient], members=members))
-    assert refused(path, receiver, staging).reason == "bad-entry"
+    # the change adds it for one storyteller; its file may not go in another's folder
+    assert refused(path, receiver, staging).reason == "unlisted-media"
 
 
 def test_a_file_that_cannot_be_read_is_refused_in_plain_words(
@@ -1326,3 +1343,97 @@ def test_a_bundle_for_more_recipients_than_a_receiver_accepts_is_not_written(
     written = write(sender, tmp_path, many[:-1])  # age adds a stanza: still under the cap
     header = read_age_header(io.BytesIO(written.path.read_bytes()), max_stanzas=10_000)
     assert len(header.stanzas) == bundle.DEFAULT_LIMITS.max_stanzas
+
+
+# --- photo files: each one added by a change of the bundle, and a picture of its kind ----------
+
+
+def _with_photo(
+    sender: Party, photo: str, data: bytes, ops: list[dict[str, Any]]
+) -> list[tuple[str, bytes]]:
+    return [
+        (OPERATIONS, ops_bytes([*ops, *sample_ops(sender.device_id)])),
+        (archive.media_name(STORYTELLER, PHOTO_A), PHOTO_A_BYTES),
+        (archive.media_name(STORYTELLER, PHOTO_B), PHOTO_B_BYTES),
+        (archive.media_name(STORYTELLER, photo), data),
+    ]
+
+
+HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("declared", "data", "reason"),
+    [
+        pytest.param("image/jpeg", HTML, "not-a-photo", id="html-said-jpeg"),
+        pytest.param("text/html", HTML, "not-a-photo", id="html-said-html"),
+        pytest.param("image/png", PHOTO_A_BYTES, "not-a-photo", id="jpeg-said-png"),
+        pytest.param("image/jpeg", b"\xff\xd8", "not-a-photo", id="two-bytes"),
+        pytest.param("image/jpeg", b"", "not-a-photo", id="empty"),
+        pytest.param(None, PHOTO_A_BYTES, "not-a-photo", id="no-type-said"),
+    ],
+)
+def test_a_photo_file_must_be_the_picture_its_changes_say(
+    sender: Party,
+    receiver: Party,
+    tmp_path: Path,
+    staging: Path,
+    declared: str | None,
+    data: bytes,
+    reason: str,
+) -> None:
+    photo = new_uuid()
+    ops = [set_op(sender.device_id, entity="photo", uuid=photo, field="original_name")]
+    if declared is not None:
+        ops.append(
+            set_op(sender.device_id, entity="photo", uuid=photo, field="media_type", value=declared)
+        )
+    members = _with_photo(sender, photo, data, ops)
+    path = hostile(tmp_path, receiver, craft(sender, [receiver.recipient], members=members))
+    assert refused(path, receiver, staging).reason == reason
+    # verify says the same, and keeps nothing either
+    with pytest.raises(BundleRefused) as raised:
+        bundle.verify_bundle(
+            path, identities=[receiver.identity], check_sender=lambda manifest: None
+        )
+    assert raised.value.reason == reason
+
+
+def test_a_photo_no_change_adds_is_refused_before_anything_is_staged(
+    sender: Party, receiver: Party, tmp_path: Path, staging: Path
+) -> None:
+    """A file for a photo that no change of the bundle adds, for a known storyteller or an
+    unknown one, is refused as it arrives: nothing is staged for it, or for anything after."""
+    for storyteller in (STORYTELLER, new_uuid()):
+        members = [
+            (OPERATIONS, ops_bytes(sample_ops(sender.device_id))),
+            (archive.media_name(storyteller, new_uuid()), PHOTO_A_BYTES),
+            (archive.media_name(STORYTELLER, PHOTO_A), PHOTO_A_BYTES),
+            (archive.media_name(STORYTELLER, PHOTO_B), PHOTO_B_BYTES),
+        ]
+        path = hostile(tmp_path, receiver, craft(sender, [receiver.recipient], members=members))
+        staged: list[str] = []
+        with pytest.raises(BundleRefused) as raised:
+            read(
+                path,
+                receiver,
+                staging,
+                stage=lambda _s, photo, staged=staged: staged.append(photo) or receiver.recipient,
+            )
+        assert raised.value.reason == "unlisted-media"
+        assert staged == [] and list(staging.iterdir()) == []
+
+
+def test_twenty_thousand_empty_photo_files_are_refused_at_the_first(
+    sender: Party, receiver: Party, tmp_path: Path, staging: Path
+) -> None:
+    """20,000 empty members named as photos, listed by the manifest, none added by a change:
+    the first is refused; not one is staged (each staging opened a file and a writer)."""
+    members: list[tuple[str, bytes]] = [(OPERATIONS, ops_bytes(sample_ops(sender.device_id)))]
+    members += [(archive.media_name(STORYTELLER, new_uuid()), b"") for _ in range(20_000)]
+    path = hostile(tmp_path, receiver, craft(sender, [receiver.recipient], members=members))
+    staged: list[str] = []
+    with pytest.raises(BundleRefused) as raised:
+        read(path, receiver, staging, stage=lambda _s, photo: staged.append(photo) or "")
+    assert raised.value.reason == "unlisted-media"
+    assert staged == []

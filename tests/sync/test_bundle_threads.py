@@ -30,8 +30,9 @@ from tests.sync.test_bundle_format import (
     write,
 )
 
-BIG_A = os.urandom(BACKGROUND_BYTES * 5 // 2)  # hashed and staged on helper threads
-BIG_B = os.urandom(BACKGROUND_BYTES)  # exactly at the line
+# hashed and staged on helper threads: a JPEG and a PNG by their first bytes, then noise
+BIG_A = b"\xff\xd8\xff\xe0" + os.urandom(BACKGROUND_BYTES * 5 // 2 - 4)
+BIG_B = b"\x89PNG\r\n\x1a\n" + os.urandom(BACKGROUND_BYTES - 8)  # exactly at the line
 
 
 @pytest.fixture
