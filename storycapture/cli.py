@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from storycapture import __version__
-from storycapture.domain.errors import InvalidInput, NotFound, StoryCaptureError
+from storycapture.domain.errors import InvalidInput, NotFound, StoryCaptureError, VaultDamaged
 
 if TYPE_CHECKING:
     from storycapture.domain.authorship import Author
@@ -119,16 +119,31 @@ def _find_storyteller(vault: VaultSession, reference: str) -> str:
     """A storyteller by pseudonym (any case), full id, or the first characters of their id."""
     from storycapture.services.storytellers import StorytellerService
 
-    everyone = StorytellerService(vault).list()
+    people = StorytellerService(vault)
+    # A damaged storyteller is left out of the names, but is still found by id (to be
+    # withdrawn, say): one damaged record never stops work on anyone else.
+    everyone = people.list(damaged=[])
     wanted = reference.strip().casefold()
-    by_name = [s for s in everyone if s.pseudonym.casefold() == wanted]
-    by_id = [s for s in everyone if len(wanted) >= 4 and s.uuid.startswith(wanted)]
+    by_name = [s.uuid for s in everyone if s.pseudonym.casefold() == wanted]
+    by_id = [uuid for uuid in people.ids() if len(wanted) >= 4 and uuid.startswith(wanted)]
     matches = by_name or by_id
     if len(matches) == 1:
-        return matches[0].uuid
+        return matches[0]
     if not matches:
         raise NotFound(f"No storyteller here is called or numbered “{reference}”.")
     raise InvalidInput(f"More than one storyteller matches “{reference}”; use their id instead.")
+
+
+def _say_damaged(out: TextIO, damaged: list[str], one: str, many: str) -> None:
+    """After a list: how many items could not be read, and their ids (never their words)."""
+    if damaged:
+        count = len(damaged)
+        print(
+            f"{count} {one if count == 1 else many} could not be read: "
+            f"{'it is' if count == 1 else 'they are'} damaged or altered "
+            f"({', '.join(uuid[:8] for uuid in damaged)}). Everything else is shown.",
+            file=out,
+        )
 
 
 def _date_option(text: str | None) -> datetime.date | None:
@@ -257,7 +272,8 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
         people = StorytellerService(vault)
         if args.action == "list":
             consent = ConsentService(vault)
-            for person in people.list():
+            damaged: list[str] = []
+            for person in people.list(damaged=damaged):
                 current = consent.current(person.uuid)
                 agreed = (
                     "no consent yet"
@@ -266,6 +282,7 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
                     + (", ".join(item.label.lower() for item in current.agreed()) or "nothing")
                 )
                 print(f"{person.uuid[:8]}  {person.pseudonym}  ({agreed})", file=out)
+            _say_damaged(out, damaged, "storyteller", "storytellers")
         elif args.action == "add":
             person = people.add(
                 args.pseudonym,
@@ -295,7 +312,10 @@ def cmd_storyteller(args: argparse.Namespace, out: TextIO) -> int:
             print(f"Id:         {person.uuid}", file=out)
         elif args.action == "withdraw":
             uuid = _find_storyteller(vault, args.storyteller)
-            name = people.get(uuid).pseudonym
+            try:
+                name = people.get(uuid).pseudonym
+            except VaultDamaged:  # erasure needs nothing of theirs to be readable
+                name = f"Storyteller {uuid[:8]} (whose record is damaged)"
             if not args.yes:
                 raise InvalidInput(
                     f"Withdrawing erases {name} and everything of theirs on this laptop for good; "
@@ -393,7 +413,8 @@ def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
             )
             print(f"Added “{event.title}” ({event.when()}) — {event.uuid}.", file=out)
         elif args.action == "list":
-            for event in timeline.events(_find_storyteller(vault, args.storyteller)):
+            damaged: list[str] = []
+            for event in timeline.events(_find_storyteller(vault, args.storyteller), damaged):
                 when = event.starts.display() if event.starts else event.when()
                 if event.ends is not None:
                     when += f" – {event.ends.display()}"
@@ -402,6 +423,7 @@ def cmd_event(args: argparse.Namespace, out: TextIO) -> int:
                 feeling = " –" if valence is None else f"{valence:+d}" if valence else " 0"
                 lock = "  [private]" if event.visibility.value == "private" else ""
                 print(f"{event.uuid[:8]}  {feeling}  {when}: {event.title}{lock}", file=out)
+            _say_damaged(out, damaged, "moment", "moments")
         elif args.action == "remove":
             event = timeline.remove_event(_event_uuid(vault, args.event), author=_author(args))
             print(f"“{event.title}” is off the timeline (it can be brought back).", file=out)

@@ -72,10 +72,22 @@ def verify_signature(public_key: bytes, signature: bytes, message: bytes) -> Non
         raise DecryptionFailed("signature does not verify") from error
 
 
-def fingerprint(public_key: bytes) -> str:
-    """A short, readable fingerprint of a public key: 16 hex digits in groups of four."""
-    digest = hashlib.sha256(public_key).hexdigest()[:16].upper()
-    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+FINGERPRINT_DIGITS = 32  # 128 bits: what two people compare, read aloud in eight groups
+LEGACY_FINGERPRINT_DIGITS = 16  # 64 bits: what was compared before (kept for old trust)
+
+
+def fingerprint(public_key: bytes, digits: int = FINGERPRINT_DIGITS) -> str:
+    """A readable fingerprint of a public key: the first 128 bits of its SHA-256 as 32 hex
+    digits in groups of four ("3F2A 9C41 07BE 55D0 1B8E 6A2F C930 4D17"). ``digits`` =
+    ``LEGACY_FINGERPRINT_DIGITS`` gives the older, 64-bit form, which is its first half."""
+    digest = hashlib.sha256(public_key).hexdigest()[:digits].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, digits, 4))
+
+
+def fingerprints(public_key: bytes) -> tuple[str, str]:
+    """The key's fingerprint, and its older 64-bit form (a device trusted before the longer
+    one came is found by that)."""
+    return fingerprint(public_key), fingerprint(public_key, LEGACY_FINGERPRINT_DIGITS)
 
 
 def public_key_bytes_are_valid(public_key: bytes) -> bool:

@@ -335,7 +335,9 @@ class SharingPage(QWidget):
         self.devices.currentItemChanged.connect(self._update_buttons)
         self.device_fingerprint = QLineEdit()
         self.device_fingerprint.setFont(fixed)
-        self.device_fingerprint.setPlaceholderText("For example, 3F2A 9C41 07BE 55D0")
+        self.device_fingerprint.setPlaceholderText(
+            "For example, 3F2A 9C41 07BE 55D0 1B8E 6A2F C930 4D17"
+        )
         self.device_fingerprint.setAccessibleName("The fingerprint of the device to trust")
         self.trusted_name = QLineEdit()
         self.trusted_name.setMaxLength(200)

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self._mode_pages: list[Any] = []  # the mode's own timeline, board and story views
         self._recovery_page: RecoveryKeyPage | None = None
         self._built = False
+        self._damaged_note = ""  # storytellers left out of the list as unreadable
         self._busy = False  # a bundle is being written or read (in this thread)
         self._lock_when_free = False
 
@@ -379,7 +380,7 @@ class MainWindow(QMainWindow):
             summary = self.stories.sidebar.model.summary(person)
             name = summary.storyteller.pseudonym if summary else ""
             message = f"Visit with {name} in progress. " + message
-        self.statusBar().showMessage(message)
+        self.statusBar().showMessage(f"{self._damaged_note} {message}".strip())
 
     @property
     def showing_practice(self) -> bool:
@@ -544,7 +545,18 @@ class MainWindow(QMainWindow):
         from storycapture.services.overview import storyteller_summaries
 
         assert self.vault is not None and self.stories is not None
-        rows = storyteller_summaries(self.vault)
+        damaged: list[str] = []
+        rows = storyteller_summaries(self.vault, damaged)
+        # One damaged storyteller hides only themselves, and the status line says so.
+        count = len(damaged)
+        self._damaged_note = (
+            f"{count} storyteller{'s' if count != 1 else ''} could not be read: "
+            f"{'their records are' if count != 1 else 'their record is'} damaged or "
+            "altered. Everyone else is shown."
+            if count
+            else ""
+        )
+        self._show_status()
         self.stories.sidebar.show_summaries(rows)
         self.stories.show_empty(not rows)
         if rows and self.stories.sidebar.current_uuid() is None:
@@ -935,7 +947,7 @@ class MainWindow(QMainWindow):
             return
         from storycapture.services.storytellers import StorytellerService
 
-        alive = {person.uuid for person in StorytellerService(self.vault).list()}
+        alive = set(StorytellerService(self.vault).ids())
         known = set(self._stacks) | set(self._visits)
         if self.search_index is not None:
             known |= set(self.search_index.storytellers)

@@ -34,18 +34,23 @@ class StorytellerSummary:
         return "Consent recorded · stays on this laptop"
 
 
-def storyteller_summaries(vault: VaultSession) -> list[StorytellerSummary]:
-    """Everyone, by pseudonym, with their current consent and most recent visit."""
-    people = StorytellerService(vault).list()
+def storyteller_summaries(
+    vault: VaultSession, damaged: list[str] | None = None
+) -> list[StorytellerSummary]:
+    """Everyone, by pseudonym, with their current consent and most recent visit. With
+    ``damaged``, a storyteller (or a consent record or visit) that cannot be read is left out
+    and its id added there; everyone else is listed."""
+    people = StorytellerService(vault).list(damaged=damaged)
     consent: dict[str, ConsentRecord] = {}
     last_visit: dict[str, datetime.date] = {}
+    skipped: list[str] | None = None if damaged is None else []
     with vault.read() as session:
-        for record in records.find(vault, session, CONSENT):
+        for record in records.find(vault, session, CONSENT, damaged=skipped):
             current = consent_from_record(record)
             held = consent.get(record.storyteller_uuid)
             if held is None or current.version > held.version:
                 consent[record.storyteller_uuid] = current
-        for record in records.find(vault, session, VISIT):
+        for record in records.find(vault, session, VISIT, damaged=skipped):
             when = datetime.date.fromisoformat(record.values["visit_date"])
             seen = last_visit.get(record.storyteller_uuid)
             if seen is None or when > seen:

@@ -304,7 +304,11 @@ def find(
     kind: EntityKind,
     storyteller_uuid: str | None = None,
     include_deleted: bool = False,
+    damaged: list[str] | None = None,
 ) -> list[StoredRecord]:
+    """The rows of ``kind`` (one storyteller's, or everyone's), opened. A row that does not
+    open (altered, or under a damaged key) raises :class:`VaultDamaged`; or, when ``damaged``
+    is given, it is left out and its id added there, so one damaged item hides only itself."""
     query = select(kind.row)
     if storyteller_uuid is not None:
         column = kind.row.uuid if kind is STORYTELLER else kind.row.storyteller_uuid
@@ -317,7 +321,25 @@ def find(
     rows = list(session.scalars(query))
     if storyteller_uuid is None:
         vault.preload_ciphers(session, {row.storyteller_uuid for row in rows})
-    return [_open_row(vault, session, kind, row) for row in rows]
+    if damaged is None:
+        return [_open_row(vault, session, kind, row) for row in rows]
+    opened = []
+    for row in rows:
+        try:
+            opened.append(_open_row(vault, session, kind, row))
+        except VaultDamaged:
+            damaged.append(row.uuid)
+    return opened
+
+
+def uuids(session: Session, kind: EntityKind) -> list[str]:
+    """The ids of every (complete, not deleted) row of ``kind``, without opening any."""
+    query = select(kind.row.uuid)
+    if "deleted" in kind.plain:
+        query = query.where(kind.row.deleted.is_(False))
+    if kind is STORYTELLER:
+        query = query.where(kind.row.complete.is_(True))
+    return list(session.scalars(query))
 
 
 def open_operation(vault: VaultSession, session: Session, op: models.OperationRow) -> Any:

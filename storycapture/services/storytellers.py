@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime
 
 from storycapture.domain.authorship import Author
@@ -108,10 +109,18 @@ class StorytellerService(StoryService):
                 records.get(self._vault, session, STORYTELLER, storyteller_uuid)
             )
 
-    def list(self) -> list[Storyteller]:
-        """Every storyteller on this device, by pseudonym."""
+    def list(self, damaged: builtins.list[str] | None = None) -> list[Storyteller]:
+        """Every storyteller on this device, by pseudonym. With ``damaged``, a storyteller
+        whose record or key is damaged is left out and their id added there (the others are
+        listed); without it, one damaged storyteller raises ``VaultDamaged``."""
         with self._vault.read() as session:
             found = [
-                storyteller_from_record(r) for r in records.find(self._vault, session, STORYTELLER)
+                storyteller_from_record(r)
+                for r in records.find(self._vault, session, STORYTELLER, damaged=damaged)
             ]
         return sorted(found, key=lambda s: (s.pseudonym.casefold(), s.uuid))
+
+    def ids(self) -> builtins.list[str]:
+        """Every storyteller's id, read without opening anything (a damaged one too)."""
+        with self._vault.read() as session:
+            return records.uuids(session, STORYTELLER)

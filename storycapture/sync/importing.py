@@ -135,6 +135,10 @@ class _Sender:
         self._vault = vault
         self.name = ""
 
+    @property
+    def vault(self) -> VaultSession:
+        return self._vault
+
     def __call__(self, manifest: Manifest) -> None:
         vault = self._vault
         fingerprint = keys.fingerprint(manifest.signing_key)
@@ -145,7 +149,7 @@ class _Sender:
             )
         trust = TrustService(vault)
         with vault.read() as session:
-            entry = trust.sender(session, fingerprint)
+            entry = trust.sender(session, manifest.signing_key)
             bound = session.scalars(
                 select(models.SyncPeerRow).where(
                     models.SyncPeerRow.kind == "sender",
@@ -798,12 +802,7 @@ def _read_and_merge(
 
 
 def _bind_device(session: Session, manifest: Manifest, sender: _Sender) -> None:
-    entry = session.scalars(
-        select(models.SyncPeerRow).where(
-            models.SyncPeerRow.kind == "sender",
-            models.SyncPeerRow.key == keys.fingerprint(manifest.signing_key),
-        )
-    ).first()
+    entry = TrustService(sender.vault).sender(session, manifest.signing_key)
     if entry is not None and entry.device_id is None:
         entry.device_id = manifest.device_id
 

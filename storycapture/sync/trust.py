@@ -28,7 +28,7 @@ from storycapture.store import models
 RECIPIENT = "recipient"
 SENDER = "sender"
 _DEVICE_NAME = "device_name"
-_FINGERPRINT = re.compile(r"^[0-9A-F]{16}$")
+_FINGERPRINT = re.compile(r"^(?:[0-9A-F]{32}|[0-9A-F]{16})$")
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,20 @@ class TrustedDevice:
     revoked: bool
 
 
-def normalise_fingerprint(text: str) -> str:
-    """``ab12 CD34-…`` → ``AB12 CD34 …``: case, spaces and dashes do not matter."""
+FINGERPRINT_WORDS = (
+    "A fingerprint is 32 letters and digits (0–9, A–F), as the other laptop shows it under "
+    "Sharing in its settings, e.g. 3F2A 9C41 07BE 55D0 1B8E 6A2F C930 4D17."
+)
+
+
+def normalise_fingerprint(text: str, *, legacy: bool = False) -> str:
+    """``ab12 CD34-…`` → ``AB12 CD34 …``: case, spaces and dashes do not matter. A fingerprint
+    is 32 hex digits (128 bits); with ``legacy``, the older 16 digits are accepted too, to
+    name a device trusted before."""
     digits = "".join(c for c in text.upper() if c not in " -:\t")
-    if not _FINGERPRINT.match(digits):
-        raise InvalidInput(
-            "A fingerprint is 16 letters and digits (0–9, A–F), as the other laptop shows it "
-            "under Sharing in its settings, e.g. 3F2A 9C41 07BE 55D0."
-        )
-    return " ".join(digits[i : i + 4] for i in range(0, 16, 4))
+    if not _FINGERPRINT.match(digits) or (len(digits) != keys.FINGERPRINT_DIGITS and not legacy):
+        raise InvalidInput(FINGERPRINT_WORDS)
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
 def _name(value: object) -> str:
@@ -149,9 +154,14 @@ class TrustService:
             row.revoked_hlc = self._vault.clock.tick().encode()
             return _device(row)
 
-    def sender(self, session: Session, fingerprint: str) -> models.SyncPeerRow | None:
-        """The trusted-device entry for a signing key's fingerprint (revoked ones too)."""
-        return self._find(session, SENDER, fingerprint)
+    def sender(self, session: Session, signing_key: bytes) -> models.SyncPeerRow | None:
+        """The trusted-device entry for a signing key (revoked ones too): by its fingerprint,
+        or by the older 64-bit form a device was trusted by before."""
+        for fingerprint in keys.fingerprints(signing_key):
+            found = self._find(session, SENDER, fingerprint)
+            if found is not None:
+                return found
+        return None
 
     # --- rows -------------------------------------------------------------------------------
 
@@ -188,7 +198,9 @@ class TrustService:
         wanted = name_or_key.strip()
         rows = [r for r in self._rows(session, kind) if include_revoked or r.revoked_hlc is None]
         try:
-            as_fingerprint = normalise_fingerprint(wanted) if kind == SENDER else wanted
+            as_fingerprint = (
+                normalise_fingerprint(wanted, legacy=True) if kind == SENDER else wanted
+            )
         except InvalidInput:
             as_fingerprint = wanted
         by_key = [r for r in rows if r.key == as_fingerprint]

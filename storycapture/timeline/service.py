@@ -225,11 +225,16 @@ class TimelineService(StoryService):
         with self._vault.read() as session:
             return event_from_record(records.get(self._vault, session, TIMELINE_EVENT, event_uuid))
 
-    def events(self, storyteller_uuid: str) -> list[TimelineEvent]:
-        """The storyteller's events in time order (events that cannot be placed come last)."""
+    def events(
+        self, storyteller_uuid: str, damaged: list[str] | None = None
+    ) -> list[TimelineEvent]:
+        """The storyteller's events in time order (events that cannot be placed come last).
+        With ``damaged``, a damaged event is left out and its id added there."""
         with self._vault.read() as session:
             storyteller = records.get(self._vault, session, STORYTELLER, storyteller_uuid)
-            found = records.find(self._vault, session, TIMELINE_EVENT, storyteller_uuid)
+            found = records.find(
+                self._vault, session, TIMELINE_EVENT, storyteller_uuid, damaged=damaged
+            )
         events = [event_from_record(r) for r in found]
         placer = EventPlacer(events, storyteller.values["birth_year"])
         return sorted(events, key=placer.sort_key)

@@ -466,6 +466,69 @@ def test_an_empty_vault_file_is_damage_and_stays_as_it_was(
     assert sorted(p.name for p in cli.data_dir.iterdir()) == listing
 
 
+def _damage(data_dir: Path, table: str, column: str, where: str, value: str) -> None:
+    """One byte of one sealed value changed, straight in the file (as a thief or a bad disk)."""
+    connection = sqlite3.connect(data_dir / "vault.sqlite")
+    try:
+        with connection:
+            ((key, sealed),) = connection.execute(
+                f"SELECT rowid, {column} FROM {table} WHERE {where}", (value,)
+            ).fetchall()
+            changed = bytes([sealed[0] ^ 0x01]) + bytes(sealed[1:])
+            connection.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (changed, key))
+    finally:
+        connection.close()
+
+
+def _rowan(cli: Cli) -> str:
+    """A second storyteller beside Juniper, with a moment; Rowan's id."""
+    out = cli.ok("storyteller", "add", "Rowan")
+    rowan = out.rsplit("(", 1)[1].split(")")[0]
+    cli.ok("consent", "record", rowan, "--items", "take_part", "--how", "verbal")
+    cli.ok("event", "add", rowan, "--title", "Moved to Hull", "--when", "2004")
+    return rowan
+
+
+@pytest.mark.parametrize("damage", ["pseudonym", "key"])
+def test_one_damaged_storyteller_does_not_stop_work_on_the_others(
+    cli: Cli, juniper: str, damage: str
+) -> None:
+    """A sealed pseudonym or key of one storyteller altered: every name- or id-based command
+    failed for everyone, and the damaged storyteller could not be withdrawn."""
+    rowan = _rowan(cli)
+    cli.ok("event", "add", "Juniper", "--title", "Moved to Leeds", "--when", "spring 2015")
+    if damage == "pseudonym":
+        _damage(cli.data_dir, "storytellers", "pseudonym", "uuid = ?", rowan)
+    else:
+        _damage(cli.data_dir, "storyteller_keys", "wrapped_key", "storyteller_uuid = ?", rowan)
+
+    listed = cli.ok("storyteller", "list")
+    assert "Juniper" in listed and "Rowan" not in listed
+    assert f"1 storyteller could not be read: it is damaged or altered ({rowan[:8]})" in listed
+    assert "Moved to Leeds" in cli.ok("event", "list", "Juniper")
+    cli.ok("event", "add", "Juniper", "--title", "First allotment", "--when", "2016")
+    # found by id, and withdrawn: erasure opens nothing
+    result = cli("storyteller", "withdraw", rowan, "--yes")
+    assert result.code == 0, result.err
+    listed = cli.ok("storyteller", "list")
+    assert "could not be read" not in listed and "Juniper" in listed
+    assert rowan not in "".join(str(v) for v in rows(cli.data_dir).values())
+
+
+def test_one_damaged_moment_hides_only_itself(cli: Cli, juniper: str) -> None:
+    """One altered moment hid all of that storyteller's moments in ``event list``."""
+    for title, when in (("Moved to Leeds", "2015"), ("First allotment", "2016")):
+        cli.ok("event", "add", "Juniper", "--title", title, "--when", when)
+    (damaged, *_rest) = [
+        line.split()[0] for line in cli.ok("event", "list", "Juniper").splitlines()
+    ]
+    _damage(cli.data_dir, "timeline_events", "title", "uuid LIKE ?", damaged + "%")
+
+    listed = cli.ok("event", "list", "Juniper")
+    assert "First allotment" in listed and "Moved to Leeds" not in listed
+    assert f"1 moment could not be read: it is damaged or altered ({damaged})" in listed
+
+
 def test_a_missing_vault_is_named_plainly(cli: Cli, tmp_path: Path) -> None:
     result = cli("info", data_dir=tmp_path / "nowhere")
 
@@ -767,7 +830,7 @@ def test_a_bundle_goes_from_a_laptop_to_the_hub_on_the_command_line(
     hub_id = cli.ok("identity", "--set-name", "Programme hub", data_dir=hub_dir)
     assert "Outreach 2" in laptop_id and "Programme hub" in hub_id
     (hub_key,) = re.findall(r"age1[0-9a-z]+", hub_id)
-    (fingerprint,) = re.findall(r"(?:[0-9A-F]{4} ){3}[0-9A-F]{4}", laptop_id)
+    (fingerprint,) = re.findall(r"(?:[0-9A-F]{4} ){7}[0-9A-F]{4}", laptop_id)
 
     refused = cli("recipients", "add", "age1nonsense", "--name", "Hub")
     assert refused.code == 2 and "age public key" in refused.err

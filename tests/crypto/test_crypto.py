@@ -248,9 +248,13 @@ def test_ed25519_garbage_public_key_is_a_failed_verification() -> None:
         crypto_keys.verify_signature(b"short", signature, b"manifest")
 
 
-def test_fingerprint_is_four_groups_of_four_hex_digits() -> None:
+def test_fingerprint_is_eight_groups_of_four_hex_digits() -> None:
     public = crypto_keys.signing_public_key(crypto_keys.new_signing_key())
-    assert re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4}){3}", crypto_keys.fingerprint(public))
+    # 128 bits, read aloud in groups; the older 64-bit form is its first half
+    assert re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4}){7}", crypto_keys.fingerprint(public))
+    long, short = crypto_keys.fingerprints(public)
+    assert long == crypto_keys.fingerprint(public) and long.startswith(short + " ")
+    assert re.fullmatch(r"[0-9A-F]{4}( [0-9A-F]{4}){3}", short)
 
 
 # --- age media ---------------------------------------------------------------------------

@@ -243,7 +243,7 @@ def test_trusting_and_revoking_a_device_through_the_settings(
     qtbot.keyClicks(page.device_fingerprint, "not a fingerprint")
     qtbot.keyClicks(page.trusted_name, "Outreach 1")
     qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)
-    assert "16 letters" in dialog.problem.text() and hub.trust.devices() == []
+    assert "32 letters" in dialog.problem.text() and hub.trust.devices() == []
 
     page.device_fingerprint.setText(fingerprint.lower().replace(" ", "-"))
     qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)

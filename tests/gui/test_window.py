@@ -320,6 +320,32 @@ def test_withdrawal_asks_twice_then_erases(
     assert window.search_index is not None and window.search_index.search("kitchen") == []
 
 
+def test_one_damaged_storyteller_hides_only_themselves_in_the_window(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    """Rowan's sealed pseudonym altered in the file: the window used to refuse to show anyone."""
+    import sqlite3
+
+    connection = sqlite3.connect(filled_vault / "vault.sqlite")
+    with connection:
+        rows = connection.execute("SELECT uuid, pseudonym FROM storytellers").fetchall()
+        # Rowan is the one without a consent record
+        (juniper,) = {u for (u,) in connection.execute("SELECT storyteller_uuid FROM visits")}
+        ((rowan, sealed),) = [(u, p) for u, p in rows if u != juniper]
+        changed = bytes([sealed[0] ^ 1]) + bytes(sealed[1:])
+        connection.execute("UPDATE storytellers SET pseudonym = ? WHERE uuid = ?", (changed, rowan))
+    connection.close()
+
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    assert window.stories is not None
+    model = window.stories.sidebar.model
+    shown = [str(model.index(r).data(model.UuidRole)) for r in range(model.rowCount())]
+    assert shown == [juniper]
+    assert "1 storyteller could not be read" in window.statusBar().currentMessage()
+    assert window.stories.storyteller.storyteller_uuid == juniper
+
+
 # --- locking ---------------------------------------------------------------------------------
 
 

@@ -129,6 +129,33 @@ def pseudonyms(vault: VaultSession) -> list[str]:
 # --- identity and trust -------------------------------------------------------------------
 
 
+def test_a_device_trusted_by_its_older_short_fingerprint_is_still_trusted(
+    places: dict[str, Place],
+) -> None:
+    """Fingerprints grew from 64 to 128 bits; a device trusted by its 16 digits before stays
+    trusted (and can be named by them), while a new device must be given all 32."""
+    from sqlalchemy import update
+
+    from storycapture.crypto import keys
+
+    laptop, hub = places["Outreach 1"], places["Hub"]
+    laptop.sends_to(hub)
+    long = laptop.trust.identity().fingerprint
+    short = keys.fingerprint(laptop.vault.device_signing_public_key, 16)
+    assert long.startswith(short + " ") and len(long.replace(" ", "")) == 32
+    with hub.vault.edit() as session:  # as an older StoryCapture stored it
+        session.execute(update(models.SyncPeerRow).where(models.SyncPeerRow.key == long)
+                        .values(key=short))  # fmt: skip
+    person = add_person(laptop.vault)
+    report = hub.receive(laptop.export())
+    assert not report.refused and person in {p.uuid for p in StorytellerService(hub.vault).list()}
+    with pytest.raises(InvalidInput, match="32 letters and digits"):
+        hub.trust.trust_device(short, "By its short fingerprint")
+    assert hub.trust.revoke_device(short.lower()).name == "Outreach 1"
+    add_person(laptop.vault, "Rowan")
+    assert hub.receive(laptop.export()).refused[0].reason == "revoked"
+
+
 def test_identity_names_the_receiving_key_and_the_signing_fingerprint(
     places: dict[str, Place],
 ) -> None:
@@ -151,7 +178,7 @@ def test_recipients_and_devices_are_checked_and_listed(places: dict[str, Place])
     with pytest.raises(NotFound):
         laptop.remove_recipient("Programme hub")
 
-    with pytest.raises(InvalidInput, match="16 letters"):
+    with pytest.raises(InvalidInput, match="32 letters"):
         hub.trust_device("not a fingerprint", "Outreach 1")
     with pytest.raises(InvalidInput, match="own fingerprint"):
         hub.trust_device(hub.identity().fingerprint, "Me")
