@@ -67,7 +67,7 @@ class Conflict:
 @dataclass
 class BundleOutcome:
     file: str
-    status: str  # "imported", "duplicate" or "refused"
+    status: str  # "imported", "duplicate", "empty" or "refused"
     message: str
     sender: str = ""
     sequence: int = 0
@@ -763,6 +763,13 @@ def _read_and_merge(
                 "different bundle already imported, so nothing was imported.",
                 reason="reused-sequence",
             )
+        if not opened.operations and not opened.media:
+            # Signed, whole, and with nothing in it: nothing changes, not even the receipts.
+            outcome.status = "empty"
+            outcome.message = (
+                f"bundle {manifest.sequence} from {sender.name} has nothing in it; nothing changed."
+            )
+            return opened
         _bind_device(session, manifest, sender)
         _check_chain(session, manifest, opened, sender.name, report)
         counts_before = (report.new, report.updated, report.duplicate, report.erased)
@@ -957,6 +964,12 @@ def verify_bundle_file(
         )
     if outcome.status == "duplicate":
         lines.append("It has already been imported here.")
+    if outcome.status == "empty":
+        lines = [
+            lines[0].replace("A good bundle", "A bundle with nothing in it"),
+            lines[1],
+            "Importing it changes nothing.",
+        ]
     lines += report.alerts
     return lines
 

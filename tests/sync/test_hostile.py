@@ -25,6 +25,7 @@ from storycapture.domain.vocabulary import CardKind
 from storycapture.services.media import PhotoService
 from storycapture.services.story import StoryWordsService
 from storycapture.services.visits import VisitService
+from storycapture.store import models
 from storycapture.strengths.service import StrengthService
 from storycapture.sync import exporting
 from storycapture.sync.bundle import BundleRefused, MediaItem
@@ -332,3 +333,31 @@ def test_verify_through_the_command_line_exits_2_with_the_import_sentence(
     hub.vault = __import__("storycapture.services.opening", fromlist=["open_vault"]).open_vault(
         hub.vault.data_dir, PASSPHRASE
     )
+
+
+def test_a_bundle_with_nothing_in_it_changes_nothing_and_says_so(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signed bundle with no change and no photo added a receipt, as if it were news."""
+    real_write = exporting.write_bundle
+
+    def empty(*args: Any, **kwargs: Any) -> Any:
+        return real_write(*args, **{**kwargs, "operations": [], "media": []})
+
+    monkeypatch.setattr(exporting, "write_bundle", empty)
+    path = story.laptop.export()
+    hub = story.hub
+    before, files = state(hub.vault), _files(hub.vault.data_dir)
+    with hub.vault.read() as session:
+        receipts = session.query(models.BundleReceiptRow).count()
+
+    lines = verify_bundle_file(hub.vault, path)
+    assert lines[0].startswith("A bundle with nothing in it") and lines[-1] == (
+        "Importing it changes nothing."
+    )
+    report = hub.receive(path)
+    (outcome,) = report.bundles
+    assert outcome.status == "empty" and "has nothing in it; nothing changed" in outcome.message
+    assert state(hub.vault) == before and _files(hub.vault.data_dir) == files
+    with hub.vault.read() as session:
+        assert session.query(models.BundleReceiptRow).count() == receipts
