@@ -61,7 +61,7 @@ from storycapture.crypto.stream import (
 )
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.text import SHORT
-from storycapture.services.media import SNIFF_BYTES, sniff_photo_type
+from storycapture.services.media import PHOTO_LIMIT_BYTES, SNIFF_BYTES, sniff_photo_type
 from storycapture.sync.archive import (
     BACKGROUND_BYTES,
     MANIFEST,
@@ -166,7 +166,7 @@ class Limits:
     stored anywhere: on the file's size, on each member's header, as bytes arrive."""
 
     max_bundle_bytes: int = 8 * 1024**3
-    max_member_bytes: int = 256 * 1024**2  # one photo
+    max_member_bytes: int = PHOTO_LIMIT_BYTES  # one photo: none larger than a laptop keeps
     max_operations_bytes: int = 256 * 1024**2  # operations.jsonl, held in memory
     max_operation_line_bytes: int = 16 * 1024**2  # one change
     max_manifest_bytes: int = 16 * 1024**2

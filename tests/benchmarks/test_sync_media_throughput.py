@@ -2,7 +2,7 @@
 
 A laptop's vault holds one storyteller (full consent) and ``BENCH_SYNC_MEDIA_MIB`` MiB of
 photos (1024 by default), as photos of ``BENCH_SYNC_PHOTO_MIB`` MiB (128; the vault takes at
-most 200 MB a photo, a bundle 256 MiB a member) of random bytes, added through
+most 200 MB a photo, and so does a bundle) of random bytes, added through
 ``PhotoService``. Then, each in a child process of its own (so that its peak memory is its own,
 read from ``VmHWM`` at its end, after unlocking the vault, which is also reported alone):
 

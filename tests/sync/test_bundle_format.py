@@ -1437,3 +1437,19 @@ def test_twenty_thousand_empty_photo_files_are_refused_at_the_first(
         read(path, receiver, staging, stage=lambda _s, photo: staged.append(photo) or "")
     assert raised.value.reason == "unlisted-media"
     assert staged == []
+
+
+def test_a_photo_larger_than_a_laptop_keeps_is_refused_from_its_header(
+    sender: Party, receiver: Party, tmp_path: Path, staging: Path
+) -> None:
+    """A laptop keeps no photo over 200 MB; a member that says it is larger is refused from
+    its tar header, before a byte of it is read or staged."""
+    from storycapture.services.media import PHOTO_LIMIT_BYTES
+
+    name = archive.media_name(STORYTELLER, PHOTO_A)
+    members: list[Member] = [
+        (OPERATIONS, ops_bytes(sample_ops(sender.device_id))),
+        tar_header(name, PHOTO_LIMIT_BYTES + 1),
+    ]
+    error = refused(hostile(tmp_path, receiver, members, end=b""), receiver, staging)
+    assert error.reason == "too-large"
