@@ -49,9 +49,8 @@ def _no_window_outlives_its_test() -> Iterator[None]:
     never closed at all, and a window whose signals hold Python callables is kept alive by Qt
     where Python's garbage collector cannot see it. Left alive, each one is restyled at every
     later change of theme or text size, and the suite slowed down test by test (a third of its
-    time). They are deleted from Python (``shiboken6.delete``), never with ``deleteLater``:
-    Qt deleting a window on its own leaves Python's wrappers of what it held dangling, and
-    the garbage collector crashed the interpreter on them as the run ended."""
+    time). They are deleted from Python (``shiboken6.delete``), never with ``deleteLater``, so
+    Python's wrappers learn they are gone."""
     yield
     import sys
 
@@ -63,10 +62,18 @@ def _no_window_outlives_its_test() -> Iterator[None]:
     if QApplication.instance() is None:
         return
     # Only windows of their own: a dialog with a parent goes with its parent.
-    for widget in [w for w in QApplication.topLevelWidgets() if w.parent() is None]:
+    windows = [w for w in QApplication.topLevelWidgets() if w.parent() is None]
+    for widget in windows:
         if Shiboken.isValid(widget):
             widget.close()
             Shiboken.delete(widget)
+    if windows:
+        import gc
+
+        # Python objects that held the windows (tools, models, closures in cycles) go now,
+        # one test's worth at a time; left to the end of the run, collecting them all at once
+        # crashed the interpreter as it exited.
+        gc.collect()
 
 
 @pytest.fixture
@@ -125,3 +132,13 @@ def restored_app(qapp: QApplication) -> Iterator[QApplication]:
     qapp.setFont(font)
     for name in [bytes(name.data()).decode() for name in qapp.dynamicPropertyNames()]:
         qapp.setProperty(name, properties.get(name))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """What is still alive at the end of the run is left to the process's exit: a last full
+    collection over thousands of Qt wrappers (pytest runs one after this hook) crashed the
+    interpreter after every test had passed. Freezing keeps it out of that collection."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
