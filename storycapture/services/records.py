@@ -255,8 +255,8 @@ def update(
     unknown = set(changes) - set(kind.fields)
     if unknown:
         raise ValueError(f"{kind.name} has no fields {sorted(unknown)}")
-    row = _row(session, kind, record_uuid)
-    current = _open_row(vault, session, kind, row)
+    row = _row(vault, session, kind, record_uuid)
+    current = _open_row(vault, session, kind, row, checked=True)
     changed = {f: v for f, v in changes.items() if current.values.get(f) != v}
     item_author = current.author
     if words_by is not None and words_by != current.author:
@@ -295,7 +295,7 @@ def update(
 
 
 def get(vault: VaultSession, session: Session, kind: EntityKind, record_uuid: str) -> StoredRecord:
-    return _open_row(vault, session, kind, _row(session, kind, record_uuid))
+    return _open_row(vault, session, kind, _row(vault, session, kind, record_uuid), checked=True)
 
 
 def find(
@@ -307,29 +307,38 @@ def find(
     damaged: list[str] | None = None,
 ) -> list[StoredRecord]:
     """The rows of ``kind`` (one storyteller's, or everyone's), opened. A row that does not
-    open (altered, or under a damaged key) raises :class:`VaultDamaged`; or, when ``damaged``
-    is given, it is left out and its id added there, so one damaged item hides only itself."""
+    open or whose seal does not match (altered, or under a damaged key) raises
+    :class:`VaultDamaged`; or, when ``damaged`` is given, it is left out and its id added
+    there, so one damaged item hides only itself."""
     query = select(kind.row)
     if storyteller_uuid is not None:
         column = kind.row.uuid if kind is STORYTELLER else kind.row.storyteller_uuid
         query = query.where(column == storyteller_uuid)
-    if not include_deleted and "deleted" in kind.plain:
-        query = query.where(kind.row.deleted.is_(False))
-    if kind is STORYTELLER:
-        query = query.where(kind.row.complete.is_(True))
     query = query.order_by(kind.row.created_hlc)
+    # Deleted and partly arrived rows are read too: whether a row is deleted is itself sealed,
+    # so it is checked before it is believed (a row hidden from outside is damage, not gone).
     rows = list(session.scalars(query))
     if storyteller_uuid is None:
         vault.preload_ciphers(session, {row.storyteller_uuid for row in rows})
-    if damaged is None:
-        return [_open_row(vault, session, kind, row) for row in rows]
     opened = []
     for row in rows:
         try:
-            opened.append(_open_row(vault, session, kind, row))
+            if not vault.seal_is_good(session, row):
+                raise _damaged(kind)
+            if not _shown(kind, row, include_deleted):
+                continue
+            opened.append(_open_row(vault, session, kind, row, checked=True))
         except VaultDamaged:
+            if damaged is None:
+                raise
             damaged.append(row.uuid)
     return opened
+
+
+def _shown(kind: EntityKind, row: Any, include_deleted: bool) -> bool:
+    if kind is STORYTELLER:
+        return bool(row.complete)
+    return include_deleted or not ("deleted" in kind.plain and row.deleted)
 
 
 def uuids(session: Session, kind: EntityKind) -> list[str]:
@@ -344,6 +353,8 @@ def uuids(session: Session, kind: EntityKind) -> list[str]:
 
 def open_operation(vault: VaultSession, session: Session, op: models.OperationRow) -> Any:
     """The value one logged change set its field to."""
+    if not vault.seal_is_good(session, op):
+        raise _damaged(ENTITY_KINDS[op.entity])
     try:
         return open_field(
             vault.cipher(session, op.storyteller_uuid),
@@ -383,6 +394,8 @@ def history(
     )
     changes = []
     for op in session.scalars(query):
+        if not vault.seal_is_good(session, op):
+            raise _damaged(kind)
         cipher = vault.cipher(session, op.storyteller_uuid)
         try:
             value = open_field(
@@ -399,8 +412,10 @@ def history(
     return changes
 
 
-def _row(session: Session, kind: EntityKind, record_uuid: str) -> Any:
+def _row(vault: VaultSession, session: Session, kind: EntityKind, record_uuid: str) -> Any:
     row = session.get(kind.row, record_uuid)
+    if row is not None and not vault.seal_is_good(session, row):
+        raise _damaged(kind)
     if row is None or (kind is STORYTELLER and not row.complete):
         raise NotFound(
             f"We couldn't find {kind.label} with that reference; it may have been erased."
@@ -415,7 +430,11 @@ def _damaged(kind: EntityKind) -> VaultDamaged:
     )
 
 
-def _open_row(vault: VaultSession, session: Session, kind: EntityKind, row: Any) -> StoredRecord:
+def _open_row(
+    vault: VaultSession, session: Session, kind: EntityKind, row: Any, *, checked: bool = False
+) -> StoredRecord:
+    if not checked and not vault.seal_is_good(session, row):
+        raise _damaged(kind)
     storyteller_uuid = row.storyteller_uuid
     cipher = vault.cipher(session, storyteller_uuid)
     values: dict[str, Any] = {}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, Table, bindparam, event, func, inspect, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storycapture import crypto
@@ -45,7 +45,21 @@ from storycapture.store.db import (
 )
 from storycapture.store.fields import Sealer
 from storycapture.store.lock import VaultDirectoryLock
-from storycapture.store.models import OperationRow, StorytellerKeyRow, TombstoneRow, VaultMeta
+from storycapture.store.models import (
+    ConsentRow,
+    NarrativeNoteRow,
+    OperationRow,
+    PhotoRow,
+    QuoteRow,
+    StorytellerKeyRow,
+    StorytellerRow,
+    StrengthCardRow,
+    TimelineEventRow,
+    TombstoneRow,
+    VaultMeta,
+    VisitRow,
+)
+from storycapture.store.seals import is_sealed_row, row_message, with_defaults
 
 HEADER_FORMAT = b"1"
 MEDIA_DIR = "media"
@@ -57,6 +71,25 @@ _DAMAGED_HEADER = (
     "This vault's settings have been altered or damaged, so StoryCapture will not open it."
 )
 _WRONG_PASSPHRASE = "That passphrase does not open this vault. Check it and try again."
+_DAMAGED_ROW = (
+    "Part of this vault has been altered or damaged, so this change was not saved. "
+    "Nothing else is affected."
+)
+# The vault_meta entry that says every row has been sealed (a value sealed under the vault key,
+# so it cannot be made up); before it, rows written by an older version may have no seal yet.
+ROW_SEALS = "row_seals"
+SEALED_ROWS = (
+    StorytellerRow,
+    ConsentRow,
+    VisitRow,
+    TimelineEventRow,
+    StrengthCardRow,
+    QuoteRow,
+    NarrativeNoteRow,
+    PhotoRow,
+    OperationRow,
+)
+_RESEAL_BATCH = 2000
 
 
 class KdfChooser(Protocol):
@@ -132,6 +165,10 @@ class VaultSession:
         self.vault_id = header["vault_id"].decode()
         self.device_id = header["device_id"].decode()
         self._ciphers: dict[str, Sealer] = {}
+        self._rows_sealed = self._row_seals_marker_is_good()
+        # Every row written through any session of this vault is sealed as it is flushed, and
+        # a changed row's earlier seal is checked first: nothing writes a row around its seal.
+        event.listen(self._sessions, "before_flush", self._seal_rows)
         self.clock = HybridClock(self._last_clock())
 
     # --- opening ---------------------------------------------------------------------------
@@ -213,12 +250,19 @@ class VaultSession:
             vault_key = unwrap(header)
             check_integrity(engine)
             migrate.upgrade_with_backup(engine, data_dir)
-            return cls(data_dir, engine, directory_lock, vault_key, header)
+            vault = cls(data_dir, engine, directory_lock, vault_key, header)
         except BaseException:
             if engine is not None:
                 engine.dispose()
             directory_lock.release()
             raise
+        try:
+            if not vault._rows_sealed:
+                vault._seal_existing_rows()
+        except BaseException:
+            vault.lock()
+            raise
+        return vault
 
     # --- the session -----------------------------------------------------------------------
 
@@ -394,6 +438,83 @@ class VaultSession:
         except crypto.DecryptionFailed as error:
             raise VaultDamaged(f"This device's {what} has been altered or damaged.") from error
 
+    # --- row seals -------------------------------------------------------------------------
+
+    def _row_seals_marker_is_good(self) -> bool:
+        marker = self._header.get(ROW_SEALS)
+        if marker is None:
+            return False
+        vault_key = self._require_unlocked()
+        try:
+            crypto.open_sealed(vault_key, marker, _device_aad("row seals", self.vault_id))
+        except crypto.DecryptionFailed as error:
+            raise VaultDamaged(_DAMAGED_HEADER) from error
+        return True
+
+    def seal_is_good(self, session: Session, row: object) -> bool:
+        """Whether ``row`` is as this app last wrote it: its seal matches all its columns (a
+        row of a vault not yet sealed, with no seal, counts as good until it is)."""
+        seal = getattr(row, "seal", None)
+        if seal is None:
+            return not self._rows_sealed
+        try:
+            cipher = self.cipher(session, row.storyteller_uuid)  # type: ignore[attr-defined]
+        except VaultDamaged:
+            return False
+        return cipher.mac_matches(row_message(row), seal)
+
+    def _seal_rows(self, session: Session, _context: object, _instances: object) -> None:
+        for row in session.new:
+            if is_sealed_row(row):
+                with_defaults(row)  # the seal covers what is stored, defaults included
+                row.seal = self.cipher(session, row.storyteller_uuid).mac(row_message(row))
+        for row in session.dirty:
+            if not is_sealed_row(row) or not session.is_modified(row):
+                continue
+            cipher = self.cipher(session, row.storyteller_uuid)
+            before = {
+                name: value
+                for name, value in inspect(row).committed_state.items()
+                if value is None or isinstance(value, bool | int | str | bytes)
+            }
+            earlier_seal = before.get("seal", row.seal)
+            checked = earlier_seal is not None or self._rows_sealed
+            if checked and not cipher.mac_matches(row_message(row, before), earlier_seal):
+                raise VaultDamaged(_DAMAGED_ROW)
+            row.seal = cipher.mac(row_message(row))
+
+    def _seal_existing_rows(self) -> None:
+        """Seal every row an older version wrote without a seal, as it stands, and mark the
+        vault as sealed (one transaction: all of it, or nothing and again next time)."""
+        vault_key = self._require_unlocked()
+        with self.edit() as session:
+            for row_class in SEALED_ROWS:
+                table: Table = row_class.__table__  # type: ignore[assignment]
+                key = table.c.seq if row_class is OperationRow else table.c.uuid
+                owner = table.c.uuid if row_class is StorytellerRow else table.c.storyteller_uuid
+                query = select(table).where(table.c.seal.is_(None)).order_by(owner)
+                change = (
+                    update(table).where(key == bindparam("row_key")).values(seal=bindparam("mac"))
+                )
+                pending: list[dict[str, object]] = []
+                for row in session.execute(query):
+                    person = getattr(row, owner.key)
+                    try:
+                        cipher = self.cipher(session, person)
+                    except VaultDamaged:
+                        continue  # no key to seal with: it is damage already, and stays so
+                    message = row_message(row, row_class=row_class)
+                    pending.append({"row_key": getattr(row, key.key), "mac": cipher.mac(message)})
+                    if len(pending) >= _RESEAL_BATCH:
+                        session.execute(change, pending)
+                        pending = []
+                if pending:
+                    session.execute(change, pending)
+            marker = _row_seals_marker(vault_key, self.vault_id)
+            session.merge(VaultMeta(key=ROW_SEALS, value=marker))
+        self._header[ROW_SEALS] = marker
+        self._rows_sealed = True
+
     # --- passphrase ------------------------------------------------------------------------
 
     def check_passphrase(self, passphrase: str) -> bool:
@@ -517,6 +638,7 @@ def _new_header(passphrase: str, params: crypto.KdfParams, recovery_key: str) ->
             vault_key, age_identity.encode(), _device_aad("age identity", vault_id)
         ),
         "age_recipient": crypto_keys.age_recipient(age_identity).encode(),
+        ROW_SEALS: _row_seals_marker(vault_key, vault_id),
     }
 
 
@@ -533,6 +655,10 @@ _REQUIRED_HEADER = (
     "wrapped_age_identity",
     "age_recipient",
 )
+
+
+def _row_seals_marker(vault_key: bytes, vault_id: str) -> bytes:
+    return crypto.seal(vault_key, b"sealed", _device_aad("row seals", vault_id))
 
 
 def _read_header(engine: Engine) -> dict[str, bytes]:

@@ -19,6 +19,10 @@ class Sealer(Protocol):
 
     def open(self, sealed: bytes, associated_data: bytes) -> bytes: ...
 
+    def mac(self, message: bytes) -> bytes: ...
+
+    def mac_matches(self, message: bytes, tag: bytes | None) -> bool: ...
+
 
 class FieldDamaged(Exception):
     """A stored field did not open under its own key and place."""

@@ -1,5 +1,6 @@
 """The vault's tables. Every personal field is a sealed blob (see ``store.fields``); only ids,
-clocks, authorship, version numbers and deletion flags are stored in the clear.
+clocks, authorship, version numbers and deletion flags are stored in the clear, and those are
+covered by each row's seal (see ``store.seals``).
 
 Changing anything here needs a new Alembic revision in ``store/migrations/versions``.
 """
@@ -30,6 +31,10 @@ class _Record:
     created_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
     updated_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
     author: Mapped[str] = mapped_column(String(100))
+    # A MAC of every column under the storyteller's key (``store.seals``): the columns kept in
+    # the clear cannot be changed outside the app unnoticed. Empty only in rows written before
+    # revision 0004, until the first unlock seals them.
+    seal: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 def _storyteller_fk() -> Mapped[str]:
@@ -174,6 +179,8 @@ class OperationRow(Base):
     # A change made here leaves them empty: the log's own order tells what was seen.
     base_hlc: Mapped[str | None] = mapped_column(String(HLC_LEN), nullable=True)
     base_device: Mapped[str | None] = mapped_column(String(UUID_LEN), nullable=True)
+    # As on the items' rows: who made the change and when cannot be altered unnoticed.
+    seal: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
     __table_args__ = (
         Index("ix_operations_entity_field", "entity_uuid", "field"),

@@ -529,6 +529,58 @@ def test_one_damaged_moment_hides_only_itself(cli: Cli, juniper: str) -> None:
     assert f"1 moment could not be read: it is damaged or altered ({damaged})" in listed
 
 
+def _set_plain(data_dir: Path, table: str, column: str, value: object, uuid_start: str) -> None:
+    """A column kept in the clear changed straight in the file."""
+    connection = sqlite3.connect(data_dir / "vault.sqlite")
+    try:
+        with connection:
+            changed = connection.execute(
+                f"UPDATE {table} SET {column} = ? WHERE uuid LIKE ?", (value, uuid_start + "%")
+            ).rowcount
+        assert changed == 1
+    finally:
+        connection.close()
+
+
+def test_an_author_changed_in_the_file_is_damage_not_the_storytellers_words(
+    cli: Cli, juniper: str
+) -> None:
+    """Setting ``author`` to the storyteller in the file made ``event history`` credit them."""
+    cli.ok("event", "add", "Juniper", "--title", "Moved to Leeds", "--when", "2015")
+    (moment,) = [line.split()[0] for line in cli.ok("event", "list", "Juniper").splitlines()]
+    assert "Priya" in cli.ok("event", "history", moment)
+    connection = sqlite3.connect(cli.data_dir / "vault.sqlite")
+    with connection:
+        connection.execute(
+            "UPDATE operations SET author = 'storyteller' WHERE entity_uuid LIKE ?",
+            (moment + "%",),
+        )
+    connection.close()
+    assert "altered or damaged" in cli("event", "history", moment).error
+
+    _set_plain(cli.data_dir, "timeline_events", "author", "storyteller", moment)
+    listed = cli.ok("event", "list", "Juniper")
+    assert "Moved to Leeds" not in listed
+    assert f"1 moment could not be read: it is damaged or altered ({moment})" in listed
+
+
+def test_a_moment_deleted_in_the_file_is_reported_not_silently_hidden(
+    cli: Cli, juniper: str
+) -> None:
+    for title, when in (("Moved to Leeds", "2015"), ("First allotment", "2016")):
+        cli.ok("event", "add", "Juniper", "--title", title, "--when", when)
+    hidden = next(
+        line.split()[0]
+        for line in cli.ok("event", "list", "Juniper").splitlines()
+        if "Moved to Leeds" in line
+    )
+    _set_plain(cli.data_dir, "timeline_events", "deleted", 1, hidden)
+
+    listed = cli.ok("event", "list", "Juniper")
+    assert "First allotment" in listed and "Moved to Leeds" not in listed
+    assert f"1 moment could not be read: it is damaged or altered ({hidden})" in listed
+
+
 def test_a_missing_vault_is_named_plainly(cli: Cli, tmp_path: Path) -> None:
     result = cli("info", data_dir=tmp_path / "nowhere")
 

@@ -1,0 +1,77 @@
+"""What a row's seal covers: every column of the row, in a fixed encoding.
+
+The personal fields of a row are sealed one by one (``store.fields``); the columns stored in the
+clear — who wrote the item, whether it is deleted, which visit or moment it belongs to, the
+consent version, whether an imported storyteller has fully arrived, the clocks — decide what a
+person is shown just as much. A row's seal is a MAC, under its storyteller's key, of
+:func:`row_message`: all of its columns (the sealed fields as their stored bytes too, so an older
+ciphertext put back is caught as well). Any change made outside the app is then reported as
+damage, like a moved ciphertext.
+
+An operation's ``seq`` is left out: it is this database's own counter, given by SQLite when the
+row is written.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import inspect
+
+SEAL_COLUMN = "seal"
+SEAL_FORMAT = b"storycapture-row-seal-1"
+_LOCAL_ONLY = frozenset({SEAL_COLUMN, "seq"})
+
+
+@cache
+def sealed_columns(row_class: type[Any]) -> tuple[str, ...]:
+    """The attribute names a seal of ``row_class`` covers, in a fixed order."""
+    mapper = inspect(row_class)
+    return tuple(sorted(c.key for c in mapper.column_attrs if c.key not in _LOCAL_ONLY))
+
+
+def is_sealed_row(row: Any) -> bool:
+    return hasattr(type(row), SEAL_COLUMN) and hasattr(type(row), "__tablename__")
+
+
+def with_defaults(row: Any) -> None:
+    """Give a new row's unset columns their defaults now (SQLAlchemy would only at INSERT,
+    after the seal is made)."""
+    for column in row.__table__.columns:
+        default = column.default
+        if default is not None and default.is_scalar and getattr(row, column.key) is None:
+            setattr(row, column.key, default.arg)
+
+
+def row_message(
+    row: Any, values: dict[str, Any] | None = None, row_class: type[Any] | None = None
+) -> bytes:
+    """The bytes a row's seal is a MAC of. ``values`` overrides some columns (the state a
+    changed row had before the change); ``row_class`` is given when ``row`` is a plain result
+    row of that class's table rather than a mapped object."""
+    row_class = row_class or type(row)
+    parts = [SEAL_FORMAT, _encode(row_class.__tablename__)]
+    for name in sealed_columns(row_class):  # type: ignore[arg-type]
+        value = values[name] if values is not None and name in values else getattr(row, name)
+        parts.append(_encode(name))
+        parts.append(_encode(value))
+    return b"".join(parts)
+
+
+def _encode(value: Any) -> bytes:
+    """A self-delimiting, typed encoding: no two different rows give the same message."""
+    if value is None:
+        return b"n"
+    if isinstance(value, bool):
+        return b"T" if value else b"F"
+    if isinstance(value, int):
+        text = str(value).encode()
+        return b"i%d:%s" % (len(text), text)
+    if isinstance(value, str):
+        data = value.encode("utf-8")
+        return b"s%d:%s" % (len(data), data)
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        return b"b%d:%s" % (len(data), data)
+    raise TypeError(f"a sealed row cannot hold {type(value).__name__}")
