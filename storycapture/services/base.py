@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storycapture.domain.errors import ConsentMissing, InvalidInput, NotFound
-from storycapture.domain.story import ConsentRecord, Provenance
-from storycapture.domain.vocabulary import ConsentHow, ConsentItem, Visibility
-from storycapture.services import records
-from storycapture.services.records import CONSENT, STORYTELLER, StoredRecord
+from storycapture.domain.story import ConsentRecord
+from storycapture.domain.vocabulary import ConsentItem, Visibility
+from storycapture.services import kinds, records
+from storycapture.services.kinds import CONSENT, STORYTELLER, consent_from_record
 from storycapture.services.vault import VaultSession
 
 
@@ -31,26 +31,6 @@ class Unset:
 
 
 UNSET = Unset()
-
-
-def provenance(record: StoredRecord) -> Provenance:
-    return Provenance(
-        record.uuid, record.storyteller_uuid, record.created_hlc, record.updated_hlc, record.author
-    )
-
-
-def consent_from_record(record: StoredRecord) -> ConsentRecord:
-    values = record.values
-    signature = values["signature"]
-    return ConsentRecord(
-        meta=provenance(record),
-        version=int(values["version"]),
-        items=frozenset(ConsentItem(item) for item in values["items"]),
-        how=ConsentHow(values["how"]),
-        given_on=datetime.date.fromisoformat(values["given_on"]),
-        facilitator=values["facilitator"],
-        signature=bytes.fromhex(signature) if signature else None,
-    )
 
 
 def as_visibility(value: Visibility | str) -> Visibility:
@@ -101,7 +81,7 @@ class StoryService:
     def _require_same_storyteller(
         self,
         session: Session,
-        kind: records.EntityKind,
+        kind: kinds.EntityKind,
         record_uuid: str | None,
         storyteller_uuid: str,
     ) -> None:

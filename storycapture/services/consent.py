@@ -21,8 +21,8 @@ from storycapture.domain.story import ConsentRecord, Erasure
 from storycapture.domain.text import SHORT, checked_text
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem
 from storycapture.services import records
-from storycapture.services.base import StoryService, as_date, consent_from_record
-from storycapture.services.records import CONSENT, ENTITY_KINDS, STORYTELLER
+from storycapture.services.base import StoryService, as_date
+from storycapture.services.kinds import CONSENT, ENTITY_KINDS, STORYTELLER, consent_from_record
 from storycapture.services.vault import MEDIA_DIR, VaultSession, remove_backups
 from storycapture.store import models
 from storycapture.store.db import checkpoint_and_compact

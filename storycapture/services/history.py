@@ -5,7 +5,8 @@ from __future__ import annotations
 from storycapture.domain.errors import NotFound
 from storycapture.services import records
 from storycapture.services.base import StoryService
-from storycapture.services.records import ENTITY_KINDS, FieldChange
+from storycapture.services.kinds import ENTITY_KINDS
+from storycapture.services.records import FieldChange
 
 
 class HistoryService(StoryService):

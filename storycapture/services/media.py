@@ -19,6 +19,7 @@ from storycapture.crypto.aead import DecryptionFailed
 from storycapture.crypto.media import decrypt_stream, encrypt_stream
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput, StorageUnavailable, VaultDamaged
+from storycapture.domain.photos import PHOTO_LIMIT_BYTES, SNIFF_BYTES, sniff_photo_type
 from storycapture.domain.story import Photo
 from storycapture.domain.text import SHORT, checked_text
 from storycapture.domain.vocabulary import ConsentItem, Visibility
@@ -28,40 +29,9 @@ from storycapture.services.base import (
     StoryService,
     Unset,
     checked_changes,
-    provenance,
     visibility_value,
 )
-from storycapture.services.records import PHOTO, TIMELINE_EVENT, StoredRecord
-
-PHOTO_LIMIT_BYTES = 200 * 1024 * 1024
-SNIFF_BYTES = 32  # enough of a file's start to tell which kind of picture it is
-# What a picture file starts with, by kind: the bytes decide, never the file's name.
-_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
-    (0, b"\xff\xd8\xff", "image/jpeg"),
-    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
-    (0, b"GIF87a", "image/gif"),
-    (0, b"GIF89a", "image/gif"),
-    (8, b"WEBP", "image/webp"),  # after "RIFF" and a size
-    (0, b"BM", "image/bmp"),
-)
-# Every kind of picture a photo may be (what sniff_photo_type can say).
-PHOTO_TYPES = frozenset({*(kind for _, _, kind in _SIGNATURES), "image/heic"})
-_HEIC_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1")
-
-
-def sniff_photo_type(head: bytes) -> str | None:
-    """The kind of picture ``head`` (the first bytes of a file) begins, or None if it is not
-    one of the kinds StoryCapture keeps."""
-    if head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS:
-        return "image/heic"
-    for offset, signature, media_type in _SIGNATURES:
-        if head[offset : offset + len(signature)] == signature:
-            if media_type == "image/webp" and not head.startswith(b"RIFF"):
-                continue
-            if media_type == "image/bmp" and head[6:10] != bytes(4):  # its reserved zeros
-                continue
-            return media_type
-    return None
+from storycapture.services.kinds import PHOTO, TIMELINE_EVENT, photo_from_record
 
 
 def check_photo_file(source: Path) -> str:
@@ -84,18 +54,6 @@ def check_photo_file(source: Path) -> str:
             "please choose a smaller copy."
         )
     return media_type
-
-
-def photo_from_record(record: StoredRecord) -> Photo:
-    values = record.values
-    return Photo(
-        meta=provenance(record),
-        caption=values["caption"],
-        original_name=values["original_name"],
-        media_type=values["media_type"],
-        visibility=Visibility(values["visibility"]),
-        event_uuid=values["event_uuid"],
-    )
 
 
 def _storage_error(error: OSError) -> StorageUnavailable:

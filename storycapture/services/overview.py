@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from storycapture.domain.story import ConsentRecord, Storyteller
 from storycapture.domain.vocabulary import ConsentItem
 from storycapture.services import records
-from storycapture.services.base import consent_from_record
-from storycapture.services.records import CONSENT, VISIT
+from storycapture.services.kinds import CONSENT, VISIT, consent_from_record
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 

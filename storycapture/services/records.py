@@ -5,6 +5,9 @@ A record is a row of one of the entity tables; its personal fields are sealed un
 storyteller's key, and every change to a field is also an operation ``(entity, uuid, field,
 value, clock, device, author)``, sealed the same way. The log is what item history reads and
 what sync carries.
+
+The kinds of record, and how each becomes what the app shows, are defined once, in
+``services.kinds``.
 """
 
 from __future__ import annotations
@@ -18,129 +21,16 @@ from sqlalchemy.orm import Session
 
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import NotFound, VaultDamaged
+from storycapture.services.kinds import (
+    ENTITY_KINDS,
+    STORYTELLER,
+    WORDS_BY,
+    EntityKind,
+    StoredRecord,
+)
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
 from storycapture.store.fields import FieldDamaged, open_field, seal_field
-
-
-@dataclass(frozen=True)
-class EntityKind:
-    """One kind of record: its log name, its table, its sealed fields and its plain fields."""
-
-    name: str
-    label: str  # in plain words, for messages: "a timeline event"
-    row: type[Any]
-    sealed: tuple[str, ...]
-    plain: tuple[str, ...] = ()
-    # Sealed fields added after the first schema: rows made before them hold no value (read
-    # as ``None``), and a bundle from an older installation may not carry them.
-    added_later: tuple[str, ...] = ()
-    # Whose words the item holds can change after it is made (a quote the facilitator typed
-    # turns out to be the storyteller's own): kept as the row's author, and carried to other
-    # installations as a change of its own to this field, which lives only in the log.
-    reattributable: bool = False
-
-    @property
-    def table(self) -> str:
-        return str(self.row.__tablename__)
-
-    @property
-    def fields(self) -> tuple[str, ...]:
-        return self.sealed + self.plain
-
-    @property
-    def synced_fields(self) -> tuple[str, ...]:
-        """Every field a change in the log (and so in a bundle) may name."""
-        return self.fields + ((WORDS_BY,) if self.reattributable else ())
-
-
-# The log-only field that says whose words an item holds (its value: an encoded ``Author``).
-WORDS_BY = "words_by"
-
-STORYTELLER = EntityKind(
-    "storyteller",
-    "a storyteller",
-    models.StorytellerRow,
-    ("pseudonym", "real_name", "birth_year", "role", "notes", "default_visibility"),
-    added_later=("default_visibility",),
-)
-CONSENT = EntityKind(
-    "consent",
-    "a consent record",
-    models.ConsentRow,
-    ("items", "how", "given_on", "facilitator", "signature"),
-    ("version", "deleted"),
-)
-VISIT = EntityKind(
-    "visit",
-    "a visit",
-    models.VisitRow,
-    ("visit_date", "place_type", "present", "notes"),
-    ("deleted",),
-)
-TIMELINE_EVENT = EntityKind(
-    "timeline_event",
-    "a timeline event",
-    models.TimelineEventRow,
-    ("title", "words", "starts", "ends", "valence", "life_area", "help", "visibility"),
-    ("visit_uuid", "deleted"),
-    reattributable=True,
-)
-STRENGTH_CARD = EntityKind(
-    "strength_card",
-    "a strength card",
-    models.StrengthCardRow,
-    ("kind", "text", "prompt_id", "position", "colour", "visibility"),
-    ("visit_uuid", "deleted"),
-    reattributable=True,
-)
-QUOTE = EntityKind(
-    "quote",
-    "a quote",
-    models.QuoteRow,
-    ("text", "visibility"),
-    ("visit_uuid", "event_uuid", "deleted"),
-    reattributable=True,
-)
-NARRATIVE_NOTE = EntityKind(
-    "narrative_note",
-    "a narrative note",
-    models.NarrativeNoteRow,
-    ("text", "visibility"),
-    ("visit_uuid", "deleted"),
-    reattributable=True,
-)
-PHOTO = EntityKind(
-    "photo",
-    "a photo",
-    models.PhotoRow,
-    ("caption", "original_name", "media_type", "visibility"),
-    ("event_uuid", "deleted"),
-)
-
-ENTITY_KINDS = {
-    kind.name: kind
-    for kind in (
-        STORYTELLER,
-        CONSENT,
-        VISIT,
-        TIMELINE_EVENT,
-        STRENGTH_CARD,
-        QUOTE,
-        NARRATIVE_NOTE,
-        PHOTO,
-    )
-}
-
-
-@dataclass(frozen=True)
-class StoredRecord:
-    uuid: str
-    storyteller_uuid: str
-    created_hlc: str
-    updated_hlc: str
-    author: Author
-    values: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -172,27 +62,170 @@ def _log(
     hlc: str,
     author: Author,
 ) -> None:
-    cipher = vault.cipher(session, storyteller_uuid)
     for field, value in changes.items():
-        session.add(
-            models.OperationRow(
-                storyteller_uuid=storyteller_uuid,
-                entity=kind.name,
-                entity_uuid=record_uuid,
-                field=field,
-                value=seal_field(
-                    cipher,
-                    "operations",
-                    _operation_aad_column(kind.name, field, hlc),
-                    record_uuid,
-                    storyteller_uuid,
-                    value,
-                ),
-                hlc=hlc,
-                device_id=vault.device_id,
-                author=author.encode(),
-            )
+        log_change(
+            vault,
+            session,
+            kind,
+            record_uuid,
+            storyteller_uuid,
+            field,
+            value,
+            stamp=(hlc, vault.device_id),
+            author=author.encode(),
         )
+
+
+def log_change(
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    record_uuid: str,
+    storyteller_uuid: str,
+    field: str,
+    value: Any,
+    *,
+    stamp: tuple[str, str],
+    author: str,
+    base: tuple[str, str] | None = None,
+) -> models.OperationRow:
+    """Append one change to the log, its value sealed (and the row sealed as it is flushed).
+    ``stamp`` is (clock, device); a change made elsewhere also names the change to the same
+    field its device had seen last (``base``); one made here leaves it to the log's order."""
+    op = models.OperationRow(
+        storyteller_uuid=storyteller_uuid,
+        entity=kind.name,
+        entity_uuid=record_uuid,
+        field=field,
+        hlc=stamp[0],
+        device_id=stamp[1],
+        author=author,
+        base_hlc=base[0] if base else None,
+        base_device=base[1] if base else None,
+    )
+    op.value = seal_field(
+        vault.cipher(session, storyteller_uuid),
+        "operations",
+        _operation_aad_column(kind.name, field, stamp[0]),
+        record_uuid,
+        storyteller_uuid,
+        value,
+    )
+    session.add(op)
+    return op
+
+
+def last_seen(logged: list[tuple[int, str, str]], seq: int, stamp: tuple[str, str]) -> Any:
+    """The change a change made here replaced: of the changes to the same field logged
+    (``(seq, clock, device)``), the latest that came before it both in this log and in time;
+    ``None`` if there is none. Export sends it as the change's base; import reads it to tell a
+    conflict from an edit."""
+    seen = [
+        (hlc, device) for earlier, hlc, device in logged if earlier < seq and (hlc, device) < stamp
+    ]
+    return max(seen) if seen else None
+
+
+def logged_change(
+    vault: VaultSession, session: Session, record_uuid: str, field: str, stamp: tuple[str, str]
+) -> models.OperationRow | None:
+    """The logged change to ``field`` of a record made at ``stamp`` (clock, device), its seal
+    checked; or ``None``."""
+    ops = models.OperationRow
+    op = session.scalars(
+        select(ops).where(
+            ops.entity_uuid == record_uuid,
+            ops.field == field,
+            ops.hlc == stamp[0],
+            ops.device_id == stamp[1],
+        )
+    ).first()
+    if op is not None and not vault.seal_is_good(session, op):
+        raise _damaged(ENTITY_KINDS.get(op.entity, STORYTELLER))
+    return op
+
+
+def author_of_change(
+    vault: VaultSession, session: Session, record_uuid: str, stamp: tuple[str, str]
+) -> str | None:
+    """Who made the logged change(s) of a record at ``stamp`` (encoded), seal checked."""
+    ops = models.OperationRow
+    op = session.scalars(
+        select(ops).where(
+            ops.entity_uuid == record_uuid, ops.hlc == stamp[0], ops.device_id == stamp[1]
+        )
+    ).first()
+    if op is None:
+        return None
+    if not vault.seal_is_good(session, op):
+        raise _damaged(ENTITY_KINDS.get(op.entity, STORYTELLER))
+    return op.author
+
+
+def new_row(
+    kind: EntityKind,
+    record_uuid: str,
+    storyteller_uuid: str,
+    *,
+    created_hlc: str,
+    updated_hlc: str,
+    author: str,
+) -> Any:
+    """An empty row of ``kind`` (its fields are then set with :func:`set_field`)."""
+    row = kind.row(
+        uuid=record_uuid, created_hlc=created_hlc, updated_hlc=updated_hlc, author=author
+    )
+    if kind is not STORYTELLER:
+        row.storyteller_uuid = storyteller_uuid
+    return row
+
+
+def set_field(
+    vault: VaultSession, session: Session, kind: EntityKind, row: Any, field: str, value: Any
+) -> None:
+    """Set one field of a row as stored: sealed if it is personal, as a flag if it is
+    ``deleted``; ``words_by`` (whose words the item holds) sets the row's author."""
+    if field == WORDS_BY:
+        row.author = Author.decode(value).encode()
+        return
+    if field in kind.sealed:
+        cipher = vault.cipher(session, row.storyteller_uuid)
+        value = seal_field(cipher, kind.table, field, row.uuid, row.storyteller_uuid, value)
+    elif field == "deleted":
+        value = bool(value)
+    elif field not in kind.plain:
+        raise ValueError(f"{kind.name} has no field {field}")
+    setattr(row, field, value)
+
+
+def placeholder_storyteller(
+    vault: VaultSession,
+    session: Session,
+    storyteller_uuid: str,
+    *,
+    hlc: str,
+    author: str,
+    age_identity: str | None,
+) -> Any:
+    """A storyteller of whom only part has arrived: their key and an empty row, not shown
+    (``complete`` is false) until every field of theirs is here."""
+    _cipher, key_row = vault.new_storyteller_keys(storyteller_uuid, age_identity)
+    row = new_row(
+        STORYTELLER,
+        storyteller_uuid,
+        storyteller_uuid,
+        created_hlc=hlc,
+        updated_hlc=hlc,
+        author=author,
+    )
+    row.complete = False
+    for field in STORYTELLER.sealed:
+        set_field(vault, session, STORYTELLER, row, field, None)
+    session.add(row)
+    session.flush()  # the row first: the key row refers to it
+    session.add(key_row)
+    session.flush()
+    return row
 
 
 def insert(
@@ -217,17 +250,17 @@ def insert(
     hlc = vault.clock.tick().encode()
     key_row = None
     if kind is STORYTELLER:
-        cipher, key_row = vault.new_storyteller_keys(storyteller_uuid)
-    else:
-        cipher = vault.cipher(session, storyteller_uuid)
-    row = kind.row(uuid=record_uuid, created_hlc=hlc, updated_hlc=hlc, author=author.encode())
-    if kind is not STORYTELLER:
-        row.storyteller_uuid = storyteller_uuid
-    for field in kind.sealed:
-        value = seal_field(cipher, kind.table, field, record_uuid, storyteller_uuid, full[field])
-        setattr(row, field, value)
-    for field in kind.plain:
-        setattr(row, field, full[field])
+        _cipher, key_row = vault.new_storyteller_keys(storyteller_uuid)
+    row = new_row(
+        kind,
+        record_uuid,
+        storyteller_uuid,
+        created_hlc=hlc,
+        updated_hlc=hlc,
+        author=author.encode(),
+    )
+    for field in kind.fields:
+        set_field(vault, session, kind, row, field, full[field])
     session.add(row)
     session.flush()  # the row first: the storyteller's key and log rows refer to it
     if key_row is not None:
@@ -277,11 +310,8 @@ def update(
         return current
     hlc = vault.clock.tick().encode()
     storyteller_uuid = current.storyteller_uuid
-    cipher = vault.cipher(session, storyteller_uuid)
     for field, value in changed.items():
-        if field in kind.sealed:
-            value = seal_field(cipher, kind.table, field, record_uuid, storyteller_uuid, value)
-        setattr(row, field, value)
+        set_field(vault, session, kind, row, field, value)
     row.updated_hlc = hlc
     _log(vault, session, kind, record_uuid, storyteller_uuid, changed, hlc, author)
     return StoredRecord(
@@ -366,20 +396,6 @@ def open_operation(vault: VaultSession, session: Session, op: models.OperationRo
         )
     except FieldDamaged as error:
         raise _damaged(ENTITY_KINDS[op.entity]) from error
-
-
-def seal_operation(
-    vault: VaultSession, session: Session, op: models.OperationRow, value: Any
-) -> bytes:
-    """The sealed form of ``value`` for a logged change (its row fields already set)."""
-    return seal_field(
-        vault.cipher(session, op.storyteller_uuid),
-        "operations",
-        _operation_aad_column(op.entity, op.field, op.hlc),
-        op.entity_uuid,
-        op.storyteller_uuid,
-        value,
-    )
 
 
 def history(

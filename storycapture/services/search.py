@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storycapture.services import records
-from storycapture.services.records import (
+from storycapture.services.kinds import (
     NARRATIVE_NOTE,
     QUOTE,
     STORYTELLER,

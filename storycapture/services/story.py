@@ -12,38 +12,18 @@ from storycapture.services.base import (
     StoryService,
     Unset,
     checked_changes,
-    provenance,
     visibility_value,
 )
-from storycapture.services.records import (
+from storycapture.services.kinds import (
     NARRATIVE_NOTE,
     QUOTE,
     TIMELINE_EVENT,
     VISIT,
     EntityKind,
     StoredRecord,
+    note_from_record,
+    quote_from_record,
 )
-
-
-def quote_from_record(record: StoredRecord) -> Quote:
-    values = record.values
-    return Quote(
-        meta=provenance(record),
-        text=values["text"],
-        visibility=Visibility(values["visibility"]),
-        event_uuid=values["event_uuid"],
-        visit_uuid=values["visit_uuid"],
-    )
-
-
-def note_from_record(record: StoredRecord) -> NarrativeNote:
-    values = record.values
-    return NarrativeNote(
-        meta=provenance(record),
-        text=values["text"],
-        visibility=Visibility(values["visibility"]),
-        visit_uuid=values["visit_uuid"],
-    )
 
 
 class StoryWordsService(StoryService):

@@ -11,21 +11,8 @@ from storycapture.domain.text import SHORT, checked_birth_year, checked_text
 from storycapture.domain.visibility import checked_default
 from storycapture.domain.vocabulary import Role, Visibility
 from storycapture.services import records
-from storycapture.services.base import UNSET, StoryService, Unset, checked_changes, provenance
-from storycapture.services.records import STORYTELLER, StoredRecord
-
-
-def storyteller_from_record(record: StoredRecord) -> Storyteller:
-    values = record.values
-    return Storyteller(
-        meta=provenance(record),
-        pseudonym=values["pseudonym"],
-        real_name=values["real_name"],
-        birth_year=values["birth_year"],
-        role=Role(values["role"]),
-        notes=values["notes"] or "",
-        default_visibility=checked_default(values.get("default_visibility")),
-    )
+from storycapture.services.base import UNSET, StoryService, Unset, checked_changes
+from storycapture.services.kinds import STORYTELLER, storyteller_from_record
 
 
 def _checked_pseudonym(value: object) -> str:

@@ -564,19 +564,10 @@ class VaultSession:
     # --- information -----------------------------------------------------------------------
 
     def info(self) -> VaultInfo:
-        from storycapture.store import models
+        from storycapture.services.kinds import ENTITY_KINDS
 
-        tables = {
-            "storytellers": models.StorytellerRow,
-            "consent records": models.ConsentRow,
-            "visits": models.VisitRow,
-            "timeline events": models.TimelineEventRow,
-            "strength cards": models.StrengthCardRow,
-            "quotes": models.QuoteRow,
-            "narrative notes": models.NarrativeNoteRow,
-            "photos": models.PhotoRow,
-            "recorded changes": models.OperationRow,
-        }
+        tables = {kind.counted: kind.row for kind in ENTITY_KINDS.values()}
+        tables["recorded changes"] = OperationRow
         with self.read() as session:
             counts = {}
             for label, table in tables.items():

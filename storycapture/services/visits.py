@@ -17,9 +17,8 @@ from storycapture.services.base import (
     Unset,
     as_date,
     checked_changes,
-    provenance,
 )
-from storycapture.services.records import (
+from storycapture.services.kinds import (
     NARRATIVE_NOTE,
     PHOTO,
     QUOTE,
@@ -27,7 +26,7 @@ from storycapture.services.records import (
     TIMELINE_EVENT,
     VISIT,
     EntityKind,
-    StoredRecord,
+    visit_from_record,
 )
 
 # What a visit's recap counts, in the order it tells them.
@@ -51,17 +50,6 @@ class VisitRecap:
     @property
     def total_private(self) -> int:
         return sum(self.private.values())
-
-
-def visit_from_record(record: StoredRecord) -> Visit:
-    values = record.values
-    return Visit(
-        meta=provenance(record),
-        visit_date=datetime.date.fromisoformat(values["visit_date"]),
-        place_type=PlaceType(values["place_type"]),
-        present=values["present"],
-        notes=values["notes"],
-    )
 
 
 def _checked_visit_date(value: datetime.date | str) -> str:

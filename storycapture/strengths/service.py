@@ -18,33 +18,13 @@ from storycapture.services.base import (
     StoryService,
     Unset,
     checked_changes,
-    provenance,
     visibility_value,
 )
-from storycapture.services.records import STRENGTH_CARD, VISIT, StoredRecord
+from storycapture.services.kinds import STRENGTH_CARD, VISIT, card_from_record
 
 CARD_TEXT_LIMIT = 500
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _PROMPT_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-
-
-def card_from_record(record: StoredRecord) -> StrengthCard:
-    values = record.values
-    position = values["position"] or {}
-    return StrengthCard(
-        meta=provenance(record),
-        kind=CardKind(values["kind"]),
-        text=values["text"],
-        prompt_id=values["prompt_id"],
-        position=BoardPosition(
-            int(position.get("order", 0)),
-            float(position.get("x", 0.0)),
-            float(position.get("y", 0.0)),
-        ),
-        colour=values["colour"],
-        visibility=Visibility(values["visibility"]),
-        visit_uuid=values["visit_uuid"],
-    )
 
 
 def _position(position: BoardPosition) -> dict[str, Any]:

@@ -60,8 +60,8 @@ from storycapture.crypto.stream import (
     recipient_fingerprint,
 )
 from storycapture.domain.errors import StoryCaptureError
+from storycapture.domain.photos import PHOTO_LIMIT_BYTES, SNIFF_BYTES, sniff_photo_type
 from storycapture.domain.text import SHORT
-from storycapture.services.media import PHOTO_LIMIT_BYTES, SNIFF_BYTES, sniff_photo_type
 from storycapture.sync.archive import (
     BACKGROUND_BYTES,
     MANIFEST,

@@ -37,8 +37,7 @@ from storycapture.crypto.stream import EncryptionFailed, age_plaintext_size, ope
 from storycapture.domain.errors import InvalidInput, StorageUnavailable, VaultDamaged
 from storycapture.domain.vocabulary import ConsentItem, Visibility
 from storycapture.services import records
-from storycapture.services.base import consent_from_record
-from storycapture.services.records import CONSENT, ENTITY_KINDS, PHOTO
+from storycapture.services.kinds import CONSENT, ENTITY_KINDS, PHOTO, consent_from_record
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
 from storycapture.sync.bundle import MediaItem, WrittenBundle, write_bundle
@@ -51,16 +50,6 @@ HELD_BACK = "sync:held_back"
 ERASURES_SENT = "sync:erasures_sent"
 
 NEVER_SENT_FIELDS = {("storyteller", "real_name")}
-ITEM_WORDS = {  # entity → (one, many)
-    "storyteller": ("storyteller", "storytellers"),
-    "visit": ("visit", "visits"),
-    "consent": ("consent record", "consent records"),
-    "timeline_event": ("event", "events"),
-    "strength_card": ("card", "cards"),
-    "quote": ("quote", "quotes"),
-    "narrative_note": ("note", "notes"),
-    "photo": ("photo", "photos"),
-}
 
 
 @dataclass
@@ -88,7 +77,7 @@ class ExportPlan:
     def summary_lines(self) -> list[str]:
         """Plain sentences: what goes, and what stays on this laptop and why."""
         lines = []
-        going = [f"{n} {_one_or_many(what, n)}" for what, n in self.items.items() if n]
+        going = [_BY_MANY[what].words(n) for what, n in self.items.items() if n]
         if going:
             lines.append("Will be shared: " + ", ".join(going) + ".")
         if self.media:
@@ -113,12 +102,8 @@ class ExportPlan:
         return lines
 
 
-def _one_or_many(many: str, n: int) -> str:
-    if n == 1:
-        for one, plural in ITEM_WORDS.values():
-            if plural == many:
-                return one
-    return many
+# Counted kinds by their plural (what ``ExportPlan.items`` is keyed by).
+_BY_MANY = {kind.many: kind for kind in ENTITY_KINDS.values()}
 
 
 def _size(n: int) -> str:
@@ -295,12 +280,10 @@ def _operation_lines(
             earlier[(entity_uuid, field_name)].append((seq, hlc, device))
     lines = []
     for op in chosen:
-        known = [
-            (hlc, device)
-            for seq, hlc, device in earlier[(op.entity_uuid, op.field)]
-            if seq < op.seq and (hlc, device) < (op.hlc, op.device_id)
-        ]
-        base = list(max(known)) if known else None
+        replaced = records.last_seen(
+            earlier[(op.entity_uuid, op.field)], op.seq, (op.hlc, op.device_id)
+        )
+        base = list(replaced) if replaced else None
         if (op.entity, op.field) in NEVER_SENT_FIELDS:
             value = None
         else:
@@ -326,7 +309,7 @@ def _count(plan: ExportPlan, chosen: list[models.OperationRow]) -> None:
     changed: dict[str, set[str]] = defaultdict(set)
     for op in chosen:
         changed[op.entity].add(op.entity_uuid)
-    plan.items = {many: len(changed.get(entity, ())) for entity, (_one, many) in ITEM_WORDS.items()}
+    plan.items = {kind.many: len(changed.get(kind.name, ())) for kind in ENTITY_KINDS.values()}
 
 
 def _media(

@@ -33,13 +33,18 @@ from storycapture.domain.clock import Hlc
 from storycapture.domain.errors import InvalidInput, StoryCaptureError
 from storycapture.services import records
 from storycapture.services.consent import erase_leftovers, erase_storyteller_rows
-from storycapture.services.records import ENTITY_KINDS, STORYTELLER, WORDS_BY, EntityKind
+from storycapture.services.kinds import (
+    ENTITY_KINDS,
+    STORYTELLER,
+    WORDS_BY,
+    EntityKind,
+    Unreadable,
+    check_readable,
+)
 from storycapture.services.vault import INCOMING_DIR, MEDIA_DIR, VaultSession
 from storycapture.store import models
-from storycapture.store.fields import seal_field
 from storycapture.sync.bundle import BundleRefused, Limits, Manifest, OpenedBundle, read_bundle
-from storycapture.sync.exporting import ITEM_WORDS, in_chunks
-from storycapture.sync.readable import Unreadable, check_readable
+from storycapture.sync.exporting import in_chunks
 from storycapture.sync.trust import TrustService
 
 _UUID_FIELDS = {"visit_uuid", "event_uuid"}
@@ -292,10 +297,9 @@ def _load_known(session: Session, uuids: set[str], own_device: str) -> _Known:
     # A change made here had seen every change to its field logged before it.
     for (entity_uuid, name), logged in local.items():
         for seq, hlc, device in logged:
-            if device != own_device:
-                continue
-            seen = [(h, d) for s, h, d in logged if s < seq and (h, d) < (hlc, device)]
-            known.bases[(entity_uuid, name, hlc, device)] = max(seen) if seen else None
+            if device == own_device:
+                base = records.last_seen(logged, seq, (hlc, device))
+                known.bases[(entity_uuid, name, hlc, device)] = base
     return known
 
 
@@ -360,7 +364,7 @@ class _Merge:
             if row is None or (kind is STORYTELLER and not row.complete):
                 continue
             try:
-                check_readable(kind_name, records.get(self.vault, self.session, kind, item))
+                check_readable(kind, records.get(self.vault, self.session, kind, item))
             except Unreadable as error:
                 raise BundleRefused(
                     f"This bundle holds {kind.label} that StoryCapture cannot read "
@@ -401,21 +405,21 @@ class _Merge:
             )
         winner = max(here) if here else None
         self._note_conflict(op, kind, here, known)
-        log = models.OperationRow(
-            storyteller_uuid=person,
-            entity=kind.name,
-            entity_uuid=item,
-            field=name,
-            hlc=op["hlc"],
-            device_id=op["device"],
+        base = (op["base"][0], op["base"][1]) if op["base"] else None
+        records.log_change(
+            self.vault,
+            self.session,
+            kind,
+            item,
+            person,
+            name,
+            op["value"],
+            stamp=stamp,
             author=op["author"],
-            base_hlc=op["base"][0] if op["base"] else None,
-            base_device=op["base"][1] if op["base"] else None,
+            base=base,
         )
-        log.value = records.seal_operation(self.vault, self.session, log, op["value"])
-        self.session.add(log)
         here.append(stamp)
-        known.bases[(item, name, *stamp)] = tuple(op["base"]) if op["base"] else None
+        known.bases[(item, name, *stamp)] = base
         known.entity_of[item] = kind.name
         known.fields_of[item].add(name)
 
@@ -426,36 +430,17 @@ class _Merge:
         if winner is not None and stamp < winner:
             self.report.history_only += 1
             return
-        self._set_field(kind, row, name, op["value"])
+        records.set_field(self.vault, self.session, kind, row, name, op["value"])
         if op["hlc"] > row.updated_hlc:
             row.updated_hlc = op["hlc"]
         self.updated.add(item)
         self.touched.add((kind.name, item))
 
-    def _set_field(self, kind: EntityKind, row: Any, name: str, value: Any) -> None:
-        if name == WORDS_BY:  # whose words the item holds: its author
-            row.author = Author.decode(value).encode()
-            return
-        if name in kind.sealed:
-            cipher = self.vault.cipher(self.session, row.storyteller_uuid)
-            value = seal_field(cipher, kind.table, name, row.uuid, row.storyteller_uuid, value)
-        elif name == "deleted":
-            value = bool(value)
-        setattr(row, name, value)
-
     def _value_of(self, known: _Known, item: str, name: str, stamp: tuple[str, str]) -> Any:
         incoming = known.incoming.get((item, name, *stamp), _MISSING)
         if incoming is not _MISSING:
             return incoming
-        ops = models.OperationRow
-        logged = self.session.scalars(
-            select(ops).where(
-                ops.entity_uuid == item,
-                ops.field == name,
-                ops.hlc == stamp[0],
-                ops.device_id == stamp[1],
-            )
-        ).first()
+        logged = records.logged_change(self.vault, self.session, item, name, stamp)
         assert logged is not None
         return records.open_operation(self.vault, self.session, logged)
 
@@ -470,59 +455,43 @@ class _Merge:
         }
         first = min(min(known.changes[(item, name)]) for name in stamps)
         last = max(stamps.values())
-        first_author = self._author_of(known, item, first)
+        first_author = self._author_of(item, first)
         if kind.reattributable and known.changes.get((item, WORDS_BY)):
             stamps[WORDS_BY] = max(known.changes[(item, WORDS_BY)])  # whose words, latest
         values = {name: self._value_of(known, item, name, stamp) for name, stamp in stamps.items()}
         if row is None:
-            row = kind.row(
-                uuid=item, created_hlc=first[0], updated_hlc=last[0], author=first_author
+            row = records.new_row(
+                kind, item, person, created_hlc=first[0], updated_hlc=last[0], author=first_author
             )
-            row.storyteller_uuid = person
             self.rows[(kind.name, item)] = row
         else:  # a storyteller kept while partly arrived
             row.created_hlc, row.updated_hlc, row.author = first[0], last[0], first_author
             row.complete = True
         for name, value in values.items():
-            self._set_field(kind, row, name, value)
+            records.set_field(self.vault, self.session, kind, row, name, value)
         self.session.add(row)
         self.session.flush()
         self.report.new += 1
         self.touched.add((kind.name, item))
 
-    def _author_of(self, known: _Known, item: str, stamp: tuple[str, str]) -> str:
+    def _author_of(self, item: str, stamp: tuple[str, str]) -> str:
         incoming = self.authors.get((item, *stamp))
         if incoming is not None:
             return incoming
-        ops = models.OperationRow
-        author = self.session.scalars(
-            select(ops.author).where(
-                ops.entity_uuid == item, ops.hlc == stamp[0], ops.device_id == stamp[1]
-            )
-        ).first()
+        author = records.author_of_change(self.vault, self.session, item, stamp)
         return author or Author.facilitator().encode()
 
     def _ensure_storyteller(self, person: str, op: dict[str, Any]) -> None:
         if (STORYTELLER.name, person) in self.rows:
             return
-        _cipher, key_row = self.vault.new_storyteller_keys(
-            person, self.pending_identities.pop(person, None)
-        )
-        cipher = self.vault.cipher(self.session, person)
-        row = models.StorytellerRow(
-            uuid=person,
-            created_hlc=op["hlc"],
-            updated_hlc=op["hlc"],
+        self.rows[(STORYTELLER.name, person)] = records.placeholder_storyteller(
+            self.vault,
+            self.session,
+            person,
+            hlc=op["hlc"],
             author=op["author"],
-            complete=False,
+            age_identity=self.pending_identities.pop(person, None),
         )
-        for name in STORYTELLER.sealed:
-            setattr(row, name, seal_field(cipher, STORYTELLER.table, name, person, person, None))
-        self.session.add(row)
-        self.session.flush()
-        self.rows[(STORYTELLER.name, person)] = row
-        self.session.add(key_row)
-        self.session.flush()
 
     def _note_conflict(
         self, op: dict[str, Any], kind: EntityKind, here: list[tuple[str, str]], known: _Known
@@ -947,9 +916,9 @@ def verify_bundle_file(
         f"It is signed by {keys.fingerprint(manifest.signing_key)} and every entry checks out.",
         f"It changes the stories of {len(people)} storyteller{_s(len(people))}: "
         + ", ".join(
-            f"{len(items[entity])} {one if len(items[entity]) == 1 else many}"
-            for entity, (one, many) in ITEM_WORDS.items()
-            if items.get(entity) and entity != STORYTELLER.name
+            kind.words(len(items[kind.name]))
+            for kind in ENTITY_KINDS.values()
+            if items.get(kind.name) and kind is not STORYTELLER
         )
         + f" ({manifest.operation_count} change{_s(manifest.operation_count)} in all).",
     ]

@@ -17,31 +17,18 @@ from storycapture.domain.errors import InvalidInput
 from storycapture.domain.fuzzydate import DateKind, FuzzyDate, parse_fuzzy_date
 from storycapture.domain.story import HelpSeeking, TimelineEvent
 from storycapture.domain.text import SHORT, checked_text, checked_valence
-from storycapture.domain.vocabulary import ConsentItem, Helped, LifeArea, Visibility
+from storycapture.domain.vocabulary import ConsentItem, LifeArea, Visibility
 from storycapture.services import records
 from storycapture.services.base import (
     UNSET,
     StoryService,
     Unset,
     checked_changes,
-    provenance,
     visibility_value,
 )
-from storycapture.services.records import STORYTELLER, TIMELINE_EVENT, VISIT, StoredRecord
+from storycapture.services.kinds import STORYTELLER, TIMELINE_EVENT, VISIT, event_from_record
 
 Range = tuple[datetime.date, datetime.date]
-
-
-def _help_from(value: dict[str, Any] | None) -> HelpSeeking | None:
-    if value is None:
-        return None
-    helped = value.get("helped")
-    return HelpSeeking(
-        asked_for=value.get("asked_for", ""),
-        from_whom=value.get("from_whom", ""),
-        what_happened=value.get("what_happened", ""),
-        helped=Helped(helped) if helped else None,
-    )
 
 
 def _help_value(help_seeking: HelpSeeking | None) -> dict[str, Any] | None:
@@ -53,22 +40,6 @@ def _help_value(help_seeking: HelpSeeking | None) -> dict[str, Any] | None:
         "what_happened": checked_text(help_seeking.what_happened, "what happened"),
         "helped": help_seeking.helped.value if help_seeking.helped else None,
     }
-
-
-def event_from_record(record: StoredRecord) -> TimelineEvent:
-    values = record.values
-    return TimelineEvent(
-        meta=provenance(record),
-        title=values["title"],
-        words=values["words"],
-        starts=FuzzyDate.from_dict(values["starts"]) if values["starts"] is not None else None,
-        ends=FuzzyDate.from_dict(values["ends"]) if values["ends"] else None,
-        valence=values["valence"],
-        life_area=LifeArea(values["life_area"]),
-        visibility=Visibility(values["visibility"]),
-        help=_help_from(values["help"]),
-        visit_uuid=values["visit_uuid"],
-    )
 
 
 def _require_start_for_end(starts: Any, ends: Any) -> None:

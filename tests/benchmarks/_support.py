@@ -23,7 +23,7 @@ from storycapture.domain.fuzzydate import parse_fuzzy_date
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem, LifeArea, Visibility
 from storycapture.services import records
 from storycapture.services.consent import ConsentService
-from storycapture.services.records import TIMELINE_EVENT
+from storycapture.services.kinds import TIMELINE_EVENT
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.store.db import DATABASE_NAME

@@ -56,9 +56,9 @@ import pytest
 
 from storycapture import crypto
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem
-from storycapture.services import records
+from storycapture.services import kinds, records
 from storycapture.services.consent import ConsentService
-from storycapture.services.records import TIMELINE_EVENT
+from storycapture.services.kinds import TIMELINE_EVENT
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
@@ -210,7 +210,7 @@ def _write_batch(vault: VaultSession, storyteller_uuid: str, batch: list[dict[st
             records.insert(vault, session, TIMELINE_EVENT, storyteller_uuid, values, FACILITATOR)
 
 
-def _read_batch(vault: VaultSession, storyteller_uuid: str) -> list[records.StoredRecord]:
+def _read_batch(vault: VaultSession, storyteller_uuid: str) -> list[kinds.StoredRecord]:
     with vault.read() as session:
         return records.find(vault, session, TIMELINE_EVENT, storyteller_uuid)
 

@@ -33,7 +33,7 @@ from sqlalchemy import delete, func, select
 from storycapture.domain.vocabulary import ConsentHow, ConsentItem, Visibility
 from storycapture.services import records
 from storycapture.services.consent import ConsentService
-from storycapture.services.records import TIMELINE_EVENT
+from storycapture.services.kinds import TIMELINE_EVENT
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.store import models

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from storycapture.domain.authorship import Author
 from storycapture.domain.errors import VaultDamaged
-from storycapture.services import records
+from storycapture.services import kinds, records
 from storycapture.services.consent import ConsentService
 from storycapture.services.history import HistoryService
 from storycapture.services.media import PhotoService
@@ -87,7 +88,7 @@ def _everything_readable(vault: VaultSession, person: str) -> list[str]:
     """Read every kind of item of ``person``; the ids that could not be read."""
     damaged: list[str] = []
     with vault.read() as session:
-        for kind in records.ENTITY_KINDS.values():
+        for kind in kinds.ENTITY_KINDS.values():
             records.find(vault, session, kind, person, include_deleted=True, damaged=damaged)
     return damaged
 
@@ -133,7 +134,7 @@ def test_a_plain_column_changed_outside_the_app_is_reported_as_damage(
     vault = VaultSession.unlock(vault.data_dir, PASSPHRASE)
     try:
         assert _everything_readable(vault, person) == [ids[table]]
-        kind = next(k for k in records.ENTITY_KINDS.values() if k.table == table)
+        kind = next(k for k in kinds.ENTITY_KINDS.values() if k.table == table)
         with vault.read() as session, pytest.raises(VaultDamaged, match="altered or damaged"):
             records.get(vault, session, kind, ids[table])
         with vault.read() as session, pytest.raises(VaultDamaged, match="altered or damaged"):
@@ -149,9 +150,9 @@ def test_an_older_sealed_value_put_back_is_damage(vault: VaultSession, tmp_path:
     event = ids["timeline_events"]
     with vault.read() as session:
         (old_title,) = session.execute(
-            records.TIMELINE_EVENT.row.__table__.select()
-            .with_only_columns(records.TIMELINE_EVENT.row.title)
-            .where(records.TIMELINE_EVENT.row.uuid == event)
+            kinds.TIMELINE_EVENT.row.__table__.select()
+            .with_only_columns(kinds.TIMELINE_EVENT.row.title)
+            .where(kinds.TIMELINE_EVENT.row.uuid == event)
         ).one()
     TimelineService(vault).update_event(event, author=FACILITATOR, title="Moved to York")
     vault.lock()
@@ -225,7 +226,7 @@ def test_ordinary_work_keeps_every_row_sealed(vault: VaultSession, tmp_path: Pat
     timeline.remove_event(ids["other_event"], author=FACILITATOR)
     timeline.update_event(ids["timeline_events"], author=FACILITATOR, title="Moved to York")
     words = StoryWordsService(vault)
-    words.update_quote(ids["quotes"], author=FACILITATOR, words_by=records.Author.storyteller())
+    words.update_quote(ids["quotes"], author=FACILITATOR, words_by=Author.storyteller())
     words.update_note(ids["narrative_notes"], author=FACILITATOR, deleted=True)
     words.update_note(ids["narrative_notes"], author=FACILITATOR, deleted=False)
     vault = _reopen(vault)

@@ -21,7 +21,7 @@ from storycapture.domain.errors import (
 from storycapture.domain.fuzzydate import DateKind
 from storycapture.domain.story import BoardPosition
 from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem, PlaceType, Visibility
-from storycapture.services import records
+from storycapture.services import kinds, records
 from storycapture.services.consent import ConsentService
 from storycapture.services.history import HistoryService
 from storycapture.services.media import PhotoService
@@ -383,7 +383,7 @@ def test_an_older_consent_to_nothing_reads_as_no_consent(vault: VaultSession) ->
         "deleted": False,
     }
     with vault.edit() as session:
-        records.insert(vault, session, records.CONSENT, person, values, FACILITATOR)
+        records.insert(vault, session, kinds.CONSENT, person, values, FACILITATOR)
     current = ConsentService(vault).current(person)
     assert current is not None and current.agreed() == []
     with pytest.raises(ConsentMissing):

@@ -112,7 +112,7 @@ def test_a_storyteller_from_an_installation_that_never_asked_still_arrives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A bundle from an older installation carries no default: the storyteller still appears."""
-    from storycapture.services import records
+    from storycapture.services import kinds
 
     laptop, hub = Place(tmp_path, "Outreach 1"), Place(tmp_path, "Hub")
     try:
@@ -120,7 +120,7 @@ def test_a_storyteller_from_an_installation_that_never_asked_still_arrives(
         person = add_person(laptop.vault)
         with laptop.vault.edit() as session:  # as an older installation logs a storyteller
             session.query(models.OperationRow).filter(
-                models.OperationRow.entity == records.STORYTELLER.name,
+                models.OperationRow.entity == kinds.STORYTELLER.name,
                 models.OperationRow.field == "default_visibility",
             ).delete()
         report = hub.receive(laptop.export())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storycapture.demo import DEMO_PASSPHRASE
-from storycapture.services import records
+from storycapture.services import kinds, records
 from storycapture.services.history import HistoryService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import ROW_SEALS, SEALED_ROWS, VaultSession
@@ -43,7 +43,7 @@ def _all_readable(vault: VaultSession) -> tuple[int, list[str]]:
     damaged: list[str] = []
     opened = 0
     with vault.read() as session:
-        for kind in records.ENTITY_KINDS.values():
+        for kind in kinds.ENTITY_KINDS.values():
             opened += len(records.find(vault, session, kind, include_deleted=True, damaged=damaged))
     return opened, damaged
 

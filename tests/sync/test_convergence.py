@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from storycapture.domain.authorship import Author
 from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem, Visibility
 from storycapture.services.consent import ConsentService
-from storycapture.services.records import QUOTE, STRENGTH_CARD, TIMELINE_EVENT, EntityKind
+from storycapture.services.kinds import QUOTE, STRENGTH_CARD, TIMELINE_EVENT, EntityKind
 from storycapture.services.story import StoryWordsService
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession

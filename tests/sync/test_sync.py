@@ -22,7 +22,7 @@ from storycapture.crypto.media import decrypt_stream
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput, NotFound, StoryCaptureError
 from storycapture.domain.vocabulary import CardKind, ConsentHow, ConsentItem, Visibility
-from storycapture.services import records
+from storycapture.services import kinds, records
 from storycapture.services.consent import ConsentService
 from storycapture.services.history import HistoryService
 from storycapture.services.media import PhotoService
@@ -101,7 +101,7 @@ def state(vault: VaultSession) -> dict[str, Any]:
     """Everything a person could see, and the whole history, as plain data."""
     out: dict[str, Any] = {}
     with vault.read() as session:
-        for name, kind in records.ENTITY_KINDS.items():
+        for name, kind in kinds.ENTITY_KINDS.items():
             found = records.find(vault, session, kind, include_deleted=True)
             out[name] = sorted(
                 (r.uuid, r.storyteller_uuid, r.author.encode(), _json(r.values)) for r in found
@@ -646,11 +646,11 @@ def test_a_moment_with_no_date_and_a_feeling_not_said_travels_as_none(
 
 def authors(vault: VaultSession) -> dict[str, str]:
     """Each item's author, as the app shows it (``row.author``), by item."""
-    kinds = (records.TIMELINE_EVENT, records.STRENGTH_CARD, records.QUOTE, records.NARRATIVE_NOTE)
+    reattributable = (kinds.TIMELINE_EVENT, kinds.STRENGTH_CARD, kinds.QUOTE, kinds.NARRATIVE_NOTE)
     with vault.read() as session:
         return {
             record.uuid: record.author.encode()
-            for kind in kinds
+            for kind in reattributable
             for record in records.find(vault, session, kind, include_deleted=True)
         }
 

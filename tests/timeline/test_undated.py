@@ -25,9 +25,9 @@ from storycapture.giveback import _events_for_copy
 from storycapture.gui.history import _plain
 from storycapture.qtkit.context import EditingContext
 from storycapture.services.history import HistoryService
+from storycapture.services.kinds import check_readable
 from storycapture.services.media import PhotoService
 from storycapture.services.vault import VaultSession
-from storycapture.sync.readable import check_readable
 from storycapture.timeline.layout import (
     LayoutMode,
     TimeScale,
@@ -100,12 +100,12 @@ def test_an_end_needs_a_start(vault: VaultSession, storyteller_uuid: str) -> Non
 def test_the_import_check_reads_an_undated_moment_whose_feeling_is_not_said(
     vault: VaultSession, storyteller_uuid: str
 ) -> None:
-    from storycapture.services import records
+    from storycapture.services import kinds, records
 
     moment = TimelineService(vault).add_event(storyteller_uuid, title="Quiet", author=FACILITATOR)
     with vault.read() as session:
-        record = records.get(vault, session, records.TIMELINE_EVENT, moment.uuid)
-    check_readable("timeline_event", record)  # raises if the app could not show it
+        record = records.get(vault, session, kinds.TIMELINE_EVENT, moment.uuid)
+    check_readable(kinds.TIMELINE_EVENT, record)  # raises if the app could not show it
 
 
 def test_the_give_back_copy_keeps_an_undated_moment_undated() -> None:

@@ -1,0 +1,412 @@
+"""The kinds of item a story holds, defined once.
+
+Each kind says where it is stored (its table, its sealed and plain fields), how people call it
+(for messages, export plans, import reports and ``info``), how a stored record becomes the
+domain object the app shows, and what the app must be able to read in it. The services, export's
+words, import's checks, ``bundle verify`` and ``info`` all read this one table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from storycapture.domain.authorship import Author
+from storycapture.domain.errors import StoryCaptureError
+from storycapture.domain.fuzzydate import FuzzyDate
+from storycapture.domain.photos import PHOTO_TYPES
+from storycapture.domain.story import (
+    BoardPosition,
+    ConsentRecord,
+    HelpSeeking,
+    NarrativeNote,
+    Photo,
+    Provenance,
+    Quote,
+    Storyteller,
+    StrengthCard,
+    TimelineEvent,
+    Visit,
+)
+from storycapture.domain.text import LONG, SHORT, checked_text, checked_valence
+from storycapture.domain.visibility import checked_default
+from storycapture.domain.vocabulary import (
+    CardKind,
+    ConsentHow,
+    ConsentItem,
+    Helped,
+    LifeArea,
+    PlaceType,
+    Role,
+    Visibility,
+)
+from storycapture.store import models
+
+# The log-only field that says whose words an item holds (its value: an encoded ``Author``).
+WORDS_BY = "words_by"
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    uuid: str
+    storyteller_uuid: str
+    created_hlc: str
+    updated_hlc: str
+    author: Author
+    values: dict[str, Any]
+
+
+class Unreadable(ValueError):
+    """A value the app could not show."""
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """One kind of record: its log name, its words for people, its table, its sealed fields
+    and its plain fields, and what the app must be able to read in it."""
+
+    name: str
+    label: str  # in plain words, for messages: "a timeline event"
+    one: str  # counted, one of them: "event"
+    many: str  # counted, several: "events"
+    counted: str  # in the vault's summary (``info``): "timeline events"
+    row: type[Any]
+    sealed: tuple[str, ...]
+    plain: tuple[str, ...] = ()
+    # Sealed fields added after the first schema: rows made before them hold no value (read
+    # as ``None``), and a bundle from an older installation may not carry them.
+    added_later: tuple[str, ...] = ()
+    # Whose words the item holds can change after it is made (a quote the facilitator typed
+    # turns out to be the storyteller's own): kept as the row's author, and carried to other
+    # installations as a change of its own to this field, which lives only in the log.
+    reattributable: bool = False
+    # Raises when the app could not show the record as it is (a feeling of "very", a date
+    # that is not one): an import reads back everything it made through this.
+    check: Callable[[StoredRecord], None] = lambda record: None
+
+    @property
+    def table(self) -> str:
+        return str(self.row.__tablename__)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.sealed + self.plain
+
+    @property
+    def synced_fields(self) -> tuple[str, ...]:
+        """Every field a change in the log (and so in a bundle) may name."""
+        return self.fields + ((WORDS_BY,) if self.reattributable else ())
+
+    def words(self, count: int) -> str:
+        """``count`` of this kind in words: "1 event", "3 events"."""
+        return f"{count} {self.one if count == 1 else self.many}"
+
+
+# --- from stored record to what the app shows ------------------------------------------------
+
+
+def provenance(record: StoredRecord) -> Provenance:
+    return Provenance(
+        record.uuid, record.storyteller_uuid, record.created_hlc, record.updated_hlc, record.author
+    )
+
+
+def storyteller_from_record(record: StoredRecord) -> Storyteller:
+    values = record.values
+    return Storyteller(
+        meta=provenance(record),
+        pseudonym=values["pseudonym"],
+        real_name=values["real_name"],
+        birth_year=values["birth_year"],
+        role=Role(values["role"]),
+        notes=values["notes"] or "",
+        default_visibility=checked_default(values.get("default_visibility")),
+    )
+
+
+def consent_from_record(record: StoredRecord) -> ConsentRecord:
+    values = record.values
+    signature = values["signature"]
+    return ConsentRecord(
+        meta=provenance(record),
+        version=int(values["version"]),
+        items=frozenset(ConsentItem(item) for item in values["items"]),
+        how=ConsentHow(values["how"]),
+        given_on=datetime.date.fromisoformat(values["given_on"]),
+        facilitator=values["facilitator"],
+        signature=bytes.fromhex(signature) if signature else None,
+    )
+
+
+def visit_from_record(record: StoredRecord) -> Visit:
+    values = record.values
+    return Visit(
+        meta=provenance(record),
+        visit_date=datetime.date.fromisoformat(values["visit_date"]),
+        place_type=PlaceType(values["place_type"]),
+        present=values["present"],
+        notes=values["notes"],
+    )
+
+
+def help_from_value(value: dict[str, Any] | None) -> HelpSeeking | None:
+    if value is None:
+        return None
+    helped = value.get("helped")
+    return HelpSeeking(
+        asked_for=value.get("asked_for", ""),
+        from_whom=value.get("from_whom", ""),
+        what_happened=value.get("what_happened", ""),
+        helped=Helped(helped) if helped else None,
+    )
+
+
+def event_from_record(record: StoredRecord) -> TimelineEvent:
+    values = record.values
+    return TimelineEvent(
+        meta=provenance(record),
+        title=values["title"],
+        words=values["words"],
+        starts=FuzzyDate.from_dict(values["starts"]) if values["starts"] is not None else None,
+        ends=FuzzyDate.from_dict(values["ends"]) if values["ends"] else None,
+        valence=values["valence"],
+        life_area=LifeArea(values["life_area"]),
+        visibility=Visibility(values["visibility"]),
+        help=help_from_value(values["help"]),
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+def card_from_record(record: StoredRecord) -> StrengthCard:
+    values = record.values
+    position = values["position"] or {}
+    return StrengthCard(
+        meta=provenance(record),
+        kind=CardKind(values["kind"]),
+        text=values["text"],
+        prompt_id=values["prompt_id"],
+        position=BoardPosition(
+            int(position.get("order", 0)),
+            float(position.get("x", 0.0)),
+            float(position.get("y", 0.0)),
+        ),
+        colour=values["colour"],
+        visibility=Visibility(values["visibility"]),
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+def quote_from_record(record: StoredRecord) -> Quote:
+    values = record.values
+    return Quote(
+        meta=provenance(record),
+        text=values["text"],
+        visibility=Visibility(values["visibility"]),
+        event_uuid=values["event_uuid"],
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+def note_from_record(record: StoredRecord) -> NarrativeNote:
+    values = record.values
+    return NarrativeNote(
+        meta=provenance(record),
+        text=values["text"],
+        visibility=Visibility(values["visibility"]),
+        visit_uuid=values["visit_uuid"],
+    )
+
+
+def photo_from_record(record: StoredRecord) -> Photo:
+    values = record.values
+    return Photo(
+        meta=provenance(record),
+        caption=values["caption"],
+        original_name=values["original_name"],
+        media_type=values["media_type"],
+        visibility=Visibility(values["visibility"]),
+        event_uuid=values["event_uuid"],
+    )
+
+
+# --- what the app must be able to read ---------------------------------------------------------
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _text(value: Any, limit: int = LONG, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    checked_text(value, "text", limit)
+
+
+def _storyteller(record: StoredRecord) -> None:
+    person = storyteller_from_record(record)
+    _text(person.pseudonym, SHORT)
+    _text(person.real_name, SHORT, optional=True)
+    if person.birth_year is not None and type(person.birth_year) is not int:
+        raise Unreadable("birth year")
+
+
+def _consent(record: StoredRecord) -> None:
+    _text(consent_from_record(record).facilitator, SHORT)
+
+
+def _visit(record: StoredRecord) -> None:
+    visit = visit_from_record(record)
+    _text(visit.present)
+    _text(visit.notes, optional=True)
+
+
+def _event(record: StoredRecord) -> None:
+    event = event_from_record(record)
+    _text(event.title, SHORT)
+    _text(event.words)
+    checked_valence(event.valence)
+
+
+def _card(record: StoredRecord) -> None:
+    card = card_from_record(record)
+    _text(card.text)
+    if card.colour is not None and not (
+        isinstance(card.colour, str) and _COLOUR.match(card.colour)
+    ):
+        raise Unreadable("colour")
+
+
+def _words_of(
+    convert: Callable[[StoredRecord], Quote | NarrativeNote],
+) -> Callable[[StoredRecord], None]:
+    def check(record: StoredRecord) -> None:
+        _text(convert(record).text)
+
+    return check
+
+
+def _photo(record: StoredRecord) -> None:
+    photo = photo_from_record(record)
+    _text(photo.caption)
+    _text(photo.original_name, SHORT)
+    if photo.media_type not in PHOTO_TYPES:
+        raise Unreadable("media type")
+
+
+def check_readable(kind: EntityKind, record: StoredRecord) -> None:
+    """Raise :class:`Unreadable` if the app could not show this item as it is."""
+    try:
+        kind.check(record)
+    except (StoryCaptureError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise Unreadable(str(error) or kind.name) from error
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+STORYTELLER = EntityKind(
+    "storyteller",
+    "a storyteller",
+    "storyteller",
+    "storytellers",
+    "storytellers",
+    models.StorytellerRow,
+    ("pseudonym", "real_name", "birth_year", "role", "notes", "default_visibility"),
+    added_later=("default_visibility",),
+    check=_storyteller,
+)
+CONSENT = EntityKind(
+    "consent",
+    "a consent record",
+    "consent record",
+    "consent records",
+    "consent records",
+    models.ConsentRow,
+    ("items", "how", "given_on", "facilitator", "signature"),
+    ("version", "deleted"),
+    check=_consent,
+)
+VISIT = EntityKind(
+    "visit",
+    "a visit",
+    "visit",
+    "visits",
+    "visits",
+    models.VisitRow,
+    ("visit_date", "place_type", "present", "notes"),
+    ("deleted",),
+    check=_visit,
+)
+TIMELINE_EVENT = EntityKind(
+    "timeline_event",
+    "a timeline event",
+    "event",
+    "events",
+    "timeline events",
+    models.TimelineEventRow,
+    ("title", "words", "starts", "ends", "valence", "life_area", "help", "visibility"),
+    ("visit_uuid", "deleted"),
+    reattributable=True,
+    check=_event,
+)
+STRENGTH_CARD = EntityKind(
+    "strength_card",
+    "a strength card",
+    "card",
+    "cards",
+    "strength cards",
+    models.StrengthCardRow,
+    ("kind", "text", "prompt_id", "position", "colour", "visibility"),
+    ("visit_uuid", "deleted"),
+    reattributable=True,
+    check=_card,
+)
+QUOTE = EntityKind(
+    "quote",
+    "a quote",
+    "quote",
+    "quotes",
+    "quotes",
+    models.QuoteRow,
+    ("text", "visibility"),
+    ("visit_uuid", "event_uuid", "deleted"),
+    reattributable=True,
+    check=_words_of(quote_from_record),
+)
+NARRATIVE_NOTE = EntityKind(
+    "narrative_note",
+    "a narrative note",
+    "note",
+    "notes",
+    "narrative notes",
+    models.NarrativeNoteRow,
+    ("text", "visibility"),
+    ("visit_uuid", "deleted"),
+    reattributable=True,
+    check=_words_of(note_from_record),
+)
+PHOTO = EntityKind(
+    "photo",
+    "a photo",
+    "photo",
+    "photos",
+    "photos",
+    models.PhotoRow,
+    ("caption", "original_name", "media_type", "visibility"),
+    ("event_uuid", "deleted"),
+    check=_photo,
+)
+
+ENTITY_KINDS: dict[str, EntityKind] = {
+    kind.name: kind
+    for kind in (
+        STORYTELLER,
+        CONSENT,
+        VISIT,
+        TIMELINE_EVENT,
+        STRENGTH_CARD,
+        QUOTE,
+        NARRATIVE_NOTE,
+        PHOTO,
+    )
+}
