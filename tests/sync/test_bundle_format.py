@@ -35,6 +35,8 @@ from storycapture.crypto.stream import (
 from storycapture.sync import archive, bundle
 from storycapture.sync.archive import MANIFEST, OPERATIONS, SIGNATURE, canonical_json
 from storycapture.sync.bundle import BundleRefused, Limits, MediaItem
+from storycapture.sync.bundle import read as bundle_read
+from storycapture.sync.bundle import write as bundle_write
 
 HLC = "000001767225600.000001"
 
@@ -1107,7 +1109,7 @@ def test_a_photo_reader_failing_midway_leaves_no_file(
 def test_a_full_disk_while_writing_leaves_no_file(
     sender: Party, receiver: Party, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = bundle.encrypt_from
+    real = bundle_write.encrypt_from
 
     class FillsUp:
         def __init__(self, target: Any) -> None:
@@ -1123,7 +1125,7 @@ def test_a_full_disk_while_writing_leaves_no_file(
     def encrypt_onto_small_disk(source: Any, target: Any, recipients: list[str]) -> None:
         real(source, FillsUp(target), recipients)
 
-    monkeypatch.setattr(bundle, "encrypt_from", encrypt_onto_small_disk)
+    monkeypatch.setattr(bundle_write, "encrypt_from", encrypt_onto_small_disk)
     with pytest.raises(OSError) as raised:
         write(sender, tmp_path, [receiver.recipient])
     assert raised.value.errno == errno.ENOSPC
@@ -1284,7 +1286,7 @@ def test_a_full_disk_while_staging_passes_as_it_is_and_leaves_nothing(
     sender: Party, receiver: Party, tmp_path: Path, staging: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written = write(sender, tmp_path, [receiver.recipient])
-    real_write = bundle._StagedPhoto.write
+    real_write = bundle_read._StagedPhoto.write
     seen = [0]
 
     def fills_up(self: Any, data: bytes, /) -> int:
@@ -1293,7 +1295,7 @@ def test_a_full_disk_while_staging_passes_as_it_is_and_leaves_nothing(
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(self, data)
 
-    monkeypatch.setattr(bundle._StagedPhoto, "write", fills_up)
+    monkeypatch.setattr(bundle_read._StagedPhoto, "write", fills_up)
     with pytest.raises(OSError) as raised:
         read(written.path, receiver, staging)
     assert raised.value.errno == errno.ENOSPC and not isinstance(raised.value, BundleRefused)

@@ -19,6 +19,7 @@ from storycapture.crypto import agefile
 from storycapture.sync import archive, bundle
 from storycapture.sync.archive import BACKGROUND_BYTES, HashingThread, WritingThread
 from storycapture.sync.bundle import BundleRefused
+from storycapture.sync.bundle import read as bundle_read
 from tests.sync.test_bundle_format import (
     PHOTO_A,
     PHOTO_B,
@@ -123,7 +124,7 @@ def test_a_failed_sync_of_a_staged_photo_leaves_nothing(
     def fsync(descriptor: int) -> None:
         raise broken
 
-    monkeypatch.setattr(bundle.os, "fsync", fsync)
+    monkeypatch.setattr(bundle_read.os, "fsync", fsync)
     with pytest.raises(OSError) as raised:
         read(written.path, receiver, staging)
     assert raised.value is broken
