@@ -588,7 +588,7 @@ def test_a_value_the_app_could_not_show_refuses_the_whole_bundle(
 def test_photos_already_put_in_place_go_again_when_the_import_fails_after_them(
     places: dict[str, Place], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storycapture.sync import importing
+    from storycapture.sync.importing import pipeline
 
     laptop, hub = places["Outreach 1"], places["Hub"]
     laptop.sends_to(hub)
@@ -597,13 +597,13 @@ def test_photos_already_put_in_place_go_again_when_the_import_fails_after_them(
     picture.write_bytes(PNG)
     PhotoService(laptop.vault).add(person, picture, author=FACILITATOR)
     bundle = laptop.export()
-    real_place = importing._place_media
+    real_place = pipeline.place_media
 
     def then_the_disk_fills(*args: Any) -> None:
         real_place(*args)
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(importing, "_place_media", then_the_disk_fills)
+    monkeypatch.setattr(pipeline, "place_media", then_the_disk_fills)
     before = state(hub.vault)
     report = hub.receive(bundle)
     assert report.refused[0].reason == "disk-full"
