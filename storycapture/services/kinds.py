@@ -83,6 +83,10 @@ class EntityKind:
     # turns out to be the storyteller's own): kept as the row's author, and carried to other
     # installations as a change of its own to this field, which lives only in the log.
     reattributable: bool = False
+    # Plain fields that link to another item of the same storyteller: field → kind name.
+    links: tuple[tuple[str, str], ...] = ()
+    # Fields that never leave this laptop (a bundle holds no value for them).
+    kept_here: tuple[str, ...] = ()
     # Raises when the app could not show the record as it is (a feeling of "very", a date
     # that is not one): an import reads back everything it made through this.
     check: Callable[[StoredRecord], None] = lambda record: None
@@ -313,6 +317,7 @@ STORYTELLER = EntityKind(
     models.StorytellerRow,
     ("pseudonym", "real_name", "birth_year", "role", "notes", "default_visibility"),
     added_later=("default_visibility",),
+    kept_here=("real_name",),
     check=_storyteller,
 )
 CONSENT = EntityKind(
@@ -347,6 +352,7 @@ TIMELINE_EVENT = EntityKind(
     ("title", "words", "starts", "ends", "valence", "life_area", "help", "visibility"),
     ("visit_uuid", "deleted"),
     reattributable=True,
+    links=(("visit_uuid", "visit"),),
     check=_event,
 )
 STRENGTH_CARD = EntityKind(
@@ -359,6 +365,7 @@ STRENGTH_CARD = EntityKind(
     ("kind", "text", "prompt_id", "position", "colour", "visibility"),
     ("visit_uuid", "deleted"),
     reattributable=True,
+    links=(("visit_uuid", "visit"),),
     check=_card,
 )
 QUOTE = EntityKind(
@@ -371,6 +378,7 @@ QUOTE = EntityKind(
     ("text", "visibility"),
     ("visit_uuid", "event_uuid", "deleted"),
     reattributable=True,
+    links=(("visit_uuid", "visit"), ("event_uuid", "timeline_event")),
     check=_words_of(quote_from_record),
 )
 NARRATIVE_NOTE = EntityKind(
@@ -383,6 +391,7 @@ NARRATIVE_NOTE = EntityKind(
     ("text", "visibility"),
     ("visit_uuid", "deleted"),
     reattributable=True,
+    links=(("visit_uuid", "visit"),),
     check=_words_of(note_from_record),
 )
 PHOTO = EntityKind(
@@ -394,6 +403,7 @@ PHOTO = EntityKind(
     models.PhotoRow,
     ("caption", "original_name", "media_type", "visibility"),
     ("event_uuid", "deleted"),
+    links=(("event_uuid", "timeline_event"),),
     check=_photo,
 )
 

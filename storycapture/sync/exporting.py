@@ -49,7 +49,8 @@ EXPORTED_THROUGH = "sync:exported_through"
 HELD_BACK = "sync:held_back"
 ERASURES_SENT = "sync:erasures_sent"
 
-NEVER_SENT_FIELDS = {("storyteller", "real_name")}
+# What never leaves this laptop, as (kind, field): real names, say.
+NEVER_SENT_FIELDS = {(kind.name, name) for kind in ENTITY_KINDS.values() for name in kind.kept_here}
 
 
 @dataclass

@@ -208,6 +208,46 @@ def _as_kind(entity: str) -> Callable[[Story], Callable[[Ops], Ops]]:
     return make
 
 
+def _note(story: Story) -> None:
+    StoryWordsService(story.laptop.vault).add_note(
+        story.people[0], "Tea in the kitchen.", author=FACILITATOR
+    )
+
+
+def _linked(entity: str, link: str, to: str) -> Callable[[Story], Callable[[Ops], Ops]]:
+    """An item of the first storyteller linked to an item of the second (``to``: its name in
+    ``story.items``): a link across two people's stories."""
+
+    def make(story: Story) -> Callable[[Ops], Ops]:
+        return _changed(entity, link, story.items[to])
+
+    return make
+
+
+def _rowans_visit(story: Story) -> None:
+    story.items["rowans visit"] = (
+        VisitService(story.laptop.vault)
+        .start(story.people[1], author=FACILITATOR, visit_date="2026-03-02", present="Rowan")
+        .uuid
+    )
+
+
+def _rowans_event(story: Story) -> None:
+    story.items["rowans event"] = (
+        TimelineService(story.laptop.vault)
+        .add_event(story.people[1], title="Moved to Hull", starts="2004", author=FACILITATOR)
+        .uuid
+    )
+
+
+def _both(*makers: Callable[[Story], None]) -> Callable[[Story], None]:
+    def make(story: Story) -> None:
+        for maker in makers:
+            maker(story)
+
+    return make
+
+
 CASES: dict[str, Case] = {
     "feeling-in-words": Case(_event(valence=2), _set("timeline_event", "valence", "very")),
     "feeling-seven": Case(_event(valence=2), _set("timeline_event", "valence", 7)),
@@ -247,6 +287,23 @@ CASES: dict[str, Case] = {
     "event-moved": Case(_retitle, _moved("timeline_event", 1), before=True),
     "event-as-card": Case(_retitle, _as_kind("strength_card"), before=True),
     "event-as-quote": Case(_retitle, _as_kind("quote"), before=True),
+    "event-in-anothers-visit": Case(
+        _both(_rowans_visit, _event()), _linked("timeline_event", "visit_uuid", "rowans visit")
+    ),
+    "quote-on-anothers-moment": Case(
+        _both(_rowans_event, _quote), _linked("quote", "event_uuid", "rowans event")
+    ),
+    "photo-on-anothers-moment": Case(
+        _both(_rowans_event, _photo), _linked("photo", "event_uuid", "rowans event")
+    ),
+    "event-deleted-a-word": Case(_event(), _set("timeline_event", "deleted", "yes")),
+    "consent-version-text": Case(lambda _s: None, _set("consent", "version", "two")),
+    "real-name-sent": Case(lambda _s: None, _set("storyteller", "real_name", "Jane Example")),
+    "note-text-none": Case(_note, _set("narrative_note", "text", None)),
+    "photo-caption-number": Case(_photo, _set("photo", "caption", 5)),
+    "visit-present-number": Case(_visit, _set("visit", "present", 5)),
+    "help-a-word": Case(_event(), _set("timeline_event", "help", "yes")),
+    "event-visit-not-an-id": Case(_event(), _set("timeline_event", "visit_uuid", "visit one")),
 }
 
 
@@ -307,7 +364,7 @@ def test_verify_and_import_refuse_a_hostile_bundle_alike_and_change_nothing(
 
 
 def test_the_corpus_is_large(story: Story) -> None:
-    assert len(CASES) >= 30
+    assert len(CASES) >= 40
 
 
 def test_verify_through_the_command_line_exits_2_with_the_import_sentence(

@@ -22,7 +22,7 @@ from storycapture.store import models
 from storycapture.sync.bundle import BundleRefused, Manifest, OpenedBundle
 from storycapture.sync.importing.report import ImportReport
 
-_UUID_FIELDS = {"visit_uuid", "event_uuid"}
+_LINK_FIELDS = {name for kind in ENTITY_KINDS.values() for name, _target in kind.links}
 
 
 def _check_strings(value: Any) -> bool:
@@ -82,7 +82,9 @@ def check_operations(operations: Sequence[dict[str, Any]]) -> None:
             raise refuse("a deletion that is not yes or no")
         if name == "version" and (type(value) is not int or value < 0):
             raise refuse("a consent version that is not a number")
-        if name in _UUID_FIELDS and value is not None and not _is_uuid(value):
+        if name in kind.kept_here and value is not None:
+            raise refuse(f"{kind.label}'s {name.replace('_', ' ')}, which never leaves a laptop")
+        if name in _LINK_FIELDS and value is not None and not _is_uuid(value):
             raise refuse("a link that is not an item reference")
         if not _check_strings(value):
             raise refuse("text with a broken character")

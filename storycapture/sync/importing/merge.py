@@ -149,6 +149,25 @@ class Merge:
                     f"({error}), so nothing was imported.",
                     reason="bad-operation",
                 ) from error
+            self._check_links(kind, row)
+
+    def _check_links(self, kind: EntityKind, row: Any) -> None:
+        """An item links only to items of its own storyteller (one not here yet may still
+        come, in a bundle of its own)."""
+        for name, target_name in kind.links:
+            target_uuid = getattr(row, name)
+            if target_uuid is None:
+                continue
+            target = ENTITY_KINDS[target_name]
+            linked = self.rows.get((target_name, target_uuid)) or self.session.get(
+                target.row, target_uuid
+            )
+            if linked is not None and linked.storyteller_uuid != row.storyteller_uuid:
+                raise BundleRefused(
+                    f"This bundle links {kind.label} to {target.label} of another "
+                    "storyteller, so nothing was imported.",
+                    reason="bad-operation",
+                )
 
     def _observe(self, hlc: str) -> None:
         seen = Hlc.decode(hlc)
