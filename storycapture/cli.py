@@ -7,6 +7,7 @@ nothing. Personal content is only printed when a command is asked to show it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import getpass
 import os
@@ -226,6 +227,7 @@ def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     print("Encryption:        AES-256-GCM per field, age (X25519) for media", file=out)
+    print("Row seals:         HMAC-SHA256 of every row, under its storyteller's key", file=out)
     print(
         f"Database size:     {info.database_bytes:,} bytes; media files: {info.media_files}",
         file=out,
@@ -862,3 +864,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except KeyboardInterrupt:
         print("\nstorycapture: stopped; nothing half-done was kept.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (``storycapture event list … | head``): nothing more to say.
+        # Python would complain again when it flushes standard output at exit.
+        if out is sys.__stdout__:
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 0

@@ -962,3 +962,19 @@ def test_adds_without_a_visibility_follow_what_the_storyteller_chose(
     # Someone never asked keeps what adds were before: the team.
     cli.ok("storyteller", "add", "Heron")
     assert "not chosen yet" in cli.ok("storyteller", "show", "Heron")
+
+
+def test_output_into_a_closed_pipe_ends_quietly(
+    cli: Cli, juniper: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``storycapture event list … | head`` ended in a traceback when the reader went away."""
+    for title, when in (("Moved to Leeds", "2015"), ("First allotment", "2016")):
+        cli.ok("event", "add", "Juniper", "--title", title, "--when", when)
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    base = ["--data-dir", str(cli.data_dir), "--passphrase-file", str(cli.passphrase_file)]
+    assert main([*base, "event", "list", "Juniper"], out=ClosedPipe()) == 0
+    assert "Traceback" not in capsys.readouterr().err
