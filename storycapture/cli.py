@@ -867,7 +867,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (``storycapture event list … | head``): nothing more to say.
         # Python would complain again when it flushes standard output at exit.
-        if out is sys.__stdout__:
+        real = sys.__stdout__
+        if real is not None and out is real:
             with contextlib.suppress(OSError, ValueError):
-                os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+                os.dup2(os.open(os.devnull, os.O_WRONLY), real.fileno())
         return 0
