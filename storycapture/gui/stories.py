@@ -263,6 +263,11 @@ def make_strengths_view(
     return tool
 
 
+def _counted(count: int, one: str) -> str:
+    """``count`` things in words: "1 moment", "3 moments" (never "1 moments")."""
+    return f"{count} {one if count == 1 else one + 's'}"
+
+
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -438,11 +443,20 @@ class StorytellerPage(QWidget):
         person = summary.storyteller
         vault = self._vault
         consent = ConsentService(vault)
-        visits = VisitService(vault).list(person.uuid)
-        events = TimelineService(vault).events(person.uuid)
-        cards = StrengthService(vault).cards(person.uuid)
+        damaged: list[str] = []  # one damaged item leaves out only itself, and is counted
+        visits = VisitService(vault).list(person.uuid, damaged)
+        events = TimelineService(vault).events(person.uuid, damaged)
+        cards = StrengthService(vault).cards(person.uuid, damaged)
         words = StoryWordsService(vault)
-        quotes, notes = words.quotes(person.uuid), words.notes(person.uuid)
+        quotes, notes = words.quotes(person.uuid, damaged), words.notes(person.uuid, damaged)
+        unreadable = (
+            f"<p>{len(damaged)} {'item' if len(damaged) == 1 else 'items'} could not be read: "
+            f"{'it is' if len(damaged) == 1 else 'they are'} damaged or altered, so "
+            f"{'it is' if len(damaged) == 1 else 'they are'} not shown. "
+            "Everything else is.</p>"
+            if damaged
+            else ""
+        )
         current = summary.consent
         agreed = (
             "<p>No consent is recorded yet. Record it before their story begins.</p>"
@@ -467,8 +481,9 @@ class StorytellerPage(QWidget):
         )
         self.overview.setHtml(
             f"<p>{_html(person.role.label)}{born}.</p>{agreed}"
-            f"<p>{len(events)} moments on the timeline · {len(cards)} strength cards · "
-            f"{len(quotes)} quotes · {len(notes)} notes</p>"
+            f"<p>{_counted(len(events), 'moment')} on the timeline · "
+            f"{_counted(len(cards), 'strength card')} · {_counted(len(quotes), 'quote')} · "
+            f"{_counted(len(notes), 'note')}</p>{unreadable}"
             f"<h3>Visits</h3><ul>{visit_rows or '<li>None yet.</li>'}</ul>{facilitator_notes}"
         )
         self.consent_history.show_history(list(reversed(consent.history(person.uuid))))

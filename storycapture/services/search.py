@@ -75,8 +75,8 @@ class SearchIndex:
             for kind, fields in _SEARCHABLE:
                 if kind is STORYTELLER:
                     found = [records.get(vault, session, kind, storyteller_uuid)]
-                else:
-                    found = records.find(vault, session, kind, storyteller_uuid)
+                else:  # a damaged item is not found by search (the pages say it is damaged)
+                    found = records.find(vault, session, kind, storyteller_uuid, damaged=[])
                 for record in found:
                     texts = [record.values.get(f) for f in fields]
                     text = " · ".join(t for t in texts if isinstance(t, str) and t)

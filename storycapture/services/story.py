@@ -133,16 +133,18 @@ class StoryWordsService(StoryService):
                 words_fields=("text",),
             )
 
-    def quotes(self, storyteller_uuid: str) -> list[Quote]:
+    def quotes(self, storyteller_uuid: str, damaged: list[str] | None = None) -> list[Quote]:
+        """With ``damaged``, a damaged quote is left out and its id added there."""
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
-            return [
-                quote_from_record(r)
-                for r in records.find(self._vault, session, QUOTE, storyteller_uuid)
-            ]
+            found = records.find(self._vault, session, QUOTE, storyteller_uuid, damaged=damaged)
+            return [quote_from_record(r) for r in found]
 
-    def notes(self, storyteller_uuid: str) -> list[NarrativeNote]:
+    def notes(self, storyteller_uuid: str, damaged: list[str] | None = None) -> list[NarrativeNote]:
+        """With ``damaged``, a damaged note is left out and its id added there."""
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
-            found = records.find(self._vault, session, NARRATIVE_NOTE, storyteller_uuid)
+            found = records.find(
+                self._vault, session, NARRATIVE_NOTE, storyteller_uuid, damaged=damaged
+            )
             return [note_from_record(r) for r in found]

@@ -116,13 +116,16 @@ class VisitService(StoryService):
             )
         return visit_from_record(record)
 
-    def list(self, storyteller_uuid: str) -> list[Visit]:
-        """A storyteller's visits, most recent first."""
+    def list(self, storyteller_uuid: str, damaged: list[str] | None = None) -> list[Visit]:
+        """A storyteller's visits, most recent first. With ``damaged``, a damaged visit is left
+        out and its id added there."""
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
             found = [
                 visit_from_record(r)
-                for r in records.find(self._vault, session, VISIT, storyteller_uuid)
+                for r in records.find(
+                    self._vault, session, VISIT, storyteller_uuid, damaged=damaged
+                )
             ]
         return sorted(found, key=lambda v: (v.visit_date, v.meta.created_hlc), reverse=True)
 

@@ -126,11 +126,14 @@ class StrengthService(StoryService):
     def restore_card(self, card_uuid: str, *, author: Author) -> StrengthCard:
         return self.update_card(card_uuid, author=author, deleted=False)
 
-    def cards(self, storyteller_uuid: str) -> list[StrengthCard]:
-        """Cards by zone (in the order of ``CardKind``), then by their order in the zone."""
+    def cards(self, storyteller_uuid: str, damaged: list[str] | None = None) -> list[StrengthCard]:
+        """Cards by zone (in the order of ``CardKind``), then by their order in the zone. With
+        ``damaged``, a damaged card is left out and its id added there."""
         with self._vault.read() as session:
             self._require_storyteller(session, storyteller_uuid)
-            found = records.find(self._vault, session, STRENGTH_CARD, storyteller_uuid)
+            found = records.find(
+                self._vault, session, STRENGTH_CARD, storyteller_uuid, damaged=damaged
+            )
         zones = list(CardKind)
         cards = [card_from_record(r) for r in found]
         return sorted(

@@ -346,6 +346,40 @@ def test_one_damaged_storyteller_hides_only_themselves_in_the_window(
     assert window.stories.storyteller.storyteller_uuid == juniper
 
 
+def test_a_moment_altered_in_the_file_hides_only_itself_in_the_window(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    """One of Juniper's moments credited to her in the file (its author column changed): the
+    window used to show none of her moments, and her overview failed."""
+    import sqlite3
+
+    connection = sqlite3.connect(filled_vault / "vault.sqlite")
+    with connection:
+        ((altered,),) = connection.execute(
+            "SELECT uuid FROM timeline_events WHERE author != 'storyteller' ORDER BY uuid LIMIT 1"
+        ).fetchall()
+        connection.execute(
+            "UPDATE timeline_events SET author = 'storyteller' WHERE uuid = ?", (altered,)
+        )
+        total = connection.execute("SELECT count(*) FROM timeline_events").fetchone()[0]
+    connection.close()
+
+    window = make_window(qtbot, filled_vault, app_settings)
+    unlock(qtbot, window)
+    assert window.stories is not None
+    juniper = _juniper(window)
+    assert window.stories.storyteller.storyteller_uuid == juniper
+    timeline = window.stories.storyteller.timeline
+    shown = {event.uuid for event in timeline.events()}
+    assert altered not in shown and len(shown) == total - 1
+    assert "1 moment could not be read" in timeline.problem.text()
+    assert not timeline.problem.isHidden()
+    overview = window.stories.storyteller.overview.toPlainText()
+    assert "1 item could not be read" in overview
+    assert f"{total - 1} moment{'' if total == 2 else 's'} on the timeline" in overview
+    assert "1 quote · 1 note" in overview  # not "1 quotes"
+
+
 # --- locking ---------------------------------------------------------------------------------
 
 

@@ -954,11 +954,22 @@ class TimelineTool(QWidget):
         storyteller = self._storyteller
         if storyteller is None:
             return
+        damaged: list[str] = []
         try:
-            events = self._service.events(storyteller)
+            events = self._service.events(storyteller, damaged)
         except StoryCaptureError as error:
             self._show_problem(str(error))
             events = []
+        else:
+            # One damaged moment hides only itself, and the picture says so.
+            count = len(damaged)
+            self._show_problem(
+                ""
+                if not count
+                else f"{count} {'moment' if count == 1 else 'moments'} could not be read: "
+                f"{'it is' if count == 1 else 'they are'} damaged or altered, so "
+                f"{'it is' if count == 1 else 'they are'} not shown. Everything else is."
+            )
         self._events = {e.uuid: e for e in events}
         self._photo_of = {}
         try:
