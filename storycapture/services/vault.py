@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import Engine, Table, bindparam, event, func, inspect, select, text, update
+from sqlalchemy import Engine, Table, event, func, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from storycapture import crypto
@@ -493,10 +493,9 @@ class VaultSession:
                 key = table.c.seq if row_class is OperationRow else table.c.uuid
                 owner = table.c.uuid if row_class is StorytellerRow else table.c.storyteller_uuid
                 query = select(table).where(table.c.seal.is_(None)).order_by(owner)
-                change = (
-                    update(table).where(key == bindparam("row_key")).values(seal=bindparam("mac"))
-                )
-                pending: list[dict[str, object]] = []
+                change = f"UPDATE {table.name} SET seal = ? WHERE {key.name} = ?"
+                connection = session.connection()
+                pending: list[tuple[bytes, object]] = []
                 for row in session.execute(query):
                     person = getattr(row, owner.key)
                     try:
@@ -504,12 +503,12 @@ class VaultSession:
                     except VaultDamaged:
                         continue  # no key to seal with: it is damage already, and stays so
                     message = row_message(row, row_class=row_class)
-                    pending.append({"row_key": getattr(row, key.key), "mac": cipher.mac(message)})
+                    pending.append((cipher.mac(message), getattr(row, key.key)))
                     if len(pending) >= _RESEAL_BATCH:
-                        session.execute(change, pending)
+                        connection.exec_driver_sql(change, pending)
                         pending = []
                 if pending:
-                    session.execute(change, pending)
+                    connection.exec_driver_sql(change, pending)
             marker = _row_seals_marker(vault_key, self.vault_id)
             session.merge(VaultMeta(key=ROW_SEALS, value=marker))
         self._header[ROW_SEALS] = marker

@@ -52,11 +52,28 @@ def row_message(
     row of that class's table rather than a mapped object."""
     row_class = row_class or type(row)
     parts = [SEAL_FORMAT, _encode(row_class.__tablename__)]
-    for name in sealed_columns(row_class):  # type: ignore[arg-type]
+    append = parts.append
+    for name, encoded_name in _layout(row_class):  # type: ignore[arg-type]
         value = values[name] if values is not None and name in values else getattr(row, name)
-        parts.append(_encode(name))
-        parts.append(_encode(value))
+        append(encoded_name)
+        # The common types inline (this runs for every row an older vault is sealed with);
+        # the same bytes as ``_encode``.
+        kind = type(value)
+        if kind is bytes:
+            append(b"b%d:" % len(value))
+            append(value)
+        elif kind is str:
+            data = value.encode("utf-8")
+            append(b"s%d:" % len(data))
+            append(data)
+        else:
+            append(_encode(value))
     return b"".join(parts)
+
+
+@cache
+def _layout(row_class: type[Any]) -> tuple[tuple[str, bytes], ...]:
+    return tuple((name, _encode(name)) for name in sealed_columns(row_class))  # type: ignore[arg-type]
 
 
 def _encode(value: Any) -> bytes:
