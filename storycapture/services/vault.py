@@ -137,8 +137,12 @@ def _device_aad(what: str, vault_id: str) -> bytes:
     return f"storycapture device {what}|{vault_id}".encode()
 
 
-def _storyteller_key_aad(storyteller_uuid: str) -> bytes:
-    return f"storycapture storyteller key|{storyteller_uuid}".encode()
+def _storyteller_key_aad(storyteller_uuid: str, *, rows_sealed: bool = True) -> bytes:
+    """What a storyteller's wrapped key is bound to. Since row seals, the wrap also says that
+    every row of theirs carries a seal: without the vault key, nobody can make a wrap that says
+    otherwise, so a seal taken off a row cannot pass as a row from before seals."""
+    legacy = f"storycapture storyteller key|{storyteller_uuid}".encode()
+    return legacy + b"|rows sealed" if rows_sealed else legacy
 
 
 def _storyteller_age_aad(storyteller_uuid: str) -> bytes:
@@ -165,6 +169,8 @@ class VaultSession:
         self.vault_id = header["vault_id"].decode()
         self.device_id = header["device_id"].decode()
         self._ciphers: dict[str, Sealer] = {}
+        # Storytellers whose key was wrapped before row seals: their rows may have no seal yet.
+        self._unsealed_storytellers: set[str] = set()
         self._rows_sealed = self._row_seals_marker_is_good()
         # Every row written through any session of this vault is sealed as it is flushed, and
         # a changed row's earlier seal is checked first: nothing writes a row around its seal.
@@ -374,11 +380,8 @@ class VaultSession:
             select(StorytellerKeyRow).where(StorytellerKeyRow.storyteller_uuid.in_(missing))
         )
         for row in rows:
-            try:
-                key = crypto.open_sealed(
-                    vault_key, row.wrapped_key, _storyteller_key_aad(row.storyteller_uuid)
-                )
-            except crypto.DecryptionFailed:
+            key = self._unwrap_storyteller_key(vault_key, row)
+            if key is None:
                 continue  # reported, with its own message, when that storyteller is opened
             self._ciphers[row.storyteller_uuid] = self._make_cipher(key)
 
@@ -390,14 +393,32 @@ class VaultSession:
         row = session.get(StorytellerKeyRow, storyteller_uuid)
         if row is None:
             raise VaultDamaged("A storyteller's key is missing, so their story cannot be opened.")
-        try:
-            return crypto.open_sealed(
-                vault_key, row.wrapped_key, _storyteller_key_aad(storyteller_uuid)
-            )
-        except crypto.DecryptionFailed as error:
+        key = self._unwrap_storyteller_key(vault_key, row)
+        if key is None:
             raise VaultDamaged(
                 "A storyteller's key has been altered or damaged, so their story cannot be opened."
-            ) from error
+            )
+        return key
+
+    def _unwrap_storyteller_key(self, vault_key: bytes, row: StorytellerKeyRow) -> bytes | None:
+        """The storyteller's key, or None if its wrap does not open. A key wrapped before row
+        seals opens only while the vault has not been sealed yet (its rows are sealed at this
+        unlock); once it has, such a wrap is damage."""
+        person = row.storyteller_uuid
+        try:
+            return crypto.open_sealed(vault_key, row.wrapped_key, _storyteller_key_aad(person))
+        except crypto.DecryptionFailed:
+            pass
+        if self._rows_sealed:
+            return None
+        try:
+            key = crypto.open_sealed(
+                vault_key, row.wrapped_key, _storyteller_key_aad(person, rows_sealed=False)
+            )
+        except crypto.DecryptionFailed:
+            return None
+        self._unsealed_storytellers.add(person)
+        return key
 
     def storyteller_age_keys(self, session: Session, storyteller_uuid: str) -> tuple[str, str]:
         """(age identity, age recipient) for a storyteller's media."""
@@ -454,13 +475,14 @@ class VaultSession:
     def seal_is_good(self, session: Session, row: object) -> bool:
         """Whether ``row`` is as this app last wrote it: its seal matches all its columns (a
         row of a vault not yet sealed, with no seal, counts as good until it is)."""
-        seal = getattr(row, "seal", None)
-        if seal is None:
-            return not self._rows_sealed
+        person = row.storyteller_uuid  # type: ignore[attr-defined]
         try:
-            cipher = self.cipher(session, row.storyteller_uuid)  # type: ignore[attr-defined]
+            cipher = self.cipher(session, person)
         except VaultDamaged:
             return False
+        seal = getattr(row, "seal", None)
+        if seal is None:
+            return person in self._unsealed_storytellers
         return cipher.mac_matches(row_message(row), seal)
 
     def _seal_rows(self, session: Session, _context: object, _instances: object) -> None:
@@ -478,41 +500,57 @@ class VaultSession:
                 if value is None or isinstance(value, bool | int | str | bytes)
             }
             earlier_seal = before.get("seal", row.seal)
-            checked = earlier_seal is not None or self._rows_sealed
-            if checked and not cipher.mac_matches(row_message(row, before), earlier_seal):
+            unsealed = earlier_seal is None and row.storyteller_uuid in self._unsealed_storytellers
+            if not unsealed and not cipher.mac_matches(row_message(row, before), earlier_seal):
                 raise VaultDamaged(_DAMAGED_ROW)
             row.seal = cipher.mac(row_message(row))
 
     def _seal_existing_rows(self) -> None:
-        """Seal every row an older version wrote without a seal, as it stands, and mark the
-        vault as sealed (one transaction: all of it, or nothing and again next time)."""
+        """Seal every row an older version wrote without a seal, as it stands, re-wrap the keys
+        of their storytellers as sealed, and mark the vault as sealed (one transaction: all of
+        it, or nothing and again next time). Only the rows of storytellers whose key is still
+        wrapped the older way are sealed: a row of anyone else without a seal stays damage."""
         vault_key = self._require_unlocked()
         with self.edit() as session:
+            keys = list(session.scalars(select(StorytellerKeyRow)))
+            for key_row in keys:
+                self._unwrap_storyteller_key(vault_key, key_row)
+            unsealed = set(self._unsealed_storytellers)
+            self.preload_ciphers(session, unsealed)
             for row_class in SEALED_ROWS:
-                table: Table = row_class.__table__  # type: ignore[assignment]
-                key = table.c.seq if row_class is OperationRow else table.c.uuid
-                owner = table.c.uuid if row_class is StorytellerRow else table.c.storyteller_uuid
-                query = select(table).where(table.c.seal.is_(None)).order_by(owner)
-                change = f"UPDATE {table.name} SET seal = ? WHERE {key.name} = ?"
-                connection = session.connection()
-                pending: list[tuple[bytes, object]] = []
-                for row in session.execute(query):
-                    person = getattr(row, owner.key)
-                    try:
-                        cipher = self.cipher(session, person)
-                    except VaultDamaged:
-                        continue  # no key to seal with: it is damage already, and stays so
-                    message = row_message(row, row_class=row_class)
-                    pending.append((cipher.mac(message), getattr(row, key.key)))
-                    if len(pending) >= _RESEAL_BATCH:
-                        connection.exec_driver_sql(change, pending)
-                        pending = []
-                if pending:
-                    connection.exec_driver_sql(change, pending)
+                self._seal_rows_of(session, row_class, unsealed)
+            for key_row in keys:
+                person = key_row.storyteller_uuid
+                if person in unsealed:
+                    key = self._unwrap_storyteller_key(vault_key, key_row)
+                    assert key is not None
+                    key_row.wrapped_key = crypto.seal(vault_key, key, _storyteller_key_aad(person))
             marker = _row_seals_marker(vault_key, self.vault_id)
             session.merge(VaultMeta(key=ROW_SEALS, value=marker))
         self._header[ROW_SEALS] = marker
         self._rows_sealed = True
+        self._unsealed_storytellers.clear()
+
+    def _seal_rows_of(self, session: Session, row_class: type, people: set[str]) -> None:
+        table: Table = row_class.__table__  # type: ignore[attr-defined]
+        key = table.c.seq if row_class is OperationRow else table.c.uuid
+        owner = table.c.uuid if row_class is StorytellerRow else table.c.storyteller_uuid
+        query = select(table).where(table.c.seal.is_(None)).order_by(owner)
+        change = f"UPDATE {table.name} SET seal = ? WHERE {key.name} = ?"
+        connection = session.connection()
+        pending: list[tuple[bytes, object]] = []
+        for row in session.execute(query):
+            person = getattr(row, owner.key)
+            cipher = self._ciphers.get(person)
+            if person not in people or cipher is None:
+                continue  # sealed already, or no key to seal with: damage, and stays so
+            message = row_message(row, row_class=row_class)
+            pending.append((cipher.mac(message), getattr(row, key.key)))
+            if len(pending) >= _RESEAL_BATCH:
+                connection.exec_driver_sql(change, pending)
+                pending = []
+        if pending:
+            connection.exec_driver_sql(change, pending)
 
     # --- passphrase ------------------------------------------------------------------------
 

@@ -236,3 +236,30 @@ def test_ordinary_work_keeps_every_row_sealed(vault: VaultSession, tmp_path: Pat
         assert history[-1].author.is_storyteller
     finally:
         vault.lock()
+
+
+def test_taking_the_seal_marker_away_does_not_let_an_altered_row_pass(
+    vault: VaultSession, tmp_path: Path
+) -> None:
+    """The vault's note that its rows are sealed removed, and a row's seal too: the next unlock
+    must not seal the altered row as if it came from an older version. Each storyteller's key
+    is wrapped as "rows sealed", and that wrap cannot be made without the vault key."""
+    ids = _story(vault, tmp_path)
+    event = ids["timeline_events"]
+    vault.lock()
+    _write(vault.data_dir, "DELETE FROM vault_meta WHERE key = 'row_seals'")
+    _write(
+        vault.data_dir,
+        "UPDATE timeline_events SET author = 'storyteller', seal = NULL WHERE uuid = ?",
+        event,
+    )
+    vault = VaultSession.unlock(vault.data_dir, PASSPHRASE)
+    try:
+        assert _everything_readable(vault, ids["storytellers"]) == [event]
+    finally:
+        vault.lock()
+    vault = VaultSession.unlock(vault.data_dir, PASSPHRASE)  # and it stays so
+    try:
+        assert _everything_readable(vault, ids["storytellers"]) == [event]
+    finally:
+        vault.lock()

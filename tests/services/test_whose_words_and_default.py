@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, update
 
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput
@@ -14,11 +13,11 @@ from storycapture.domain.vocabulary import CardKind, Visibility
 from storycapture.services.history import HistoryService
 from storycapture.services.story import StoryWordsService
 from storycapture.services.storytellers import StorytellerService
-from storycapture.services.vault import ROW_SEALS, VaultSession
+from storycapture.services.vault import VaultSession
 from storycapture.store import models
 from storycapture.strengths.service import StrengthService
 from storycapture.timeline.service import TimelineService
-from tests.conftest import FACILITATOR, PASSPHRASE
+from tests.conftest import FACILITATOR
 from tests.sync.test_sync import Place, add_person
 
 STORYTELLER = Author.storyteller()
@@ -37,26 +36,6 @@ def test_the_storyteller_chooses_what_their_new_items_are(
         people.update(storyteller_uuid, author=STORYTELLER, default_visibility="shareable")
     made = people.add("Heron", author=FACILITATOR, default_visibility="private")
     assert people.get(made.uuid).default_visibility is Visibility.PRIVATE
-
-
-def test_a_storyteller_kept_before_the_choice_existed_reads_as_never_asked(
-    vault: VaultSession, storyteller_uuid: str
-) -> None:
-    # As a row made before the column (and before row seals) holds it; the next unlock seals it.
-    with vault.edit() as session:
-        session.execute(
-            update(models.StorytellerRow)
-            .where(models.StorytellerRow.uuid == storyteller_uuid)
-            .values(default_visibility=None, seal=None)
-        )
-        session.execute(delete(models.VaultMeta).where(models.VaultMeta.key == ROW_SEALS))
-    vault.lock()
-    reopened = VaultSession.unlock(vault.data_dir, PASSPHRASE)
-    try:
-        person = StorytellerService(reopened).get(storyteller_uuid)
-    finally:
-        reopened.lock()
-    assert person.pseudonym == "Juniper" and person.default_visibility is None
 
 
 def test_changing_whose_words_changes_the_author_and_the_history_shows_it(

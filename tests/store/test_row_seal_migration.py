@@ -102,3 +102,14 @@ def test_after_sealing_an_older_vault_an_outside_change_is_damage(old_vault: Pat
         assert _all_readable(vault)[1] == [event]
     finally:
         vault.lock()
+
+
+def test_storytellers_kept_before_the_choice_existed_read_as_never_asked(old_vault: Path) -> None:
+    """Revision 0003 added what a storyteller's new items are by default; those recorded before
+    were never asked, and read so (sealed as they stand, with no value)."""
+    vault = VaultSession.unlock(old_vault, DEMO_PASSPHRASE)
+    try:
+        people = StorytellerService(vault).list()
+    finally:
+        vault.lock()
+    assert people and all(person.default_visibility is None for person in people)
