@@ -25,12 +25,9 @@ from storycapture.sync.importing.media import MediaStager, place_media, staging_
 from storycapture.sync.importing.merge import Merge
 from storycapture.sync.importing.report import (
     BundleOutcome,
-    Conflict,
     ImportReport,
-    conflicts_to_review,
     device_names,
     gaps,
-    mark_conflicts_reviewed,
     s_for,
 )
 from storycapture.sync.importing.sender import Sender, bind_device
@@ -265,16 +262,3 @@ def verify_bundle_file(
         ]
     lines += report.alerts
     return lines
-
-
-__all__ = [
-    "BundleOutcome",
-    "Conflict",
-    "ImportReport",
-    "conflicts_to_review",
-    "gaps",
-    "import_bundle",
-    "import_bundles",
-    "mark_conflicts_reviewed",
-    "verify_bundle_file",
-]
