@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from storycapture.cli import main
 from storycapture.domain.vocabulary import CardKind
 from storycapture.services.media import PhotoService
 from storycapture.services.story import StoryWordsService
+from storycapture.services.vault import VaultSession
 from storycapture.services.visits import VisitService
 from storycapture.store import models
 from storycapture.strengths.service import StrengthService
@@ -418,3 +420,52 @@ def test_a_bundle_with_nothing_in_it_changes_nothing_and_says_so(
     assert state(hub.vault) == before and _files(hub.vault.data_dir) == files
     with hub.vault.read() as session:
         assert session.query(models.BundleReceiptRow).count() == receipts
+
+
+def test_a_bundle_changing_an_item_altered_at_the_hub_is_refused_and_changes_nothing(
+    story: Story,
+) -> None:
+    """The merge would seal the item again with the bundle's change: an item altered in the
+    hub's file (its author, say) is never laundered into a sealed one. Verify says the same."""
+    laptop, hub = story.laptop, story.hub
+    hub.receive(laptop.export())
+    event = story.items["event"]
+    hub.vault.lock()
+    connection = sqlite3.connect(hub.vault.data_dir / "vault.sqlite")
+    with connection:
+        connection.execute(
+            "UPDATE timeline_events SET author = 'storyteller' WHERE uuid = ?", (event,)
+        )
+    connection.close()
+    hub.vault = VaultSession.unlock(hub.vault.data_dir, PASSPHRASE)
+    TimelineService(laptop.vault).update_event(event, title="Moved to York", author=FACILITATOR)
+    path = laptop.export()
+    before, files = _raw_tables(hub.vault.data_dir), _files(hub.vault.data_dir)
+
+    with pytest.raises(BundleRefused) as verified:
+        verify_bundle_file(hub.vault, path)
+    report = hub.receive(path)
+    (refused,) = report.refused
+    assert refused.message == str(verified.value)
+    assert refused.message == (
+        "This bundle changes an item that has been altered or damaged in this vault, so "
+        "nothing was imported. The other items here are not affected."
+    )
+    assert _raw_tables(hub.vault.data_dir) == before and _files(hub.vault.data_dir) == files
+
+
+def _raw_tables(data_dir: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, as stored (for a vault with a damaged item, which ``state``
+    would refuse to read)."""
+    connection = sqlite3.connect(data_dir / "vault.sqlite")
+    try:
+        names = [
+            name
+            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        return {
+            name: sorted(connection.execute(f"SELECT * FROM {name}").fetchall(), key=repr)
+            for name in names
+        }
+    finally:
+        connection.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from storycapture.crypto import keys
 from storycapture.domain.clock import Hlc
-from storycapture.domain.errors import InvalidInput, StoryCaptureError
+from storycapture.domain.errors import InvalidInput, StoryCaptureError, VaultDamaged
 from storycapture.services.consent import erase_leftovers
 from storycapture.services.kinds import (
     ENTITY_KINDS,
@@ -37,6 +37,11 @@ def _refusal(error: StoryCaptureError | OSError) -> tuple[str, str]:
     """(reason, plain message) for an import that did not happen."""
     if isinstance(error, BundleRefused):
         return error.reason, str(error)
+    if isinstance(error, VaultDamaged):  # an item here, not the bundle: the bundle may be fine
+        return "vault-damaged", (
+            "This bundle changes an item that has been altered or damaged in this vault, so "
+            "nothing was imported. The other items here are not affected."
+        )
     if isinstance(error, StoryCaptureError):
         return "error", str(error)
     if error.errno == errno.ENOSPC:  # staging a photo, or placing it: the disk, not the bundle
