@@ -349,10 +349,12 @@ def test_verify_and_import_refuse_a_hostile_bundle_alike_and_change_nothing(
     path = _bundle(story, CASES[name], monkeypatch)
     hub = story.hub
     before, files = state(hub.vault), _files(hub.vault.data_dir)
+    tables = _raw_tables(hub.vault.data_dir)  # every table's rows, byte for byte
 
     with pytest.raises(BundleRefused) as verified:
         verify_bundle_file(hub.vault, path)
     assert state(hub.vault) == before and _files(hub.vault.data_dir) == files
+    assert _raw_tables(hub.vault.data_dir) == tables
 
     report = hub.receive(path)
     assert len(report.refused) == 1, f"{name}: imported ({report.bundles[0].message})"
@@ -363,6 +365,7 @@ def test_verify_and_import_refuse_a_hostile_bundle_alike_and_change_nothing(
         refused.message.lower()
     )
     assert state(hub.vault) == before and _files(hub.vault.data_dir) == files
+    assert _raw_tables(hub.vault.data_dir) == tables
 
 
 def test_the_corpus_is_large(story: Story) -> None:
