@@ -15,10 +15,12 @@ unlocking returns there.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QStackedWidget
 
@@ -47,6 +49,29 @@ if TYPE_CHECKING:
     from storycapture.services.vault import VaultSession
 
 DATABASE_NAME = "vault.sqlite"  # the store's file name, checked without importing the store
+FILE_DAMAGED = (
+    "StoryCapture found damage in this vault's file, so it locked the vault to keep what is "
+    "there as it is. A backup copy, if there is one, is in the vault's backups folder; please "
+    "ask your programme's support for help before opening it again."
+)
+
+
+class _FileCheck(QObject):
+    """Carries the result of the check of the vault file from its thread to the window."""
+
+    done = Signal(object, object)  # (the vault checked, None or what is wrong)
+
+    def run_for(self, vault: VaultSession) -> None:
+        """Check ``vault``'s file on a thread of its own; ``done`` arrives on the GUI thread."""
+
+        def run() -> None:
+            problem = vault.file_problem()
+            with contextlib.suppress(RuntimeError):  # the window went meanwhile: nobody to tell
+                self.done.emit(vault, problem)
+
+        threading.Thread(target=run, name="vault file check", daemon=True).start()
+
+
 FINISH_BUILDING_AFTER_MS = 120
 TITLE = "StoryCapture"
 PRACTICE_WORDS = "Practice vault — invented storytellers"
@@ -85,6 +110,11 @@ class MainWindow(QMainWindow):
         self._damaged_note = ""  # storytellers left out of the list as unreadable
         self._busy = False  # a bundle is being written or read (in this thread)
         self._lock_when_free = False
+        # SQLite's check of the whole file runs once the stories are shown, on a thread; after
+        # it has found damage, the next unlock checks first (and so refuses the file).
+        self.file_check = _FileCheck(self)
+        self.file_check.done.connect(self._file_checked)
+        self._check_file_first = False
 
         # The first paint needs only the page it shows; menus, undo, the other pages and the
         # watchers for idle time are built on the first turn of the event loop.
@@ -418,8 +448,9 @@ class MainWindow(QMainWindow):
         from storycapture.services.opening import open_vault
 
         QGuiApplication.setOverrideCursor(QGuiApplication.overrideCursor() or _wait_cursor())
+        check_first = self._check_file_first
         try:
-            self.vault = open_vault(self._vault_dir(), passphrase)
+            self.vault = open_vault(self._vault_dir(), passphrase, check_file_now=check_first)
         except StoryCaptureError as error:
             self.unlock_page.show_problem(str(error))
             return
@@ -427,6 +458,16 @@ class MainWindow(QMainWindow):
             QGuiApplication.restoreOverrideCursor()
         self.unlock_page.reset()
         self._show_stories()
+        if not check_first:
+            self.file_check.run_for(self.vault)
+
+    @Slot(object, object)
+    def _file_checked(self, vault: VaultSession, problem: str | None) -> None:
+        if problem is None or vault is not self.vault:
+            return
+        self._check_file_first = True
+        self.lock()
+        self.unlock_page.show_problem(FILE_DAMAGED)
 
     @Slot(str)
     def create_vault(self, passphrase: str) -> None:

@@ -10,8 +10,10 @@ from storycapture.services.media import remove_partial_media
 from storycapture.services.vault import INCOMING_DIR, MEDIA_DIR, VaultSession
 
 
-def open_vault(data_dir: Path, passphrase: str) -> VaultSession:
-    vault = VaultSession.unlock(data_dir, passphrase)
+def open_vault(data_dir: Path, passphrase: str, *, check_file_now: bool = True) -> VaultSession:
+    """Unlock and tidy up. The window passes ``check_file_now=False`` and runs
+    ``vault.file_problem()`` once the first screen is up (see ``VaultSession.unlock``)."""
+    vault = VaultSession.unlock(data_dir, passphrase, check_file_now=check_file_now)
     try:
         tidy_after_unlock(vault)
     except BaseException:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -35,6 +36,9 @@ from storycapture.domain.errors import (
     WrongPassphrase,
 )
 from storycapture.store import migrate
+from storycapture.store.db import (
+    DAMAGED as DAMAGED_FILE,
+)
 from storycapture.store.db import (
     DATABASE_NAME,
     check_file,
@@ -224,8 +228,17 @@ class VaultSession:
         return vault, recovery_key
 
     @classmethod
-    def unlock(cls, data_dir: Path, passphrase: str) -> VaultSession:
-        return cls._open(Path(data_dir), lambda header: _unwrap_with_passphrase(header, passphrase))
+    def unlock(
+        cls, data_dir: Path, passphrase: str, *, check_file_now: bool = True
+    ) -> VaultSession:
+        """Open the vault. ``check_file_now=False`` leaves SQLite's check of the whole file
+        (about half a second for a large vault) to :meth:`file_problem`, which the window runs
+        once the first screen is up; it still runs first whenever the schema is upgraded."""
+        return cls._open(
+            Path(data_dir),
+            lambda header: _unwrap_with_passphrase(header, passphrase),
+            check_file_now=check_file_now,
+        )
 
     @classmethod
     def recover(cls, data_dir: Path, recovery_key: str, new_passphrase: str) -> VaultSession:
@@ -242,7 +255,9 @@ class VaultSession:
         return session
 
     @classmethod
-    def _open(cls, data_dir: Path, unwrap: _Unwrapper) -> VaultSession:
+    def _open(
+        cls, data_dir: Path, unwrap: _Unwrapper, *, check_file_now: bool = True
+    ) -> VaultSession:
         database = data_dir / DATABASE_NAME
         if not database.is_file():
             raise VaultNotFound(f"There is no StoryCapture vault in {data_dir}.")
@@ -254,7 +269,8 @@ class VaultSession:
             engine = open_engine(database)
             header = _read_header(engine)
             vault_key = unwrap(header)
-            check_integrity(engine)
+            if check_file_now or migrate.current_revision(engine) != migrate.head_revision():
+                check_integrity(engine)  # never upgrade a damaged file
             migrate.upgrade_with_backup(engine, data_dir)
             vault = cls(data_dir, engine, directory_lock, vault_key, header)
         except BaseException:
@@ -269,6 +285,23 @@ class VaultSession:
             vault.lock()
             raise
         return vault
+
+    def file_problem(self) -> str | None:
+        """SQLite's check of the whole vault file: None if it is sound, or what to tell people.
+        Safe to run on another thread: it reads through a connection of its own, read-only,
+        and touches no session or key."""
+        database = self.data_dir / DATABASE_NAME
+        try:
+            connection = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+            try:
+                result = connection.execute("PRAGMA quick_check").fetchone()
+            finally:
+                connection.close()
+        except sqlite3.OperationalError:
+            return None  # could not look now (busy, say): that is not damage
+        except sqlite3.DatabaseError:
+            return DAMAGED_FILE
+        return None if result is not None and result[0] == "ok" else DAMAGED_FILE
 
     # --- the session -----------------------------------------------------------------------
 

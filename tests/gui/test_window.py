@@ -713,3 +713,51 @@ def test_locking_in_storyteller_mode_returns_to_it_with_its_pin(
     assert mode.current_page() == 2 and mode.pin_is_set()
     assert mode.try_pin("1357")
     assert window.mode is None
+
+
+def _damage_an_unused_index(database: Path) -> None:
+    """Break one page of an index nothing reads at unlock: SQLite's check of the whole file
+    finds it, opening the vault does not."""
+    import sqlite3
+
+    connection = sqlite3.connect(database)
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = connection.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'ix_sync_conflicts_pair'"
+    ).fetchone()
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    with open(database, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\x00" * 8)  # no such kind of page
+
+
+def test_the_file_is_checked_after_the_stories_are_shown_and_damage_locks_the_vault(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    """SQLite's check of the whole file (half a second for a large vault) used to run before
+    the first screen. It now runs on a thread once the stories are up; damage it finds locks
+    the vault with a plain sentence, and the next unlock checks first and refuses the file."""
+    _damage_an_unused_index(filled_vault / "vault.sqlite")
+    window = make_window(qtbot, filled_vault, app_settings)
+    with qtbot.waitSignal(window.file_check.done, timeout=10_000):
+        unlock(qtbot, window)
+        assert window.stories is not None  # the stories came first
+    assert window.vault is None
+    assert window.pages.currentWidget() is window.unlock_page
+    assert "found damage in this vault's file" in window.unlock_page.problem.text()
+
+    window.unlock_page.passphrase.setText(PASSPHRASE)
+    window.unlock_vault(PASSPHRASE)
+    assert window.vault is None
+    assert "damaged and cannot be read" in window.unlock_page.problem.text()
+
+
+def test_a_sound_file_is_checked_and_nothing_happens(
+    qtbot: QtBot, filled_vault: Path, app_settings: AppSettings
+) -> None:
+    window = make_window(qtbot, filled_vault, app_settings)
+    with qtbot.waitSignal(window.file_check.done, timeout=10_000) as checked:
+        unlock(qtbot, window)
+    assert checked.args[1] is None
+    assert window.vault is not None and window.stories is not None
