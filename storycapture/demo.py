@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from storycapture.crypto import KdfParams
+from storycapture.crypto.kdf import MIN_ITERATIONS, MIN_MEMORY_KIB
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput
 from storycapture.domain.story import HelpSeeking
@@ -47,12 +49,19 @@ def read_demo(path: Path) -> dict[str, Any]:
     return data
 
 
+def practice_kdf() -> KdfParams:
+    """The practice vault's key derivation: the lightest allowed. Its passphrase is printed
+    for everyone to read, so a costly derivation would protect nothing; it would only make
+    every practice unlock (and making the vault) slower."""
+    return KdfParams.new(MIN_MEMORY_KIB, MIN_ITERATIONS, 4)
+
+
 def create_demo_vault(
     data_dir: Path, source: Path, kdf: KdfChooser | None = None
 ) -> tuple[VaultSession, str]:
     """Create a vault holding the demo storytellers; returns it unlocked, with its recovery key."""
     data = read_demo(source)
-    vault, recovery_key = VaultSession.create(data_dir, DEMO_PASSPHRASE, kdf=kdf)
+    vault, recovery_key = VaultSession.create(data_dir, DEMO_PASSPHRASE, kdf=kdf or practice_kdf)
     try:
         vault.set_setting(PRACTICE_SETTING, b"invented storytellers")
         for person in data["storytellers"]:

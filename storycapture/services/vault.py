@@ -207,7 +207,7 @@ class VaultSession:
         try:
             params = (kdf or calibrated_kdf)()
             recovery_key = crypto_keys.new_recovery_key()
-            header = _new_header(passphrase, params, recovery_key)
+            header, vault_key = _new_header(passphrase, params, recovery_key)
             _remove_database(staging)
             engine = open_engine(staging)
             try:
@@ -219,7 +219,6 @@ class VaultSession:
             # Only a complete vault ever carries the real name.
             os.replace(staging, database)
             (data_dir / MEDIA_DIR).mkdir(exist_ok=True)
-            vault_key = _unwrap_with_passphrase(header, passphrase)
             vault = cls(data_dir, open_engine(database), directory_lock, vault_key, header)
         except BaseException:
             _remove_database(staging)
@@ -669,7 +668,10 @@ class _Unwrapper(Protocol):
     def __call__(self, header: dict[str, bytes]) -> bytes: ...
 
 
-def _new_header(passphrase: str, params: crypto.KdfParams, recovery_key: str) -> dict[str, bytes]:
+def _new_header(
+    passphrase: str, params: crypto.KdfParams, recovery_key: str
+) -> tuple[dict[str, bytes], bytes]:
+    """A new vault's header, and its vault key (so that creating derives the key once)."""
     vault_id = str(uuid.uuid4())
     vault_key = crypto.new_key()
     kdf_json = params.to_json()
@@ -700,7 +702,7 @@ def _new_header(passphrase: str, params: crypto.KdfParams, recovery_key: str) ->
         ),
         "age_recipient": crypto_keys.age_recipient(age_identity).encode(),
         ROW_SEALS: _row_seals_marker(vault_key, vault_id),
-    }
+    }, vault_key
 
 
 _REQUIRED_HEADER = (
