@@ -104,6 +104,8 @@ def _check_depth(data: bytes, max_depth: int) -> None:
     and every bracket the parser would reach is counted. The scan stops at a string that
     never ends: the parser refuses it there, before any bracket after it. Each byte is
     looked at a bounded number of times, so a hostile line costs linear time."""
+    if data.count(b"[") + data.count(b"{") <= max_depth:
+        return  # not enough brackets to nest that deep, even counting those inside strings
     depth = 0
     position = 0
     while (found := _STRUCTURE.search(data, position)) is not None:
@@ -139,12 +141,25 @@ def _finite_float(text: str) -> float:
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ArchiveRefused("bad-json", f"JSON object has the key {key!r} twice")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise ArchiveRefused("bad-json", f"JSON object has the key {key!r} twice")
+            seen.add(key)
     return result
+
+
+# One decoder each, made once (``json.loads`` with hooks makes a new one for every text).
+_DECODERS = {
+    allow: json.JSONDecoder(
+        object_pairs_hook=_unique_keys,
+        parse_constant=_refuse_constant,
+        parse_float=_finite_float if allow else _refuse_float,
+    )
+    for allow in (True, False)
+}
 
 
 def strict_json(data: bytes, *, max_bytes: int, max_depth: int, allow_floats: bool = True) -> Any:
@@ -160,13 +175,10 @@ def strict_json(data: bytes, *, max_bytes: int, max_depth: int, allow_floats: bo
     except UnicodeDecodeError as error:
         raise ArchiveRefused("bad-json", "JSON text is not valid UTF-8") from error
     _check_depth(data, max_depth)
+    if text.startswith("\ufeff"):  # as json.loads, which the decoder alone does not check
+        raise ArchiveRefused("bad-json", "not a JSON text (it begins with a byte-order mark)")
     try:
-        return json.loads(
-            text,
-            object_pairs_hook=_unique_keys,
-            parse_constant=_refuse_constant,
-            parse_float=_finite_float if allow_floats else _refuse_float,
-        )
+        return _DECODERS[allow_floats].decode(text)
     except ArchiveRefused:
         raise
     except (ValueError, RecursionError) as error:
