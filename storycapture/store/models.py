@@ -228,6 +228,9 @@ class BundleReceiptRow(Base):
     previous_bundle: Mapped[str | None] = mapped_column(String(64), nullable=True)
     device_name: Mapped[str] = mapped_column(String(200))
     imported_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    # The SHA-256 of the bundle file as it arrived: the same file again is known before it is
+    # decrypted (empty for bundles imported before revision 0005).
+    file_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
 class SyncConflictRow(Base):

@@ -5,9 +5,12 @@ against this vault, merge); import commits it, verify rehearses it and reports.
 from __future__ import annotations
 
 import errno
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from sqlalchemy import select
 
 from storycapture.crypto import keys
 from storycapture.domain.clock import Hlc
@@ -69,9 +72,23 @@ def import_bundle(
     stager = MediaStager(vault)
     placed: list[Path] = []
     try:
+        file_sha256 = _file_sha256(path)
+        if _already_imported(vault, file_sha256, outcome):
+            report.bundles.append(outcome)
+            return outcome
         with staging_folder(vault) as staging:
             _read_and_merge(
-                vault, path, report, outcome, sender, stager, staging, placed, limits, progress
+                vault,
+                path,
+                report,
+                outcome,
+                sender,
+                stager,
+                staging,
+                placed,
+                limits,
+                progress,
+                file_sha256=file_sha256,
             )
     except (StoryCaptureError, OSError) as error:
         for moved in placed:
@@ -80,6 +97,43 @@ def import_bundle(
         outcome.reason, outcome.message = _refusal(error)
     report.bundles.append(outcome)
     return outcome
+
+
+_HASH_CHUNK = 1024 * 1024
+
+
+def _file_sha256(path: Path) -> str | None:
+    """The file's SHA-256, or None if it cannot be read (reading it properly then says why)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as file:
+            while chunk := file.read(_HASH_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _already_imported(vault: VaultSession, file_sha256: str | None, outcome: BundleOutcome) -> bool:
+    """The very same file was imported before: say so without decrypting it again. (A file
+    with other bytes, even a copy of the same bundle made again, is read and checked whole.)"""
+    if file_sha256 is None:
+        return False
+    with vault.read() as session:
+        receipt = session.scalars(
+            select(models.BundleReceiptRow).where(
+                models.BundleReceiptRow.file_sha256 == file_sha256
+            )
+        ).first()
+    if receipt is None:
+        return False
+    outcome.status = "duplicate"
+    outcome.sender, outcome.sequence = receipt.device_name, receipt.sequence
+    outcome.message = (
+        f"bundle {receipt.sequence} from {receipt.device_name} was already imported; "
+        "nothing changed."
+    )
+    return True
 
 
 def _read_and_merge(
@@ -95,6 +149,7 @@ def _read_and_merge(
     progress: Callable[[int, int], None] | None,
     *,
     rehearse: bool = False,
+    file_sha256: str | None = None,
 ) -> OpenedBundle:
     """Verify ``path`` completely, then merge it in one transaction; fills in ``outcome``,
     and ``placed`` with the photo files it puts in place (as it goes, so that a failure
@@ -155,6 +210,7 @@ def _read_and_merge(
                 previous_bundle=manifest.previous_bundle,
                 device_name=sender.name,
                 imported_hlc=vault.clock.tick().encode(),
+                file_sha256=file_sha256,
             )
         )
         session.flush()
