@@ -56,3 +56,13 @@ def checked_birth_year(value: object, this_year: int) -> int | None:
     if type(value) is not int or not this_year - 130 <= value <= this_year:
         raise InvalidInput(f"A birth year must be between {this_year - 130} and {this_year}.")
     return value
+
+
+def unreadable_sentence(count: int, one: str, many: str) -> str:
+    """What a page says when ``count`` of its items could not be read (damaged or altered):
+    "1 moment could not be read: it is damaged or altered, so it is not shown. …"."""
+    it = "it is" if count == 1 else "they are"
+    return (
+        f"{count} {one if count == 1 else many} could not be read: {it} damaged or altered, "
+        f"so {it} not shown. Everything else is."
+    )

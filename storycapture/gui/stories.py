@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from storycapture.domain.authorship import Author, AuthorFilter
+from storycapture.domain.text import unreadable_sentence
 from storycapture.domain.visibility import DEFAULT_EXPLAINED, DEFAULT_WORDS
 from storycapture.domain.vocabulary import ConsentItem, Visibility
 from storycapture.gui.consent import ConsentHistoryView
@@ -450,12 +451,7 @@ class StorytellerPage(QWidget):
         words = StoryWordsService(vault)
         quotes, notes = words.quotes(person.uuid, damaged), words.notes(person.uuid, damaged)
         unreadable = (
-            f"<p>{len(damaged)} {'item' if len(damaged) == 1 else 'items'} could not be read: "
-            f"{'it is' if len(damaged) == 1 else 'they are'} damaged or altered, so "
-            f"{'it is' if len(damaged) == 1 else 'they are'} not shown. "
-            "Everything else is.</p>"
-            if damaged
-            else ""
+            f"<p>{unreadable_sentence(len(damaged), 'item', 'items')}</p>" if damaged else ""
         )
         current = summary.consent
         agreed = (

@@ -410,20 +410,7 @@ def history(
     )
     changes = []
     for op in session.scalars(query):
-        if not vault.seal_is_good(session, op):
-            raise _damaged(kind)
-        cipher = vault.cipher(session, op.storyteller_uuid)
-        try:
-            value = open_field(
-                cipher,
-                "operations",
-                _operation_aad_column(op.entity, op.field, op.hlc),
-                op.entity_uuid,
-                op.storyteller_uuid,
-                op.value,
-            )
-        except FieldDamaged as error:
-            raise _damaged(kind) from error
+        value = open_operation(vault, session, op)  # its seal checked, then opened
         changes.append(FieldChange(op.field, value, op.hlc, op.device_id, Author.decode(op.author)))
     return changes
 

@@ -47,6 +47,7 @@ from storycapture.domain.authorship import AuthorFilter, WhoseWords
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.domain.fuzzydate import FuzzyDate
 from storycapture.domain.story import TimelineEvent
+from storycapture.domain.text import unreadable_sentence
 from storycapture.domain.vocabulary import LifeArea
 from storycapture.qtkit.context import EditingContext
 from storycapture.qtkit.flow import FlowLayout
@@ -963,13 +964,7 @@ class TimelineTool(QWidget):
         else:
             # One damaged moment hides only itself, and the picture says so.
             count = len(damaged)
-            self._show_problem(
-                ""
-                if not count
-                else f"{count} {'moment' if count == 1 else 'moments'} could not be read: "
-                f"{'it is' if count == 1 else 'they are'} damaged or altered, so "
-                f"{'it is' if count == 1 else 'they are'} not shown. Everything else is."
-            )
+            self._show_problem(unreadable_sentence(count, "moment", "moments") if count else "")
         self._events = {e.uuid: e for e in events}
         self._photo_of = {}
         try:
