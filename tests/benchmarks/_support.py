@@ -7,10 +7,12 @@ import gc
 import json
 import os
 import random
+import shutil
 import sqlite3
 import statistics
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -249,3 +251,115 @@ def build_vault(
     finally:
         vault.lock()
     return BuiltVault(data_dir, params, time.perf_counter() - started)
+
+
+# --- Interleaved samples: ours and the peer taken in turn, so a busy minute slows both alike ---
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Seconds of each sample of one action, with the load average when they were taken."""
+
+    label: str
+    seconds: tuple[float, ...]
+    load: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.seconds, 95)
+
+    def row(self, baseline: Samples | None = None) -> list[str]:
+        ratio = f"{self.median / baseline.median:.2f}x" if baseline else "baseline"
+        return [
+            self.label,
+            fmt_seconds(self.median),
+            fmt_seconds(self.p95),
+            str(len(self.seconds)),
+            f"{self.load:.1f}",
+            ratio,
+        ]
+
+
+SAMPLE_HEADER = ("what", "median", "p95", "samples", "load", "ratio")
+
+
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The nearest-rank percentile (no interpolation: a figure that was really measured)."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("no samples")
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil
+    return ordered[int(rank) - 1]
+
+
+def interleave(
+    actions: Mapping[str, Callable[[], object]],
+    samples: int = 5,
+    setup: Callable[[str], None] | None = None,
+) -> dict[str, Samples]:
+    """Run each action ``samples`` times, taking them in turn (A B A B …), each after a garbage
+    collection; ``setup(label)`` runs untimed before each sample (to reset state)."""
+    if samples < 5:
+        raise ValueError("honest figures need at least 5 samples each")
+    taken: dict[str, list[float]] = {label: [] for label in actions}
+    loads: list[float] = []
+    for _ in range(samples):
+        for label, action in actions.items():
+            if setup is not None:
+                setup(label)
+            taken[label].append(timed(action)[0])
+            loads.append(os.getloadavg()[0])
+    load = statistics.median(loads)
+    return {label: Samples(label, tuple(values), load) for label, values in taken.items()}
+
+
+def print_samples(title: str, results: Sequence[Samples], baseline: Samples) -> None:
+    """A table of median, p95, sample count, load and ratio to ``baseline``."""
+    rows = [s.row(None if s is baseline else baseline) for s in results]
+    print_table(f"{title}  ({machine_note()})", SAMPLE_HEADER, rows)
+
+
+# --- Large fixtures built once and kept between benchmark runs ---
+
+
+def _cache_root() -> Path:
+    root = os.environ.get("BENCH_CACHE") or os.path.join(
+        tempfile.gettempdir(), "storycapture-bench-cache"
+    )
+    return Path(root)
+
+
+def _schema_head() -> str:
+    versions = Path(__file__).resolve().parents[2] / "storycapture/store/migrations/versions"
+    return sorted(p.stem for p in versions.glob("0*.py"))[-1]
+
+
+def cached_vault(
+    data_dir: Path, storytellers: int, events_each: int, kdf: Callable[[], crypto.KdfParams]
+) -> BuiltVault:
+    """Like ``build_vault``, but the built vault is kept in a cache folder (``BENCH_CACHE``, else
+    the system's temporary folder) keyed by its size and the schema's newest revision, and
+    copied to ``data_dir`` for each use: a 500 × 200 vault takes minutes to build, seconds to copy.
+    ``build_seconds`` is that of the first build."""
+    key = f"{storytellers}x{events_each}-{_schema_head()}-{kdf.__name__}"
+    kept = _cache_root() / key
+    sidecar = kept / "built.json"
+    if not sidecar.exists():
+        building = _cache_root() / f".{key}.{os.getpid()}"
+        shutil.rmtree(building, ignore_errors=True)
+        built = build_vault(building / "vault", storytellers, events_each, kdf)
+        (building / "built.json").write_text(
+            json.dumps({"params": built.params.to_json(), "seconds": built.build_seconds})
+        )
+        shutil.rmtree(kept, ignore_errors=True)
+        building.rename(kept)
+    else:
+        print(f"  using the {storytellers} x {events_each} vault kept in {kept}", flush=True)
+    meta = json.loads(sidecar.read_text())
+    shutil.copytree(kept / "vault", data_dir)
+    params = crypto.KdfParams.from_json(meta["params"])
+    return BuiltVault(data_dir, params, float(meta["seconds"]))

@@ -50,7 +50,7 @@ from storycapture.timeline.service import TimelineService
 from tests.benchmarks._support import (
     PASSPHRASE,
     BuiltVault,
-    build_vault,
+    cached_vault,
     fmt_mib,
     fmt_seconds,
     machine_note,
@@ -69,7 +69,7 @@ FULL_READ_REPEATS = 3  # decrypting all 100,000 events takes a while each time
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltVault]:
     """The vault, built once for the module and removed afterwards (it is ~450 MiB)."""
     data_dir = tmp_path_factory.mktemp("unlock") / "vault"
-    built = build_vault(data_dir, STORYTELLERS, EVENTS_EACH, kdf=crypto.calibrate)
+    built = cached_vault(data_dir, STORYTELLERS, EVENTS_EACH, kdf=crypto.calibrate)
     yield built
     shutil.rmtree(data_dir, ignore_errors=True)
 

@@ -31,7 +31,7 @@ from storycapture.paths import resources_dir
 from storycapture.services.vault import VaultSession
 from tests.benchmarks._support import (
     PASSPHRASE,
-    build_vault,
+    cached_vault,
     machine_note,
     print_table,
     stats_row,
@@ -48,7 +48,7 @@ def vaults(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple
         root / "demo", resources_dir() / "demo" / "demo-vault.json", kdf=crypto.calibrate
     )
     demo.lock()
-    big = build_vault(root / "big", STORYTELLERS, 200, kdf=crypto.calibrate)
+    big = cached_vault(root / "big", STORYTELLERS, 200, kdf=crypto.calibrate)
     yield {
         "demo vault (6 storytellers)": (root / "demo", DEMO_PASSPHRASE),
         f"{STORYTELLERS} storytellers × 200 events": (big.data_dir, PASSPHRASE),
