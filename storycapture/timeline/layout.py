@@ -601,6 +601,40 @@ TIED_EXPLANATION = (
 )
 
 
+class TimeIndex:
+    """The placed events by time: which of them touch a stretch of days, found without looking
+    at the rest. Events are kept in groups of like length (a day, a month, a year, a decade…),
+    each sorted by its first day, so a stretch is a binary search in each group."""
+
+    def __init__(self, placed: Sequence[PlacedEvent]) -> None:
+        groups: dict[int, list[tuple[float, float, int]]] = {}
+        for order, p in enumerate(placed):
+            length = p.last - p.first
+            level = math.ceil(math.log2(length)) if length > 1 else 0
+            groups.setdefault(level, []).append((p.first, p.last, order))
+        self._groups: list[tuple[float, list[float], list[float], list[int]]] = []
+        for members in groups.values():
+            members.sort()
+            longest = max(last - first for first, last, _ in members)
+            firsts, lasts, orders = (list(column) for column in zip(*members, strict=True))
+            self._groups.append((longest, firsts, lasts, orders))  # type: ignore[arg-type]
+        self.order_of = {p.uuid: order for order, p in enumerate(placed)}
+        self.everything = tuple(range(len(placed)))
+
+    def touching(self, first_day: float, last_day: float) -> list[int]:
+        """The places in time order of the events whose days overlap ``first_day``–``last_day``."""
+        found: list[int] = []
+        for longest, firsts, lasts, orders in self._groups:
+            start = bisect.bisect_left(firsts, first_day - longest)
+            end = bisect.bisect_right(firsts, last_day)
+            found.extend([orders[i] for i in range(start, end) if lasts[i] >= first_day])
+        found.sort()
+        return found
+
+
+KEPT_LAYOUTS = 32  # the pictures kept per placement: a few dozen zoom levels and windows
+
+
 @dataclass(frozen=True)
 class PlacedTimeline:
     """A storyteller's events placed on the calendar, in time order, and those not yet placed."""
@@ -610,12 +644,27 @@ class PlacedTimeline:
     birth_year: int | None
     by_uuid: Mapping[str, PlacedEvent] = field(default_factory=dict)
     span: tuple[float, float] | None = field(init=False)
+    # Made on first use and kept while the placement lasts (a change of the story places the
+    # events again, and starts afresh): the index by time, and the last pictures laid out.
+    _index: list[TimeIndex] = field(default_factory=list, init=False, compare=False, repr=False)
+    _kept: dict[tuple[object, ...], TimelineLayout] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _parts: dict[LayoutMode, tuple[dict[int, BandRun], list[PlacedEvent]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         span = None
         if self.placed:
             span = (min(p.first for p in self.placed), max(p.last for p in self.placed))
         object.__setattr__(self, "span", span)
+
+    @property
+    def index(self) -> TimeIndex:
+        if not self._index:
+            self._index.append(TimeIndex(self.placed))
+        return self._index[0]
 
     def extent(self, today: datetime.date) -> tuple[float, float]:
         """First and last day the picture shows: every event, the birth year and today, with a
@@ -630,8 +679,13 @@ class PlacedTimeline:
         return first - room, last + room
 
     def index_of(self, uuid: str) -> int | None:
-        placed = self.by_uuid.get(uuid)
-        return None if placed is None else self.placed.index(placed)
+        return self.index.order_of.get(uuid)
+
+    def parts(self, mode: LayoutMode) -> tuple[dict[int, BandRun], list[PlacedEvent]]:
+        """Each band's moments (as a ``BandRun``) and the periods, of every event."""
+        if mode not in self._parts:
+            self._parts[mode] = _parts(self.placed, mode is LayoutMode.LIFELINE)
+        return self._parts[mode]
 
 
 def place_events(
@@ -1015,54 +1069,124 @@ def lay_out(
 ) -> TimelineLayout:
     """The picture at one zoom. Events in ``keep_apart`` (the selected one) are never hidden
     in a cluster. With a ``window`` (scene x from, to) only what falls in it is laid out: the
-    view asks for a few screens' width around what it shows, so a zoom step costs what those
-    events cost, not the whole story. ``sizes`` are those of the cards, bars and bands (and
-    of the words on them): larger in storyteller mode."""
+    view asks for a few screens' width around what it shows, and the index by time finds those
+    events, so a zoom step costs what they cost, not the whole story. ``sizes`` are those of
+    the cards, bars and bands (and of the words on them): larger in storyteller mode.
+
+    A picture is kept for each of the last ``KEPT_LAYOUTS`` zooms and sets of events laid
+    out: zooming back to a level seen before, or scrolling while every event is in the
+    window, lays nothing out again."""
+    chosen = _in_window(placed, scale, window, keep_apart, sizes)
+    key = (mode, scale, view_width, view_height, today, keep_apart, sizes, chosen)
+    kept = placed._kept
+    layout = kept.pop(key, None)
+    if layout is None:
+        layout = _lay_out(
+            placed, chosen, mode, scale, view_width, view_height, today, keep_apart, sizes
+        )
+        if len(kept) >= KEPT_LAYOUTS:
+            del kept[next(iter(kept))]  # the one used longest ago
+    kept[key] = layout
+    return layout
+
+
+def _in_window(
+    placed: PlacedTimeline,
+    scale: TimeScale,
+    window: tuple[float, float] | None,
+    keep_apart: frozenset[str],
+    sizes: Sizes,
+) -> tuple[int, ...]:
+    """The places in time order of the events laid out: those whose days reach into the window
+    (with room for a card or a cluster that reaches in from just outside it), and those kept
+    apart, wherever they are."""
+    if window is None:
+        return placed.index.everything
+    ppd, origin = scale.px_per_day, scale.origin
+    low = window[0] - sizes.max_card_px - sizes.cluster_px
+    high = window[1] + sizes.max_card_px + sizes.cluster_px
+    span = placed.span
+    if span is not None and (span[0] - origin) * ppd >= low and (span[1] - origin) * ppd <= high:
+        return placed.index.everything  # the whole story is in the window (zoomed far out)
+    # A day's slack either side of the index's search; the test in pixels decides.
+    found = placed.index.touching(origin + low / ppd - 1.0, origin + high / ppd + 1.0)
+    events = placed.placed
+    chosen = [
+        order
+        for order in found
+        if not (
+            (events[order].last - origin) * ppd < low or (events[order].first - origin) * ppd > high
+        )
+    ]
+    if keep_apart:
+        order_of = placed.index.order_of
+        extra = {order_of[uuid] for uuid in keep_apart if uuid in order_of}
+        chosen = sorted(extra.union(chosen))
+    return tuple(chosen)
+
+
+def _parts(
+    events: Iterable[PlacedEvent], lifeline: bool
+) -> tuple[dict[int, BandRun], list[PlacedEvent]]:
+    """Events in time order split into each band's moments, and the periods."""
+    points: dict[int, list[PlacedEvent]] = {}
+    spans: list[PlacedEvent] = []
+    for p in events:
+        if p.end_span is None:
+            points.setdefault(p.valence_band if lifeline else p.area_band, []).append(p)
+        else:
+            spans.append(p)
+    return {band: BandRun(members) for band, members in points.items()}, spans
+
+
+def _lay_out(
+    placed: PlacedTimeline,
+    chosen: Sequence[int],
+    mode: LayoutMode,
+    scale: TimeScale,
+    view_width: float,
+    view_height: float,
+    today: datetime.date,
+    keep_apart: frozenset[str],
+    sizes: Sizes,
+) -> TimelineLayout:
     bands = bands_for(mode, view_height, placed, sizes)
     _first, last = placed.extent(today)
     width = max(view_width, scale.x_of_day(last))
     lifeline = mode is LayoutMode.LIFELINE
+    if len(chosen) == len(placed.placed):
+        runs, spans = placed.parts(mode)  # every event: the parts kept since placing
+    else:
+        runs, spans = _parts([placed.placed[order] for order in chosen], lifeline)
     periods: list[PeriodBar] = []
     overflow: dict[int, list[tuple[float, float, str]]] = {}
-    points: dict[int, list[tuple[float, PlacedEvent]]] = {}
     ppd = scale.px_per_day
     origin = scale.origin
-    # Room for a card or a cluster that reaches into the window from just outside it.
-    low, high = (-math.inf, math.inf) if window is None else window
-    low -= sizes.max_card_px + sizes.cluster_px
-    high += sizes.max_card_px + sizes.cluster_px
     min_bar_px, bar_height = sizes.min_bar_px, sizes.bar_height
     all_bands = bands.bands
-    for p in placed.placed:
-        outside = (p.last - origin) * ppd < low or (p.first - origin) * ppd > high
-        if outside and p.uuid not in keep_apart:
-            continue
+    for p in spans:
         band = all_bands[p.valence_band if lifeline else p.area_band]
-        if p.end_span is not None:
-            row = p.row_by_valence if lifeline else p.row_by_area
-            x0 = (p.first - origin) * ppd
-            x1 = max((p.last - origin) * ppd, x0 + min_bar_px)
-            if row >= band.rows and p.uuid not in keep_apart:
-                overflow.setdefault(band.index, []).append((x0, x1, p.uuid))
-                continue
-            solid_x0 = (p.start_span[1] - origin) * ppd
-            solid_x1 = (p.end_span[0] - origin) * ppd
-            if solid_x1 < solid_x0:  # the start and end spans overlap: no solid middle
-                solid_x0 = solid_x1 = (x0 + x1) / 2
-            bar_row = min(row, band.rows - 1)
-            periods.append(
-                PeriodBar(
-                    p, band.index, bar_row, x0, max(x0, solid_x0), min(x1, solid_x1), x1,
-                    band.bar_top(bar_row), bar_height,
-                )
-            )  # fmt: skip
-        else:
-            points.setdefault(band.index, []).append((p.middle, p))
+        row = p.row_by_valence if lifeline else p.row_by_area
+        x0 = (p.first - origin) * ppd
+        x1 = max((p.last - origin) * ppd, x0 + min_bar_px)
+        if row >= band.rows and p.uuid not in keep_apart:
+            overflow.setdefault(band.index, []).append((x0, x1, p.uuid))
+            continue
+        solid_x0 = (p.start_span[1] - origin) * ppd
+        solid_x1 = (p.end_span[0] - origin) * ppd  # type: ignore[index]
+        if solid_x1 < solid_x0:  # the start and end spans overlap: no solid middle
+            solid_x0 = solid_x1 = (x0 + x1) / 2
+        bar_row = min(row, band.rows - 1)
+        periods.append(
+            PeriodBar(
+                p, band.index, bar_row, x0, max(x0, solid_x0), min(x1, solid_x1), x1,
+                band.bar_top(bar_row), bar_height,
+            )
+        )  # fmt: skip
     marks: list[EventMark] = []
     clusters: list[Cluster] = []
-    for band_index, members in points.items():
-        band = bands.bands[band_index]
-        _gather(members, band, scale, keep_apart, marks, clusters)
+    for band_index, run in runs.items():
+        _gather(run, all_bands[band_index], scale, keep_apart, marks, clusters)
     marks, periods = _place_cards(marks, periods, clusters, keep_apart, width, sizes)
     strips = [_strip(bands.bands[i], bars) for i, bars in sorted(overflow.items())]
     curve = _lifeline_curve(marks, clusters, bands) if lifeline else []
@@ -1083,82 +1207,106 @@ def lay_out(
     )
 
 
+class BandRun:
+    """The moments (not periods) of one band in time order, with what clustering reads of
+    them laid out in columns, and running totals, so that a cluster's count, feeling, help and
+    privacy are a subtraction, not a walk through its members. Made for every zoom from the
+    moments in the window; kept with the placement for the whole band, which a zoom far out
+    lays out whole."""
+
+    __slots__ = ("events", "firsts", "helps", "lasts", "middles", "private", "said", "valence")
+
+    def __init__(self, events: Sequence[PlacedEvent]) -> None:
+        self.events = events
+        self.middles = [p.middle for p in events]
+        self.firsts = [p.first for p in events]
+        self.lasts = [p.last for p in events]
+        feelings = [p.event.valence for p in events]
+        self.said = list(itertools.accumulate((v is not None for v in feelings), initial=0))
+        self.valence = list(itertools.accumulate((v or 0 for v in feelings), initial=0))
+        self.helps = list(itertools.accumulate((p.seeks_help for p in events), initial=0))
+        self.private = list(itertools.accumulate((p.private for p in events), initial=0))
+
+
+def _runs(run: BandRun, column: float, ppd: float, origin: float) -> list[int]:
+    """Where each group of marks starts (and, last, where the run ends). Marks gather by
+    columns ``column`` wide, fixed to the scene so that a cluster stays the same as the view
+    pans; a column's group joins the one before when their middles are closer than half a
+    column, so two marks astride a column's edge are one cluster, not two overlapping dots."""
+    reach = column * 1.5  # no cluster spans more than this
+    half = column / 2
+    starts: list[int] = []
+    count = 0
+    cell = first_x = total = 0.0
+    for i, day in enumerate(run.middles):
+        x = (day - origin) * ppd
+        here = x // column
+        if count and x - first_x <= reach and (here == cell or x - total / count < half):
+            total += x
+            count += 1
+            continue
+        starts.append(i)
+        cell, first_x, total, count = here, x, x, 1
+    starts.append(len(run.middles))
+    return starts
+
+
 def _gather(
-    members: list[tuple[float, PlacedEvent]],
+    run: BandRun,
     band: Band,
     scale: TimeScale,
     keep_apart: frozenset[str],
     marks: list[EventMark],
     clusters: list[Cluster],
 ) -> None:
-    """Marks gather by columns ``cluster_px`` wide (the band's size), fixed to the scene so
-    that a cluster stays the same as the view pans; a column's group joins the one before when
-    their middles are closer than half a column, so two marks astride a column's edge are one
-    cluster, not two overlapping dots. ``members`` come in time order (``place_events`` sorts
-    them)."""
+    """The band's moments as marks on their own or clusters (see ``_runs``); one kept apart
+    (the chosen moment) is always a mark of its own."""
     ppd, origin = scale.px_per_day, scale.origin
-    column = band.sizes.cluster_px
     dot = band.sizes.dot
-    reach = column * 1.5  # no cluster spans more than this
-    half = column / 2
-    groups: list[list[PlacedEvent]] = []
-    group: list[PlacedEvent] = []
-    cell = first_x = total = 0.0
-    for day, p in members:
-        x = (day - origin) * ppd
-        here = x // column
-        if group and x - first_x <= reach and (here == cell or x - total / len(group) < half):
-            group.append(p)
-            total += x
-            continue
-        group = [p]
-        groups.append(group)
-        cell, first_x, total = here, x, x
     y = band.line_y
     index = band.index
-    for group in groups:
-        if keep_apart:
-            alone = [p for p in group if p.uuid in keep_apart]
-            if alone:
-                group = [p for p in group if p.uuid not in keep_apart]
-        else:
-            alone = []
-        if len(group) == 1:
-            alone.append(group[0])
-            group = []
+    events = run.events
+    starts = _runs(run, band.sizes.cluster_px, ppd, origin)
+    for a, b in itertools.pairwise(starts):
+        alone = [p for p in events[a:b] if p.uuid in keep_apart] if keep_apart else []
+        if b - a - len(alone) == 1:
+            alone = list(events[a:b])
         for p in alone:
             x0, x1 = (p.first - origin) * ppd, (p.last - origin) * ppd
             marks.append(EventMark(p, index, x0, x1, (p.middle - origin) * ppd, y, None, dot))
-        if not group:
+        if len(alone) == b - a:
             continue
-        first, last, middle, valence, helps, private = math.inf, -math.inf, 0.0, 0, False, 0
-        said = 0
-        for p in group:
-            if p.first < first:
-                first = p.first
-            if p.last > last:
-                last = p.last
-            middle += p.middle
-            if p.event.valence is not None:
-                valence += p.event.valence
-                said += 1
-            helps = helps or p.seeks_help
-            private += p.private
-        count = len(group)
-        clusters.append(
-            Cluster(
-                key=f"{index}:{group[0].uuid}",
-                band=index,
-                members=tuple([p.uuid for p in group]),
-                x=(middle / count - origin) * ppd,
-                y=y,
-                x0=(first - origin) * ppd,
-                x1=(last - origin) * ppd,
-                mean_valence=valence / said if said else None,
-                seeks_help=helps,
-                private=private,
+        if alone:
+            clusters.append(
+                _cluster_of(
+                    BandRun([p for p in events[a:b] if p not in alone]), 0, None, index, y, scale
+                )
             )
-        )
+        else:
+            clusters.append(_cluster_of(run, a, b, index, y, scale))
+
+
+def _cluster_of(
+    run: BandRun, a: int, b: int | None, band: int, y: float, scale: TimeScale
+) -> Cluster:
+    """The cluster of the run's moments ``a`` to ``b`` (to its end, when None)."""
+    b = len(run.events) if b is None else b
+    ppd, origin = scale.px_per_day, scale.origin
+    count = b - a
+    said = run.said[b] - run.said[a]
+    members = run.events[a:b]
+    return Cluster(
+        key=f"{band}:{members[0].uuid}",
+        band=band,
+        members=tuple([p.uuid for p in members]),
+        x=(sum(run.middles[a:b]) / count - origin) * ppd,
+        y=y,
+        x0=(min(run.firsts[a:b]) - origin) * ppd,
+        x1=(max(run.lasts[a:b]) - origin) * ppd,
+        mean_valence=(run.valence[b] - run.valence[a]) / said if said else None,
+        seeks_help=run.helps[b] > run.helps[a],
+        private=run.private[b] - run.private[a],
+    )
 
 
 def _place_cards(

@@ -498,32 +498,49 @@ class ClusterItem(QGraphicsItem):
         self.set_cluster(cluster)
 
     def set_cluster(self, cluster: Cluster) -> None:
+        previous = getattr(self, "cluster", None) if hasattr(self, "_disc_key") else None
         self.prepareGeometryChange()
         self.cluster = cluster
         self.setPos(cluster.x, cluster.y)
         kit = self._kit
-        self._radius = kit.sizes.cluster_radius(cluster.count)
-        r = self._radius
-        self._circle = QRectF(-r, -r, 2 * r, 2 * r)
         spread = kit.px(3)
+        if previous is None or previous.count != cluster.count:
+            self._radius = kit.sizes.cluster_radius(cluster.count)
+            r = self._radius
+            self._circle = QRectF(-r, -r, 2 * r, 2 * r)
         self._spread = QRectF(
             cluster.x0 - cluster.x, -spread, max(cluster.x1 - cluster.x0, 1), 2 * spread
         )
         self._bounds = self._circle.adjusted(-3, -3, 6, 3).united(
             self._spread.adjusted(0, -1, 0, 1)
         )
-        private = f", {cluster.private} of them private" if cluster.private else ""
-        self.setToolTip(f"{cluster.count} moments here{private} — click to look closer")
-        colours = self._kit.colours
-        colour = colours.feeling(cluster.mean_valence)
-        self._spread_colour = QColor(colour)
-        self._spread_colour.setAlphaF(0.35)
-        fill = colours.disc_fill(cluster.mean_valence)
-        edge = colours.accent if cluster.seeks_help else colour.darker(130)
-        # The disc's size (and its number's) goes with the picture's.
-        self._disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), cluster.count, kit.scale)
-        self._count = str(cluster.count)
-        keep_picture(self, self._bounds, self._kit)
+        # What depends on the count and the feeling only: a zoom step mostly moves a cluster,
+        # or changes its spread, and keeps these.
+        looks = (cluster.count, cluster.private, cluster.mean_valence, cluster.seeks_help)
+        if previous is None or looks != (
+            previous.count,
+            previous.private,
+            previous.mean_valence,
+            previous.seeks_help,
+        ):
+            private = f", {cluster.private} of them private" if cluster.private else ""
+            self.setToolTip(f"{cluster.count} moments here{private} — click to look closer")
+            colours = kit.colours
+            colour = colours.feeling(cluster.mean_valence)
+            self._spread_colour = QColor(colour)
+            self._spread_colour.setAlphaF(0.35)
+            fill = colours.disc_fill(cluster.mean_valence)
+            edge = colours.accent if cluster.seeks_help else colour.darker(130)
+            # The disc's size (and its number's) goes with the picture's.
+            self._disc_key = (
+                fill.rgba(),
+                edge.rgba(),
+                colours.ink.rgba(),
+                cluster.count,
+                kit.scale,
+            )
+            self._count = str(cluster.count)
+        keep_picture(self, self._bounds, kit)
         self.update()
 
     @property

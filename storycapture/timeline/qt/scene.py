@@ -9,6 +9,7 @@ thousand events costs what the few hundred in sight cost.
 from __future__ import annotations
 
 import datetime
+import gc
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Signal
@@ -43,6 +44,25 @@ PIXMAP_CACHE_KIB = 96 * 1024
 CURVE_CHUNK_PX = 360.0
 
 _EMPTY = PlacedTimeline((), (), None)
+# A story of this many moments is tens of thousands of long-lived objects: the collector's
+# full passes over them (up to a tenth of a second) would land in the middle of zoom steps.
+FREEZE_AT = 1000
+
+
+def _set_aside(count: int) -> None:
+    """Move every object alive now out of the collector's sight once a long story is placed
+    (``gc.freeze``): what is alive now lives as long as the story is open. They are still freed
+    when nothing refers to them; only cycles among them wait until the story is put away
+    (``_take_back``)."""
+    if count >= FREEZE_AT:
+        gc.freeze()
+
+
+def _take_back() -> None:
+    """Give the objects set aside back to the collector, and collect (the story is put away)."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 def _chunks(curve: Sequence[CurveSegment]) -> list[tuple[int, tuple[CurveSegment, ...]]]:
@@ -57,10 +77,16 @@ def _chunks(curve: Sequence[CurveSegment]) -> list[tuple[int, tuple[CurveSegment
     return [(s, c) for s, c in chunks if c]
 
 
-def _around(x0: float, x1: float) -> tuple[float, float]:
-    """A view's width either side of what it shows."""
-    width = x1 - x0
+def _around(x0: float, x1: float, spare: float = 1.0) -> tuple[float, float]:
+    """``spare`` of a view's width either side of what it shows."""
+    width = (x1 - x0) * spare
     return (x0 - width, x1 + width)
+
+
+# After a zoom step, what is in view and a quarter of a view either side (the least a small
+# scroll needs, see ``show_span``): a zoom step lays out and makes items for one and a half
+# views, not three. The first scroll beyond it widens the stretch to a view either side.
+ZOOM_SPARE = 0.25
 
 
 class TimelineScene(QGraphicsScene):
@@ -81,6 +107,10 @@ class TimelineScene(QGraphicsScene):
         # Items keep their last picture in Qt's pixmap cache; its default 10 MB is less than one
         # screenful of them, and a cache that keeps throwing pictures away saves nothing.
         QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), PIXMAP_CACHE_KIB))
+        # Items move on every zoom step; keeping a spatial index of them costs more than it
+        # saves for the few hundred that exist at a time (only the stretch near the view has
+        # items).
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.kit = PaintKit()
         self._clock = today
         self._placed = _EMPTY
@@ -163,6 +193,7 @@ class TimelineScene(QGraphicsScene):
         first, _last = self.extent()
         self._scale = TimeScale(first, self._scale.px_per_day)
         self.relayout()
+        _set_aside(len(self._placed.placed))
 
     def has_photo(self, event_uuid: str) -> bool:
         return event_uuid in self._photos
@@ -179,6 +210,7 @@ class TimelineScene(QGraphicsScene):
         self._chosen = None
         self._drop_items()
         self.relayout()
+        _take_back()
 
     # -- how it shows them ----------------------------------------------------------------------
 
@@ -193,7 +225,7 @@ class TimelineScene(QGraphicsScene):
         if scale != self._scale:
             self._scale = scale
             if showing is not None:
-                self._window = _around(*showing)
+                self._window = _around(*showing, spare=ZOOM_SPARE)
             self.relayout()
 
     def set_view_size(self, width: float, height: float) -> None:
@@ -287,11 +319,12 @@ class TimelineScene(QGraphicsScene):
 
     def show_span(self, x0: float, x1: float) -> None:
         """The view shows scene x ``x0`` to ``x1``: lay out that stretch and give it its items,
-        with a view's width to spare either side so a small scroll needs nothing new."""
+        with a view's width to spare either side so a small scroll needs nothing new (nor the
+        first look after a zoom step, which laid out ``ZOOM_SPARE`` of a view either side)."""
         width = x1 - x0
         if self._window is not None:
             have0, have1 = self._window
-            if have0 <= x0 - width / 4 and x1 + width / 4 <= have1:
+            if have0 <= x0 - width / 8 and x1 + width / 8 <= have1:
                 return
         self._window = _around(x0, x1)
         self.relayout()

@@ -30,6 +30,9 @@ from storycapture.qtkit.palette import FEELINGS, TIMELINE, WHITE
 from storycapture.timeline.layout import SIZES, Sizes
 
 
+_MEMO_LIMIT = 4096
+
+
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
     """``a`` moved ``t`` of the way towards ``b``."""
     return QColor.fromRgbF(
@@ -68,6 +71,22 @@ class Colours:
     band_strength: float = 0.10  # how much of the feeling's colour tints its band
     lane_strength: float = 0.35  # how much hairline shades every other lane
     bar_strength: float = 0.35  # how much of the paper a bar's colour is softened with
+    # Colours worked out from a feeling, kept: a zoom step asks for hundreds of them, and an
+    # edge colour is found by trying up to 21 mixes for contrast.
+    _memo: dict[tuple[str, float | None], QColor] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def _kept(self, what: str, valence: float | None, make: Callable[[], QColor]) -> QColor:
+        """A copy of the colour ``make`` gives for ``what`` of ``valence``, made once."""
+        key = (what, valence)
+        colour = self._memo.get(key)
+        if colour is None:
+            colour = make()
+            if len(self._memo) >= _MEMO_LIMIT:  # mean feelings of clusters are many
+                self._memo.clear()
+            self._memo[key] = colour
+        return QColor(colour)  # a copy: callers may set its alpha
 
     @property
     def high_contrast(self) -> bool:
@@ -76,6 +95,9 @@ class Colours:
     def feeling(self, valence: float | None) -> QColor:
         """The colour of a feeling from −3 (soft blue) through 0 (sand) to +3 (warm gold); a
         feeling not said (None) is a plain grey, no colour of any feeling."""
+        return self._kept("feeling", valence, lambda: self._feeling(valence))
+
+    def _feeling(self, valence: float | None) -> QColor:
         if valence is None:
             return _mix(self.paper, self.soft_ink, 0.6)
         v = max(-3.0, min(3.0, valence)) + 3
@@ -86,6 +108,9 @@ class Colours:
         """The feeling's colour deepened towards the ink until it shows on the paper, its band
         and a shaded lane at 3:1 (4.5:1 in high contrast), as the edge of a dot, the core of a
         fuzzy date and the rim of a bar must (WCAG 1.4.11). A feeling not said: the soft ink."""
+        return self._kept("edge", valence, lambda: self._feeling_edge(valence))
+
+    def _feeling_edge(self, valence: float | None) -> QColor:
         if valence is None:
             return self.soft_ink
         colour = self.feeling(valence)
@@ -99,18 +124,25 @@ class Colours:
 
     def band_wash(self, valence: float | None) -> QColor:
         # A moment whose feeling is not said sits on the "in between" band.
-        wash = self.feeling(0 if valence is None else valence)
-        return _mix(self.paper, wash, self.band_strength)
+        return self._kept(
+            "wash",
+            valence,
+            lambda: _mix(self.paper, self.feeling(valence or 0), self.band_strength),
+        )
 
     def lane_wash(self, index: int) -> QColor:
         return self.paper if index % 2 == 0 else _mix(self.paper, self.hairline, self.lane_strength)
 
     def bar_fill(self, valence: float | None) -> QColor:
-        return _mix(self.feeling(valence), self.paper, self.bar_strength)
+        return self._kept(
+            "bar", valence, lambda: _mix(self.feeling(valence), self.paper, self.bar_strength)
+        )
 
     def disc_fill(self, valence: float | None) -> QColor:
         """The fill of a cluster's numbered disc (its count is written on it in ``ink``)."""
-        return _mix(self.feeling(valence), self.card, self.bar_strength)
+        return self._kept(
+            "disc", valence, lambda: _mix(self.feeling(valence), self.card, self.bar_strength)
+        )
 
     def mix(self, a: QColor, b: QColor, t: float) -> QColor:
         return _mix(a, b, t)
