@@ -617,7 +617,7 @@ class TimeIndex:
             members.sort()
             longest = max(last - first for first, last, _ in members)
             firsts, lasts, orders = (list(column) for column in zip(*members, strict=True))
-            self._groups.append((longest, firsts, lasts, orders))  # type: ignore[arg-type]
+            self._groups.append((longest, firsts, lasts, orders))
         self.order_of = {p.uuid: order for order, p in enumerate(placed)}
         self.everything = tuple(range(len(placed)))
 

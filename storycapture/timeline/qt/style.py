@@ -29,7 +29,6 @@ from storycapture.qtkit.looks import checked_look, look_of
 from storycapture.qtkit.palette import FEELINGS, TIMELINE, WHITE
 from storycapture.timeline.layout import SIZES, Sizes
 
-
 _MEMO_LIMIT = 4096
 
 
