@@ -650,7 +650,10 @@ class PlacedTimeline:
     _kept: dict[tuple[object, ...], TimelineLayout] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
-    _parts: dict[LayoutMode, tuple[dict[int, BandRun], list[PlacedEvent]]] = field(
+    _parts: dict[LayoutMode, tuple[dict[int, Part], list[PlacedEvent]]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+    _where: dict[LayoutMode, list[tuple[int, int]]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
@@ -681,11 +684,23 @@ class PlacedTimeline:
     def index_of(self, uuid: str) -> int | None:
         return self.index.order_of.get(uuid)
 
-    def parts(self, mode: LayoutMode) -> tuple[dict[int, BandRun], list[PlacedEvent]]:
-        """Each band's moments (as a ``BandRun``) and the periods, of every event."""
+    def parts(self, mode: LayoutMode) -> tuple[dict[int, Part], list[PlacedEvent]]:
+        """Each band's moments (as a ``BandRun``, whole) and the periods, of every event."""
         if mode not in self._parts:
             self._parts[mode] = _parts(self.placed, mode is LayoutMode.LIFELINE)
         return self._parts[mode]
+
+    def where(self, mode: LayoutMode) -> list[tuple[int, int]]:
+        """For each event in time order, its band and its place in the band's run (a band of
+        -1 for a period)."""
+        if mode not in self._where:
+            where = [(-1, 0)] * len(self.placed)
+            order_of = self.index.order_of
+            for band, (run, _lo, _hi) in self.parts(mode)[0].items():
+                for position, p in enumerate(run.events):
+                    where[order_of[p.uuid]] = (band, position)
+            self._where[mode] = where
+        return self._where[mode]
 
 
 def place_events(
@@ -1127,7 +1142,7 @@ def _in_window(
 
 def _parts(
     events: Iterable[PlacedEvent], lifeline: bool
-) -> tuple[dict[int, BandRun], list[PlacedEvent]]:
+) -> tuple[dict[int, Part], list[PlacedEvent]]:
     """Events in time order split into each band's moments, and the periods."""
     points: dict[int, list[PlacedEvent]] = {}
     spans: list[PlacedEvent] = []
@@ -1136,7 +1151,48 @@ def _parts(
             points.setdefault(p.valence_band if lifeline else p.area_band, []).append(p)
         else:
             spans.append(p)
-    return {band: BandRun(members) for band, members in points.items()}, spans
+    return {band: (BandRun(m), 0, len(m)) for band, m in points.items()}, spans
+
+
+def _parts_in_window(
+    placed: PlacedTimeline, chosen: Sequence[int], mode: LayoutMode
+) -> tuple[dict[int, Part], list[PlacedEvent]]:
+    """Like ``_parts`` for some of the events: a band's moments in the window are most often
+    one stretch of the band's whole run, which is then used as it is."""
+    runs, _spans = placed.parts(mode)
+    where = placed.where(mode)
+    events = placed.placed
+    by_band: dict[int, list[int]] = {}
+    spans: list[PlacedEvent] = []
+    for order in chosen:
+        band, position = where[order]
+        if band < 0:
+            spans.append(events[order])
+        else:
+            by_band.setdefault(band, []).append(position)
+    parts: dict[int, Part] = {}
+    for band, positions in by_band.items():
+        run = runs[band][0]
+        lo, hi = positions[0], positions[-1] + 1
+        if hi - lo == len(positions):
+            parts[band] = (run, lo, hi)
+        else:  # moments far off whose fuzzy dates reach into the window, and gaps
+            stretches = _stretches(positions)
+            parts[band] = (run.taken(stretches), 0, len(positions))
+    return parts, spans
+
+
+def _stretches(positions: Sequence[int]) -> list[tuple[int, int]]:
+    """Ascending positions as stretches (from, to) of consecutive ones."""
+    stretches: list[tuple[int, int]] = []
+    start = previous = positions[0]
+    for position in positions[1:]:
+        if position != previous + 1:
+            stretches.append((start, previous + 1))
+            start = position
+        previous = position
+    stretches.append((start, previous + 1))
+    return stretches
 
 
 def _lay_out(
@@ -1157,7 +1213,7 @@ def _lay_out(
     if len(chosen) == len(placed.placed):
         runs, spans = placed.parts(mode)  # every event: the parts kept since placing
     else:
-        runs, spans = _parts([placed.placed[order] for order in chosen], lifeline)
+        runs, spans = _parts_in_window(placed, chosen, mode)
     periods: list[PeriodBar] = []
     overflow: dict[int, list[tuple[float, float, str]]] = {}
     ppd = scale.px_per_day
@@ -1185,8 +1241,8 @@ def _lay_out(
         )  # fmt: skip
     marks: list[EventMark] = []
     clusters: list[Cluster] = []
-    for band_index, run in runs.items():
-        _gather(run, all_bands[band_index], scale, keep_apart, marks, clusters)
+    for band_index, part in runs.items():
+        _gather(part, all_bands[band_index], scale, keep_apart, marks, clusters)
     marks, periods = _place_cards(marks, periods, clusters, keep_apart, width, sizes)
     strips = [_strip(bands.bands[i], bars) for i, bars in sorted(overflow.items())]
     curve = _lifeline_curve(marks, clusters, bands) if lifeline else []
@@ -1207,28 +1263,54 @@ def _lay_out(
     )
 
 
+_COLUMNS = ("events", "middles", "firsts", "lasts", "said", "valence", "helps", "private")
+
+
 class BandRun:
     """The moments (not periods) of one band in time order, with what clustering reads of
-    them laid out in columns, and running totals, so that a cluster's count, feeling, help and
-    privacy are a subtraction, not a walk through its members. Made for every zoom from the
-    moments in the window; kept with the placement for the whole band, which a zoom far out
-    lays out whole."""
+    them laid out in columns, and running totals of the counts, so that a cluster's count,
+    feeling, help and privacy are a subtraction, not a walk through its members. Kept with the
+    placement for the whole band; the moments in a window are taken from it as stretches
+    (``taken``), a copy of slices rather than a walk through each moment."""
 
-    __slots__ = ("events", "firsts", "helps", "lasts", "middles", "private", "said", "valence")
+    __slots__ = (*_COLUMNS, "totals")
 
     def __init__(self, events: Sequence[PlacedEvent]) -> None:
-        self.events = events
+        self.events = list(events)
         self.middles = [p.middle for p in events]
         self.firsts = [p.first for p in events]
         self.lasts = [p.last for p in events]
         feelings = [p.event.valence for p in events]
-        self.said = list(itertools.accumulate((v is not None for v in feelings), initial=0))
-        self.valence = list(itertools.accumulate((v or 0 for v in feelings), initial=0))
-        self.helps = list(itertools.accumulate((p.seeks_help for p in events), initial=0))
-        self.private = list(itertools.accumulate((p.private for p in events), initial=0))
+        self.said = [int(v is not None) for v in feelings]
+        self.valence = [v or 0 for v in feelings]
+        self.helps = [int(p.seeks_help) for p in events]
+        self.private = [int(p.private) for p in events]
+        self._total()
+
+    def _total(self) -> None:
+        # Running totals of the counts (one more than the moments: the first is nought).
+        self.totals = tuple(
+            list(itertools.accumulate(column, initial=0))
+            for column in (self.said, self.valence, self.helps, self.private)
+        )
+
+    def taken(self, stretches: Sequence[tuple[int, int]]) -> BandRun:
+        """The moments of these stretches (from, to) of the run, as a run of their own."""
+        run = BandRun.__new__(BandRun)
+        for name in _COLUMNS:
+            column = getattr(self, name)
+            kept: list[object] = []
+            for a, b in stretches:
+                kept += column[a:b]
+            setattr(run, name, kept)
+        run._total()
+        return run
 
 
-def _runs(run: BandRun, column: float, ppd: float, origin: float) -> list[int]:
+Part = tuple[BandRun, int, int]  # a band's moments: its run, from, to
+
+
+def _runs(run: BandRun, lo: int, hi: int, column: float, ppd: float, origin: float) -> list[int]:
     """Where each group of marks starts (and, last, where the run ends). Marks gather by
     columns ``column`` wide, fixed to the scene so that a cluster stays the same as the view
     pans; a column's group joins the one before when their middles are closer than half a
@@ -1238,7 +1320,7 @@ def _runs(run: BandRun, column: float, ppd: float, origin: float) -> list[int]:
     starts: list[int] = []
     count = 0
     cell = first_x = total = 0.0
-    for i, day in enumerate(run.middles):
+    for i, day in enumerate(run.middles[lo:hi], lo):
         x = (day - origin) * ppd
         here = x // column
         if count and x - first_x <= reach and (here == cell or x - total / count < half):
@@ -1247,26 +1329,27 @@ def _runs(run: BandRun, column: float, ppd: float, origin: float) -> list[int]:
             continue
         starts.append(i)
         cell, first_x, total, count = here, x, x, 1
-    starts.append(len(run.middles))
+    starts.append(hi)
     return starts
 
 
 def _gather(
-    run: BandRun,
+    part: tuple[BandRun, int, int],
     band: Band,
     scale: TimeScale,
     keep_apart: frozenset[str],
     marks: list[EventMark],
     clusters: list[Cluster],
 ) -> None:
-    """The band's moments as marks on their own or clusters (see ``_runs``); one kept apart
-    (the chosen moment) is always a mark of its own."""
+    """The band's moments ``part`` (a run, from, to) as marks on their own or clusters (see
+    ``_runs``); one kept apart (the chosen moment) is always a mark of its own."""
+    run, lo, hi = part
     ppd, origin = scale.px_per_day, scale.origin
     dot = band.sizes.dot
     y = band.line_y
     index = band.index
     events = run.events
-    starts = _runs(run, band.sizes.cluster_px, ppd, origin)
+    starts = _runs(run, lo, hi, band.sizes.cluster_px, ppd, origin)
     for a, b in itertools.pairwise(starts):
         alone = [p for p in events[a:b] if p.uuid in keep_apart] if keep_apart else []
         if b - a - len(alone) == 1:
@@ -1293,7 +1376,7 @@ def _cluster_of(
     b = len(run.events) if b is None else b
     ppd, origin = scale.px_per_day, scale.origin
     count = b - a
-    said = run.said[b] - run.said[a]
+    said, valence, helps, private = ((t[b] - t[a]) for t in run.totals)
     members = run.events[a:b]
     return Cluster(
         key=f"{band}:{members[0].uuid}",
@@ -1303,9 +1386,9 @@ def _cluster_of(
         y=y,
         x0=(min(run.firsts[a:b]) - origin) * ppd,
         x1=(max(run.lasts[a:b]) - origin) * ppd,
-        mean_valence=(run.valence[b] - run.valence[a]) / said if said else None,
-        seeks_help=run.helps[b] > run.helps[a],
-        private=run.private[b] - run.private[a],
+        mean_valence=valence / said if said else None,
+        seeks_help=helps > 0,
+        private=private,
     )
 
 

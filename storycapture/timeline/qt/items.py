@@ -233,6 +233,7 @@ class EventItem(StoryItem):
     def __init__(self, kit: PaintKit, mark: EventMark) -> None:
         super().__init__(kit)
         self.mark = mark
+        self._told: TimelineEvent | None = None
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.setZValue(Z_EVENT)  # over the lifeline: its words are never crossed out
         self.set_mark(mark)
@@ -268,7 +269,9 @@ class EventItem(StoryItem):
         self._bounds = bounds
         keep_picture(self, bounds, self._kit)
         self._prepare()
-        self.setToolTip(tooltip_for(mark.placed.event))
+        if self._told is not mark.placed.event:  # a zoom step keeps the event, and its words
+            self._told = mark.placed.event
+            self.setToolTip(tooltip_for(mark.placed.event))
         self.update()
 
     def _prepare(self) -> None:
@@ -365,6 +368,7 @@ class PeriodItem(StoryItem):
     def __init__(self, kit: PaintKit, bar: PeriodBar) -> None:
         super().__init__(kit)
         self.bar = bar
+        self._told: TimelineEvent | None = None
         self.setCursor(Qt.CursorShape.OpenHandCursor)
         self.set_bar(bar)
 
@@ -404,7 +408,9 @@ class PeriodItem(StoryItem):
         self._bounds = self._rect.adjusted(-2, -2, 2, 4)
         if self._face is not None:
             self._bounds = self._bounds.united(self._face.rect.adjusted(-3, -3, 3, 5))
-        self.setToolTip(tooltip_for(bar.placed.event))
+        if self._told is not bar.placed.event:  # a zoom step keeps the event, and its words
+            self._told = bar.placed.event
+            self.setToolTip(tooltip_for(bar.placed.event))
         self.update()
 
     @property
@@ -493,55 +499,53 @@ class ClusterItem(QGraphicsItem):
         super().__init__()
         self._kit = kit
         self.cluster = cluster
+        self._made = False
+        self._looks: tuple[object, ...] = ()
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(Z_CLUSTER)
         self.set_cluster(cluster)
 
     def set_cluster(self, cluster: Cluster) -> None:
-        previous = getattr(self, "cluster", None) if hasattr(self, "_disc_key") else None
+        previous: Cluster | None = getattr(self, "cluster", None) if self._made else None
         self.prepareGeometryChange()
         self.cluster = cluster
         self.setPos(cluster.x, cluster.y)
         kit = self._kit
-        spread = kit.px(3)
-        if previous is None or previous.count != cluster.count:
-            self._radius = kit.sizes.cluster_radius(cluster.count)
-            r = self._radius
-            self._circle = QRectF(-r, -r, 2 * r, 2 * r)
+        count = len(cluster.members)
+        looks = (count, cluster.private, cluster.mean_valence, cluster.seeks_help)
+        if previous is None or looks != self._looks:
+            self._set_looks(cluster, count)
+            self._looks = looks
+        spread = self._spread_height
         self._spread = QRectF(
             cluster.x0 - cluster.x, -spread, max(cluster.x1 - cluster.x0, 1), 2 * spread
         )
         self._bounds = self._circle.adjusted(-3, -3, 6, 3).united(
             self._spread.adjusted(0, -1, 0, 1)
         )
-        # What depends on the count and the feeling only: a zoom step mostly moves a cluster,
-        # or changes its spread, and keeps these.
-        looks = (cluster.count, cluster.private, cluster.mean_valence, cluster.seeks_help)
-        if previous is None or looks != (
-            previous.count,
-            previous.private,
-            previous.mean_valence,
-            previous.seeks_help,
-        ):
-            private = f", {cluster.private} of them private" if cluster.private else ""
-            self.setToolTip(f"{cluster.count} moments here{private} — click to look closer")
-            colours = kit.colours
-            colour = colours.feeling(cluster.mean_valence)
-            self._spread_colour = QColor(colour)
-            self._spread_colour.setAlphaF(0.35)
-            fill = colours.disc_fill(cluster.mean_valence)
-            edge = colours.accent if cluster.seeks_help else colour.darker(130)
-            # The disc's size (and its number's) goes with the picture's.
-            self._disc_key = (
-                fill.rgba(),
-                edge.rgba(),
-                colours.ink.rgba(),
-                cluster.count,
-                kit.scale,
-            )
-            self._count = str(cluster.count)
         keep_picture(self, self._bounds, kit)
         self.update()
+
+    def _set_looks(self, cluster: Cluster, count: int) -> None:
+        """What depends on the count and the feeling only: a zoom step mostly moves a cluster,
+        or changes its spread, and keeps these."""
+        kit = self._kit
+        self._made = True
+        self._spread_height = kit.px(3)
+        self._radius = kit.sizes.cluster_radius(count)
+        r = self._radius
+        self._circle = QRectF(-r, -r, 2 * r, 2 * r)
+        private = f", {cluster.private} of them private" if cluster.private else ""
+        self.setToolTip(f"{count} moments here{private} — click to look closer")
+        colours = kit.colours
+        colour = colours.feeling(cluster.mean_valence)
+        self._spread_colour = QColor(colour)
+        self._spread_colour.setAlphaF(0.35)
+        fill = colours.disc_fill(cluster.mean_valence)
+        edge = colours.accent if cluster.seeks_help else colour.darker(130)
+        # The disc's size (and its number's) goes with the picture's.
+        self._disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), count, kit.scale)
+        self._count = str(count)
 
     @property
     def radius(self) -> float:

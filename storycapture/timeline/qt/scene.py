@@ -89,6 +89,12 @@ def _around(x0: float, x1: float, spare: float = 1.0) -> tuple[float, float]:
 ZOOM_SPARE = 0.25
 
 
+def _reuse(spare: dict[type, list[QGraphicsItem]], kind: type) -> QGraphicsItem | None:
+    """An item of ``kind`` no longer wanted where it was, to be given a new element."""
+    items = spare.get(kind)
+    return items.pop() if items else None
+
+
 class TimelineScene(QGraphicsScene):
     """Draws one storyteller's timeline. Feed it with ``set_events``; steer it with
     ``set_mode``, ``set_scale``, ``set_view_size`` and ``set_chosen``; the view calls
@@ -353,12 +359,17 @@ class TimelineScene(QGraphicsScene):
         for start, chunk in _chunks(layout.curve):
             if chunk[-1].p1[0] >= x0 and chunk[0].p0[0] <= x1:
                 wanted[f"l:{start}"] = chunk
+        # Clusters and stretches of the lifeline no longer wanted are given to new ones (a zoom
+        # step regroups most clusters under new keys); the rest leave the scene. An event's
+        # item is its own (it may be dragged, or have the keyboard), so it is never handed on.
+        spare: dict[type, list[QGraphicsItem]] = {}
         for key in [k for k in self._items if k not in wanted]:
-            self.removeItem(self._items.pop(key))
+            gone = self._items.pop(key)
+            spare.setdefault(type(gone), []).append(gone)
         top = layout.bands.line_of_valence(3)
         bottom = layout.bands.line_of_valence(-3)
         for key, element in wanted.items():
-            item = self._items.get(key)
+            item: QGraphicsItem | None = self._items.get(key)
             if isinstance(element, EventMark):
                 if isinstance(item, EventItem):
                     if item.mark != element:
@@ -374,6 +385,7 @@ class TimelineScene(QGraphicsScene):
                     item = PeriodItem(self.kit, element)
                 item.set_chosen(element.uuid == self._chosen)
             elif key.startswith("c:"):
+                item = item or _reuse(spare, ClusterItem)
                 if isinstance(item, ClusterItem):
                     if item.cluster != element:
                         item.set_cluster(element)  # type: ignore[arg-type]
@@ -387,6 +399,7 @@ class TimelineScene(QGraphicsScene):
                 else:
                     item = StripItem(self.kit, element, valence)  # type: ignore[arg-type]
             else:
+                item = item or _reuse(spare, CurveItem)
                 if isinstance(item, CurveItem):
                     if item.segments != element:
                         item.set_segments(element, top, bottom)  # type: ignore[arg-type]
@@ -394,7 +407,11 @@ class TimelineScene(QGraphicsScene):
                     item = CurveItem(self.kit, element, top, bottom)  # type: ignore[arg-type]
             if key not in self._items:
                 self._items[key] = item
-                self.addItem(item)
+                if item.scene() is not self:
+                    self.addItem(item)
+        for items in spare.values():
+            for item in items:
+                self.removeItem(item)
 
     def _drop_items(self) -> None:
         for item in self._items.values():
