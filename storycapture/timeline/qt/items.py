@@ -92,6 +92,12 @@ def _glyph(
         draw_glyph(painter, kind, rect, kit.colours, tint)
 
 
+def stack(item: QGraphicsItem, level: float, tie: float) -> None:
+    """Put an item that is never chosen at ``level`` plus its ``tie`` (see ``set_tie``)."""
+    if item.zValue() != level + tie:
+        item.setZValue(level + tie)
+
+
 PICTURE_LIMIT = 360.0  # px wide: well inside any view the tool is shown in
 
 
@@ -194,6 +200,7 @@ class StoryItem(QGraphicsItem):
         super().__init__()
         self._kit = kit
         self._chosen = False
+        self._tie = 0.0  # its place among items of the same kind (see ``set_tie``)
         self._bounds = QRectF()
         self._face: CardFace | None = None
 
@@ -216,8 +223,16 @@ class StoryItem(QGraphicsItem):
             self.setZValue(Z_CHOSEN if chosen else self._resting_z())
             self.update()
 
+    def set_tie(self, tie: float) -> None:
+        """Its place in the stack among items at the same height: a small fraction of a
+        level, in the order the layout gives, so that where items overlap the picture is the
+        same however the view came to this zoom."""
+        if tie != self._tie:
+            self._tie = tie
+            self.setZValue(Z_CHOSEN if self._chosen else self._resting_z())
+
     def _resting_z(self) -> float:
-        return Z_EVENT
+        return Z_EVENT + self._tie
 
     def boundingRect(self) -> QRectF:
         return self._bounds
@@ -382,7 +397,7 @@ class PeriodItem(StoryItem):
 
     def _resting_z(self) -> float:
         # A short period wears a card, as a moment does: the lifeline passes under it.
-        return Z_BAR if self.bar.card is None else Z_EVENT
+        return (Z_BAR if self.bar.card is None else Z_EVENT) + self._tie
 
     def set_bar(self, bar: PeriodBar) -> None:
         self.prepareGeometryChange()

@@ -29,6 +29,9 @@ from storycapture.timeline.layout import (
     place_events,
 )
 from storycapture.timeline.qt.items import (
+    Z_CLUSTER,
+    Z_CURVE,
+    Z_STRIP,
     ClusterItem,
     CurveItem,
     EventItem,
@@ -36,14 +39,17 @@ from storycapture.timeline.qt.items import (
     StoryItem,
     StripItem,
     card_width,
+    stack,
 )
 from storycapture.timeline.qt.style import Colours, PaintKit
 from storycapture.timeline.service import EventPlacer
 
 PIXMAP_CACHE_KIB = 96 * 1024
+TIE_STEP = 1e-6  # a hundred thousand items stay within a tenth of a level
 CURVE_CHUNK_PX = 360.0
 
 _EMPTY = PlacedTimeline((), (), None)
+_LEVELS: dict[type, float] = {ClusterItem: Z_CLUSTER, CurveItem: Z_CURVE, StripItem: Z_STRIP}
 # A story of this many moments is tens of thousands of long-lived objects: the collector's
 # full passes over them (up to a tenth of a second) would land in the middle of zoom steps.
 FREEZE_AT = 1000
@@ -368,7 +374,7 @@ class TimelineScene(QGraphicsScene):
             spare.setdefault(type(gone), []).append(gone)
         top = layout.bands.line_of_valence(3)
         bottom = layout.bands.line_of_valence(-3)
-        for key, element in wanted.items():
+        for rank, (key, element) in enumerate(wanted.items()):
             item: QGraphicsItem | None = self._items.get(key)
             if isinstance(element, EventMark):
                 if isinstance(item, EventItem):
@@ -405,6 +411,13 @@ class TimelineScene(QGraphicsScene):
                         item.set_segments(element, top, bottom)  # type: ignore[arg-type]
                 else:
                     item = CurveItem(self.kit, element, top, bottom)  # type: ignore[arg-type]
+            # Where items overlap, the layout's order decides which is on top (not the order
+            # they came into the scene), so a picture is the same however it was reached.
+            tie = rank * TIE_STEP
+            if isinstance(item, StoryItem):
+                item.set_tie(tie)
+            else:
+                stack(item, _LEVELS[type(item)], tie)
             if key not in self._items:
                 self._items[key] = item
                 if item.scene() is not self:

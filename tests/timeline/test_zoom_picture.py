@@ -1,0 +1,81 @@
+"""A picture zoomed to, step by step (layouts kept, items handed on from one step to the next,
+the story set aside from the collector), is the very picture a fresh view draws at that zoom:
+compared pixel for pixel, in both layouts, in normal and large type, with a chosen moment."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from storycapture.timeline.layout import LARGE, LayoutMode
+from storycapture.timeline.qt.scene import TimelineScene
+from storycapture.timeline.qt.view import TimelineView
+from tests.benchmarks.test_timeline_repaint import BIRTH_YEAR, story_events
+
+TODAY = datetime.date(2026, 3, 2)
+EVENTS = story_events(1500, seed=11)
+
+
+def _view(qtbot: QtBot, mode: LayoutMode, large: bool) -> TimelineView:
+    scene = TimelineScene(today=lambda: TODAY)
+    view = TimelineView(scene)
+    qtbot.addWidget(view)
+    view.resize(900, 520)
+    view.show()
+    qtbot.waitExposed(view)
+    if large:
+        scene.set_picture_scale(LARGE)
+    scene.set_mode(mode)
+    scene.set_events(EVENTS, BIRTH_YEAR, chosen=EVENTS[40].uuid)
+    view.fit_all()
+    return view
+
+
+def _picture(view: TimelineView) -> QImage:
+    view.clearFocus()  # the ring that shows where the keyboard is, drawn only with focus
+    image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32)
+    view.viewport().render(image)
+    return image
+
+
+def _fresh_like(qtbot: QtBot, walked: TimelineView, mode: LayoutMode, large: bool) -> QImage:
+    fresh = _view(qtbot, mode, large)
+    scale = walked.timeline_scene.scale
+    day = scale.day_at(walked.scroll_x())
+    fresh.zoom_to(scale.px_per_day, day, 0.0)
+    fresh.horizontalScrollBar().setValue(walked.horizontalScrollBar().value())
+    fresh.verticalScrollBar().setValue(walked.verticalScrollBar().value())
+    fresh.refresh()
+    assert fresh.timeline_scene.scale == scale
+    picture = _picture(fresh)
+    fresh.close()
+    return picture
+
+
+@pytest.mark.parametrize("mode", list(LayoutMode))
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_a_picture_zoomed_to_is_the_one_drawn_fresh(
+    qtbot: QtBot, mode: LayoutMode, large: bool
+) -> None:
+    walked = _view(qtbot, mode, large)
+    width = walked.viewport().width()
+    steps = [1.2] * 14 + [1 / 1.2] * 9 + [1.2] * 3
+    compared = 0
+    for number, factor in enumerate(steps):
+        walked.zoom_by(factor, width * (0.2 + 0.6 * ((number * 7) % 11) / 10))
+        if number % 4 == 3:
+            picture = _picture(walked)
+            assert picture == _fresh_like(qtbot, walked, mode, large), f"after step {number}"
+            compared += 1
+    assert compared == 6
+
+
+def test_the_comparison_sees_a_change(qtbot: QtBot) -> None:
+    view = _view(qtbot, LayoutMode.LIFELINE, False)
+    view.zoom_by(2.0, 300)
+    before = _picture(view)
+    view.timeline_scene.set_chosen(EVENTS[41].uuid)
+    assert _picture(view) != before
