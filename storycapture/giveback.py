@@ -23,7 +23,8 @@ from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.strengths.board import BOARDS, in_zone
 from storycapture.strengths.service import StrengthService
-from storycapture.timeline.service import EventPlacer, TimelineService
+from storycapture.timeline.layout import EventPlacer
+from storycapture.timeline.service import TimelineService
 
 NAME_LIMIT = 80
 NO_NAME_TITLE = "My story"
@@ -105,7 +106,6 @@ def _detached(
     date: FuzzyDate,
     hidden_ids: set[str],
     hidden_titles: set[str],
-    birth_year: int | None,
     placer: EventPlacer,
 ) -> FuzzyDate:
     """A date tied to a moment that stays out ("after <a private moment>") told without
@@ -120,7 +120,7 @@ def _detached(
     )
     if not linked:
         return date
-    placed = date.date_range(birth_year, placer.resolve)
+    placed = placer.span_of(date)
     if placed is None:
         return FuzzyDate(date.kind, anchor_label="another moment")
     first, last = placed
@@ -144,12 +144,12 @@ def _events_for_copy(
             starts = (
                 None
                 if event.starts is None
-                else _detached(event.starts, hidden_ids, hidden_titles, birth_year, placer)
+                else _detached(event.starts, hidden_ids, hidden_titles, placer)
             )
             ends = (
                 None
                 if event.ends is None
-                else _detached(event.ends, hidden_ids, hidden_titles, birth_year, placer)
+                else _detached(event.ends, hidden_ids, hidden_titles, placer)
             )
             if starts is not event.starts or ends is not event.ends:
                 event = TimelineEvent(

@@ -8,13 +8,12 @@ said (``valence`` None) until someone gives them.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
 from storycapture.domain.authorship import Author
 from storycapture.domain.errors import InvalidInput
-from storycapture.domain.fuzzydate import DateKind, FuzzyDate, parse_fuzzy_date
+from storycapture.domain.fuzzydate import FuzzyDate, parse_fuzzy_date
 from storycapture.domain.story import HelpSeeking, TimelineEvent
 from storycapture.domain.text import SHORT, checked_text, checked_valence
 from storycapture.domain.vocabulary import ConsentItem, LifeArea, Visibility
@@ -27,8 +26,7 @@ from storycapture.services.base import (
     visibility_value,
 )
 from storycapture.services.kinds import STORYTELLER, TIMELINE_EVENT, VISIT, event_from_record
-
-Range = tuple[datetime.date, datetime.date]
+from storycapture.timeline.layout.placement import EventPlacer
 
 
 def _help_value(help_seeking: HelpSeeking | None) -> dict[str, Any] | None:
@@ -48,51 +46,6 @@ def _require_start_for_end(starts: Any, ends: Any) -> None:
             "An end date needs a start date too: please say when it began, "
             "or take the end date away."
         )
-
-
-class EventPlacer:
-    """Places a storyteller's events on the calendar, following before/after links safely."""
-
-    def __init__(self, events: list[TimelineEvent], birth_year: int | None) -> None:
-        self._by_uuid = {e.uuid: e for e in events}
-        self._birth_year = birth_year
-        self._placing: set[str] = set()
-        self._cache: dict[str, Range | None] = {}
-
-    def resolve(self, event_uuid: str) -> Range | None:
-        if event_uuid in self._cache:
-            return self._cache[event_uuid]
-        event = self._by_uuid.get(event_uuid)
-        if event is None or event_uuid in self._placing:  # missing, or a loop of links
-            return None
-        self._placing.add(event_uuid)
-        try:
-            placed = self.range_of(event)
-        finally:
-            self._placing.discard(event_uuid)
-        self._cache[event_uuid] = placed
-        return placed
-
-    def range_of(self, event: TimelineEvent) -> Range | None:
-        if event.starts is None:
-            return None
-        start = event.starts.date_range(self._birth_year, self.resolve)
-        if event.ends is None or start is None:
-            return start
-        end = event.ends.date_range(self._birth_year, self.resolve)
-        return start if end is None else (start[0], max(start[1], end[1]))
-
-    def sort_key(self, event: TimelineEvent) -> tuple[Any, ...]:
-        starts = event.starts
-        if starts is None:  # not yet placed in time: last, in the order they were added
-            return ((1, 0, 0), event.meta.created_hlc)
-        anchor = self.resolve(starts.anchor_uuid) if starts.anchor_uuid else None
-        if anchor is not None:
-            # "after X" sits just after X in the story, not in the middle of its possible range.
-            nudge = 1 if starts.kind is DateKind.AFTER else -1
-            edge = anchor[1] if starts.kind is DateKind.AFTER else anchor[0]
-            return ((0, 2 * edge.toordinal() + nudge, 0), event.meta.created_hlc)
-        return (starts.sort_key(self._birth_year, self.resolve), event.meta.created_hlc)
 
 
 class TimelineService(StoryService):

@@ -22,7 +22,7 @@ from storycapture.timeline.layout import (
     TimeScale,
     bands_for,
 )
-from storycapture.timeline.layout import _lifeline_curve, _place_cards, _strip
+from storycapture.timeline.layout.picture import _lifeline_curve, _place_cards, _strip
 
 
 def lay_out(

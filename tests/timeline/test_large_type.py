@@ -17,7 +17,6 @@ from storycapture.domain.vocabulary import Helped, LifeArea, Visibility
 from storycapture.qtkit.context import EditingContext
 from storycapture.services.media import PhotoService
 from storycapture.services.vault import VaultSession
-from storycapture.timeline import layout as layout_module
 from storycapture.timeline.layout import (
     LARGE,
     LIFE_AREAS,
@@ -32,6 +31,7 @@ from storycapture.timeline.layout import (
     lay_out,
     place_events,
 )
+from storycapture.timeline.layout.sizes import SQUEEZE
 from storycapture.timeline.qt.items import PeriodItem, StoryItem
 from storycapture.timeline.qt.style import PaintKit
 from storycapture.timeline.qt.tool import LARGE_TARGET_PX, TimelineTool
@@ -97,31 +97,18 @@ def carded_items(tool: TimelineTool) -> dict[str, StoryItem]:
 # -- the sizes, without Qt ---------------------------------------------------------------------
 
 
-def test_the_normal_sizes_are_exactly_the_constants() -> None:
+def test_the_normal_sizes_are_the_ones_written_in_sizes() -> None:
     normal = Sizes()
     assert normal == SIZES
-    for name, constant in [
-        ("card_height", "CARD_HEIGHT"),
-        ("card_gap", "CARD_GAP"),
-        ("dot", "DOT"),
-        ("bar_height", "BAR_HEIGHT"),
-        ("bar_gap", "BAR_GAP"),
-        ("band_pad", "BAND_PAD"),
-        ("card_zone", "CARD_ZONE"),
-        ("line_offset", "LINE_OFFSET"),
-        ("row", "ROW"),
-        ("min_band", "MIN_BAND"),
-        ("empty_lane", "EMPTY_LANE"),
-        ("cluster_px", "CLUSTER_PX"),
-        ("max_card_px", "MAX_CARD_PX"),
-        ("bar_text_pad", "BAR_TEXT_PAD"),
-        ("min_bar_px", "MIN_BAR_PX"),
-        ("top_margin", "TOP_MARGIN"),
-        ("label_offset", "LABEL_OFFSET"),
-        ("label_gap", "LABEL_GAP"),
-    ]:
-        assert getattr(normal, name) == getattr(layout_module, constant), name
-    assert normal.cluster_radius(12) == layout_module.cluster_radius(12)
+    for name, value in Sizes.NORMAL.items():
+        assert getattr(normal, name) == value, name
+    # What follows from them: a card's zone above the line, the line, a row of bars.
+    assert normal.card_zone == normal.card_height + normal.card_gap + 2.0
+    assert normal.line_offset == normal.card_zone + normal.dot / 2
+    assert normal.row == normal.bar_height + normal.bar_gap
+    assert normal.min_band == normal.line_offset + normal.bar_height / 2 + normal.band_pad
+    assert normal.cluster_radius(12) == 13.5
+    assert Sizes(2.0).cluster_radius(12) == 27.0
 
 
 def test_large_sizes_grow_together() -> None:
@@ -173,7 +160,7 @@ def test_a_large_layout_keeps_cards_apart_and_inside_their_bands() -> None:
         for cards in by_band.values():
             for a, b in itertools.combinations(cards, 2):
                 assert not a.intersects(b)
-        least = sizes.min_band * layout_module.SQUEEZE
+        least = sizes.min_band * SQUEEZE
         assert all(result.bands.bands[band].height >= least - 1e-9 for band in by_band)
 
 

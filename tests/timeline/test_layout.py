@@ -18,9 +18,8 @@ from storycapture.domain.story import HelpSeeking, Provenance, TimelineEvent
 from storycapture.domain.vocabulary import LifeArea, Visibility
 from storycapture.timeline.layout import (
     DAYS_PER_YEAR,
-    LABEL_GAP,
-    LABEL_OFFSET,
     LIFE_AREAS,
+    SIZES,
     VALENCES,
     EventMark,
     LayoutMode,
@@ -42,7 +41,6 @@ from storycapture.timeline.layout import (
     shift_date,
     snapped_date,
 )
-from storycapture.timeline.service import EventPlacer
 
 TODAY = datetime.date(2026, 3, 2)
 _counter = iter(range(1_000_000))
@@ -77,8 +75,7 @@ def event(
 
 def placed_of(events: Iterable[TimelineEvent], birth_year: int | None = 1980) -> PlacedTimeline:
     events = list(events)
-    placer = EventPlacer(events, birth_year)
-    return place_events(events, birth_year=birth_year, resolve=placer.resolve)
+    return place_events(events, birth_year=birth_year)
 
 
 def layout_of(
@@ -160,8 +157,8 @@ def _labels_overlap(ticks: Iterable[tuple[float, str]], measure: object = None) 
     width = estimate_text_width
     end = -1e18
     for x, label in sorted(ticks):
-        start = x + LABEL_OFFSET
-        if start < end + LABEL_GAP - 1e-9:
+        start = x + SIZES.label_offset
+        if start < end + SIZES.label_gap - 1e-9:
             return True
         end = start + width(label)
     return False
@@ -486,6 +483,8 @@ def test_dragging_right_and_up_makes_a_later_date_and_a_better_feeling() -> None
     )
     assert outcome.preview_dy == pytest.approx(dy)
     assert outcome.describe(moved) == "1998 · good"
+    assert outcome.changes(moved) == {"starts": FuzzyDate.in_year(1998), "valence": 2}
+    assert drag_outcome(layout, moved.uuid, 0.0, 0.0).changes(moved) == {}  # type: ignore[union-attr]
 
 
 def test_dragging_a_period_moves_both_ends() -> None:

@@ -22,7 +22,6 @@ from storycapture.timeline.layout import (
     lay_out,
     place_events,
 )
-from storycapture.timeline.service import EventPlacer
 from tests.benchmarks.test_timeline_repaint import BIRTH_YEAR, story_events
 from tests.timeline import reference_layout
 
@@ -48,8 +47,7 @@ def _same(a: object, b: object) -> bool:
 
 
 def _placed(events: list[TimelineEvent], sizes: Sizes = SIZES) -> PlacedTimeline:
-    placer = EventPlacer(events, BIRTH_YEAR)
-    return place_events(events, birth_year=BIRTH_YEAR, resolve=placer.resolve, sizes=sizes)
+    return place_events(events, birth_year=BIRTH_YEAR, sizes=sizes)
 
 
 @pytest.fixture(scope="module")

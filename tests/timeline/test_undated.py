@@ -36,7 +36,7 @@ from storycapture.timeline.layout import (
     place_events,
 )
 from storycapture.timeline.qt.tool import MOMENT_MIME, NEW_TITLE, TimelineTool
-from storycapture.timeline.service import EventPlacer, TimelineService
+from storycapture.timeline.service import TimelineService
 from tests.conftest import FACILITATOR
 
 TODAY = datetime.date(2026, 3, 2)
@@ -145,8 +145,7 @@ def parse(text: str) -> FuzzyDate:
 
 
 def picture(events: list[TimelineEvent], mode: LayoutMode = LayoutMode.LIFELINE):  # type: ignore[no-untyped-def]
-    placer = EventPlacer(events, 1980)
-    placed = place_events(events, birth_year=1980, resolve=placer.resolve)
+    placed = place_events(events, birth_year=1980)
     first, last = placed.extent(TODAY)
     return lay_out(
         placed,

@@ -42,7 +42,6 @@ from storycapture.timeline.qt.items import (
     stack,
 )
 from storycapture.timeline.qt.style import Colours, PaintKit
-from storycapture.timeline.service import EventPlacer
 
 PIXMAP_CACHE_KIB = 96 * 1024
 TIE_STEP = 1e-6  # a hundred thousand items stay within a tenth of a level
@@ -190,16 +189,14 @@ class TimelineScene(QGraphicsScene):
         self._photos = dict(photos or {})
         self._chosen = chosen
         self._events = tuple(events)
-        placer = EventPlacer(list(events), birth_year)
-        self._resolve = placer.resolve
         kit = self.kit
         self._placed = place_events(
             events,
             birth_year=birth_year,
-            resolve=placer.resolve,
             card_width=lambda e: card_width(kit, e, e.uuid in self._photos),
             sizes=kit.sizes,
         )
+        self._resolve = self._placed.resolve
         if self._chosen is not None and not any(e.uuid == self._chosen for e in events):
             self._chosen = None
         first, _last = self.extent()

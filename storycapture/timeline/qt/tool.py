@@ -9,7 +9,6 @@ and the panel are redrawn from them after every edit.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
 import io
 from collections.abc import Callable
@@ -58,9 +57,10 @@ from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.services.media import PhotoService
 from storycapture.timeline.layout import (
     LARGE,
+    DragOutcome,
+    EventPlacer,
     LayoutMode,
     date_at,
-    drag_outcome,
     movable_in_time,
     neighbour,
     new_event_at,
@@ -72,7 +72,7 @@ from storycapture.timeline.qt.panel import EventPanel
 from storycapture.timeline.qt.scene import TimelineScene
 from storycapture.timeline.qt.style import Colours, colours_for
 from storycapture.timeline.qt.view import AxisRuler, BandRuler, TimelineView
-from storycapture.timeline.service import EventPlacer, TimelineService
+from storycapture.timeline.service import TimelineService
 
 NEW_TITLE = "New moment"
 THUMB_PX = 44  # twice the card's thumbnail, so it stays sharp on high-density screens
@@ -892,25 +892,14 @@ class TimelineTool(QWidget):
         way = "earlier" if steps < 0 else "later"
         self._update(uuid, f"Move “{event.title}” {way}", changes)
 
-    @Slot(str, float, float)
-    def _dropped(self, uuid: str, dx: float, dy: float) -> None:
+    @Slot(str, object)
+    def _dropped(self, uuid: str, outcome: DragOutcome) -> None:
+        """A drag let go: the change the view showed while dragging (read there, once)."""
         event = self._events.get(uuid)
-        outcome = drag_outcome(self.scene.layout, uuid, dx, dy)
-        if event is None or outcome is None:
+        if event is None:
             return
         self._show_notice(outcome.note)
-        moved = dataclasses.replace(
-            event,
-            starts=outcome.starts,
-            ends=outcome.ends,
-            valence=outcome.valence,
-            life_area=outcome.life_area,
-        )
-        changes = {
-            name: getattr(moved, name)
-            for name in ("starts", "ends", "valence", "life_area")
-            if getattr(moved, name) != getattr(event, name)
-        }
+        changes = outcome.changes(event)
         if changes:
             self._update(uuid, f"Move “{event.title}”", changes)
 

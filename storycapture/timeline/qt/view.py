@@ -48,6 +48,7 @@ from storycapture.timeline.layout import (
     MAX_PX_PER_DAY,
     VALENCES,
     Axis,
+    DragOutcome,
     LayoutMode,
     TimeScale,
     axis,
@@ -117,7 +118,7 @@ class TimelineView(QGraphicsView):
 
     chosen = Signal(str)
     activated = Signal(str)
-    dropped = Signal(str, float, float)
+    dropped = Signal(str, object)  # the event, and its DragOutcome as last shown
     add_requested = Signal(float, float)
     remove_requested = Signal(str)
     view_moved = Signal()
@@ -152,6 +153,7 @@ class TimelineView(QGraphicsView):
         self._pressed: StoryItem | ClusterItem | None = None
         self._dragging = False
         self._drag_base = QPointF()
+        self._outcome: DragOutcome | None = None
         self._panning = False
         self._pan_from = QPoint()
         self._finger: int | None = None  # the one finger being followed, if any
@@ -527,6 +529,7 @@ class TimelineView(QGraphicsView):
         self._pressed = item
         self._pressed_at = self._clock()
         self._dragging = False
+        self._outcome = None
         if isinstance(item, StoryItem):
             self._drag_base = item.pos()
             self.chosen.emit(item.uuid)
@@ -557,6 +560,8 @@ class TimelineView(QGraphicsView):
         outcome = drag_outcome(self._scene.layout, item.uuid, moved.x(), moved.y())
         if outcome is None:
             return
+        # Read once, here: the drop is what the preview and the hint last showed.
+        self._outcome = outcome
         item.setPos(self._drag_base + QPointF(outcome.preview_dx, outcome.preview_dy))
         event_now = self._scene.layout.placed.by_uuid[item.uuid].event
         self._hint.set_text(outcome.note or outcome.describe(event_now))
@@ -589,7 +594,9 @@ class TimelineView(QGraphicsView):
                 self._dragging = False
                 if item.scene() is not None:
                     item.setPos(self._drag_base)
-                self.dropped.emit(item.uuid, moved.x(), moved.y())
+                outcome, self._outcome = self._outcome, None
+                if outcome is not None:
+                    self.dropped.emit(item.uuid, outcome)
         elif isinstance(item, ClusterItem) and moved.manhattanLength() < tap_slop:
             self._open_cluster(item)
 
