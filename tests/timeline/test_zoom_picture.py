@@ -5,6 +5,8 @@ compared pixel for pixel, in both layouts, in normal and large type, with a chos
 from __future__ import annotations
 
 import datetime
+import gc
+from collections.abc import Iterator
 
 import pytest
 from PySide6.QtGui import QImage
@@ -17,6 +19,13 @@ from tests.benchmarks.test_timeline_repaint import BIRTH_YEAR, story_events
 
 TODAY = datetime.date(2026, 3, 2)
 EVENTS = story_events(1500, seed=11)
+
+
+@pytest.fixture(autouse=True)
+def _collector_back() -> Iterator[None]:
+    """A long story sets the objects alive aside from the collector; give them back after."""
+    yield
+    gc.unfreeze()
 
 
 def _view(qtbot: QtBot, mode: LayoutMode, large: bool) -> TimelineView:
@@ -79,3 +88,18 @@ def test_the_comparison_sees_a_change(qtbot: QtBot) -> None:
     before = _picture(view)
     view.timeline_scene.set_chosen(EVENTS[41].uuid)
     assert _picture(view) != before
+
+
+def test_a_long_story_is_set_aside_from_the_collector_until_it_is_put_away(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storycapture.timeline.qt import scene as scene_module
+
+    monkeypatch.setattr(scene_module, "FREEZE_AT", 100)
+    gc.unfreeze()
+    view = _view(qtbot, LayoutMode.LIFELINE, False)  # 1,500 moments: a long story
+    assert gc.get_freeze_count() > 0
+    view.timeline_scene.clear_story()  # put away (lock, or another storyteller)
+    assert gc.get_freeze_count() == 0
+    view.timeline_scene.set_events(EVENTS[:50], BIRTH_YEAR)  # a short one: left alone
+    assert gc.get_freeze_count() == 0
