@@ -103,3 +103,19 @@ def test_a_long_story_is_set_aside_from_the_collector_until_it_is_put_away(
     assert gc.get_freeze_count() == 0
     view.timeline_scene.set_events(EVENTS[:50], BIRTH_YEAR)  # a short one: left alone
     assert gc.get_freeze_count() == 0
+
+
+def test_a_notch_in_and_a_notch_out_come_back_to_the_very_same_level(qtbot: QtBot) -> None:
+    view = _view(qtbot, LayoutMode.LIFELINE, False)
+    scene = view.timeline_scene
+    view.zoom_by(1.2, 450)
+    levels, pictures = [], []
+    for _ in range(12):
+        levels.append(scene.scale.px_per_day)
+        pictures.append(scene.layout)
+        view.zoom_by(1.0015**120, 450)  # a wheel notch: not a factor that comes back exactly
+    for level in reversed(levels):
+        view.zoom_by(1.0015**-120, 450)
+        assert scene.scale.px_per_day == level
+    # Far enough out that the whole story is laid out: the picture kept is used again.
+    assert scene.layout is pictures[0]

@@ -253,13 +253,11 @@ def _in_window(
         return placed.index.everything  # the whole story is in the window (zoomed far out)
     # A day's slack either side of the index's search; the test in pixels decides.
     found = placed.index.touching(origin + low / ppd - 1.0, origin + high / ppd + 1.0)
-    events = placed.placed
+    firsts, lasts = placed.index.firsts, placed.index.lasts
     chosen = [
         order
         for order in found
-        if not (
-            (events[order].last - origin) * ppd < low or (events[order].first - origin) * ppd > high
-        )
+        if not ((lasts[order] - origin) * ppd < low or (firsts[order] - origin) * ppd > high)
     ]
     if keep_apart:
         order_of = placed.index.order_of

@@ -141,6 +141,8 @@ class TimeIndex:
             firsts, lasts, orders = (list(column) for column in zip(*members, strict=True))
             self._groups.append((longest, firsts, lasts, orders))
         self.order_of = {p.uuid: order for order, p in enumerate(placed)}
+        self.firsts = [p.first for p in placed]  # by place in time order
+        self.lasts = [p.last for p in placed]
         self.everything = tuple(range(len(placed)))
 
     def touching(self, first_day: float, last_day: float) -> list[int]:

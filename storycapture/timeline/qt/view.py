@@ -59,6 +59,7 @@ from storycapture.timeline.qt.items import ClusterItem, DragHintItem, StoryItem
 from storycapture.timeline.qt.scene import TimelineScene
 
 ZOOM_STEP = 1.5
+LEVELS_KEPT = 64
 RULER_WIDTH = 132  # the band ruler's, beside the picture, at its normal size
 TAP_SLOP_PX = 24  # how far apart two taps of a finger may land and still be one double tap
 # Steady hands (storyteller mode): a moment moves only once the pointer has been held on it this
@@ -166,6 +167,7 @@ class TimelineView(QGraphicsView):
         self._pressed_at = 0.0
         self._pending_fit = True
         self._fitted = True  # showing everything: kept so through resizes until zoomed or panned
+        self._levels: list[float] = []  # the zoom levels met lately, the latest first
         self._pending_state: dict[str, object] | None = None
         self._axis: Axis | None = None
         self._axis_key: tuple[object, ...] | None = None
@@ -252,7 +254,7 @@ class TimelineView(QGraphicsView):
         a little after today: near either end, zooming out stops at that end instead of
         showing nothing beyond it, so there the day comes to rest nearer the edge."""
         scale = self._scene.scale
-        wanted = self._zoom_within(px_per_day)
+        wanted = self._level_seen(self._zoom_within(px_per_day))
         bar = self.horizontalScrollBar()
         before = (scale.px_per_day, bar.value())
         new_scale = TimeScale(scale.origin, wanted)
@@ -263,6 +265,17 @@ class TimelineView(QGraphicsView):
         if (wanted, bar.value()) != before:
             self._fitted = False
         self.refresh()
+
+    def _level_seen(self, px_per_day: float) -> float:
+        """A zoom level met a moment ago, when ``px_per_day`` is that level but for the last
+        bits a multiplication loses (a notch in and a notch out): the scene keeps the picture
+        of each level it laid out, and finds it again only at exactly the same level."""
+        for level in self._levels:
+            if abs(px_per_day - level) <= level * 1e-9:
+                return level
+        self._levels.insert(0, px_per_day)
+        del self._levels[LEVELS_KEPT:]
+        return px_per_day
 
     @Slot()
     def zoom_in(self) -> None:
