@@ -35,13 +35,34 @@ def is_sealed_row(row: Any) -> bool:
     return hasattr(type(row), SEAL_COLUMN) and hasattr(type(row), "__tablename__")
 
 
+@cache
+def _scalar_defaults(row_class: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """(attribute, value) of each column of ``row_class`` with a fixed default."""
+    return tuple(
+        (column.key, column.default.arg)
+        for column in row_class.__table__.columns
+        if column.default is not None and column.default.is_scalar
+    )
+
+
 def with_defaults(row: Any) -> None:
     """Give a new row's unset columns their defaults now (SQLAlchemy would only at INSERT,
     after the seal is made)."""
-    for column in row.__table__.columns:
-        default = column.default
-        if default is not None and default.is_scalar and getattr(row, column.key) is None:
-            setattr(row, column.key, default.arg)
+    for name, default in _scalar_defaults(type(row)):  # type: ignore[arg-type]
+        if getattr(row, name) is None:
+            setattr(row, name, default)
+
+
+def full_row(row_class: type[Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` of a new row of ``row_class`` written without the ORM, as the ORM would
+    store them: every column the seal covers present (``None`` if not given), and unset
+    columns given their defaults, as :func:`with_defaults` does."""
+    for name in sealed_columns(row_class):  # type: ignore[arg-type]
+        values.setdefault(name, None)
+    for name, default in _scalar_defaults(row_class):  # type: ignore[arg-type]
+        if values[name] is None:
+            values[name] = default
+    return values
 
 
 def row_message(
@@ -49,7 +70,8 @@ def row_message(
 ) -> bytes:
     """The bytes a row's seal is a MAC of. ``values`` overrides some columns (the state a
     changed row had before the change); ``row_class`` is given when ``row`` is a plain result
-    row of that class's table rather than a mapped object."""
+    row of that class's table rather than a mapped object, or when ``row`` is ``None`` and
+    ``values`` holds every column (a row written in bulk, see :func:`full_row`)."""
     row_class = row_class or type(row)
     parts = [SEAL_FORMAT, _encode(row_class.__tablename__)]
     append = parts.append
