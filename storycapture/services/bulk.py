@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Insert, Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storycapture.services import records
@@ -134,11 +134,10 @@ class BulkWrites:
         """Seal and write everything so far: new rows, changed rows (each checked against
         its seal as stored first), then the log; the session's objects are expired, so that
         what it reads next is what was written."""
-        connection = self.session.connection()
         for name, rows in self._new.items():
             kind = ENTITY_KINDS[name]
             sealed = [self._sealed(kind, full_row(kind.row, row)) for row in rows.values()]
-            connection.execute(insert(_table(kind.row)), sealed)
+            self._executemany(insert(_table(kind.row)), sealed)
             self._remember(kind, sealed)
         for name, rows in self._changed.items():
             kind = ENTITY_KINDS[name]
@@ -146,20 +145,33 @@ class BulkWrites:
                 self._check_stored(kind, row["uuid"])
             sealed = [self._sealed(kind, row) for row in rows.values()]
             table = _table(kind.row)
-            columns = [c for c in sealed_columns(kind.row) if c != "uuid"] + [SEAL_COLUMN]  # type: ignore[arg-type]
-            change = update(table).where(table.c.uuid == bindparam("_uuid"))
-            connection.execute(
-                change, [{"_uuid": row["uuid"], **{c: row[c] for c in columns}} for row in sealed]
+            columns = [c for c in sealed_columns(kind.row) if c != "uuid"]  # type: ignore[arg-type]
+            change = (
+                update(table)
+                .where(table.c.uuid == bindparam("_uuid"))
+                .values({c: bindparam(f"_{c}") for c in [*columns, SEAL_COLUMN]})
             )
+            self._executemany(change, [{f"_{c}": v for c, v in row.items()} for row in sealed])
             self._remember(kind, sealed)
         if self._log:
             ops = models.OperationRow
-            connection.execute(
-                insert(_table(ops)),
-                [self._sealed_op(full_row(ops, op)) for op in self._log],
-            )
+            sealed_ops = [self._sealed_op(full_row(ops, op)) for op in self._log]
+            self._executemany(insert(_table(ops)), sealed_ops)
         self._new, self._changed, self._log = {}, {}, []
         self.session.expire_all()
+
+    def _executemany(self, statement: Insert | Update, rows: list[dict[str, Any]]) -> None:
+        """One ``executemany`` of ``statement`` (compiled once by SQLAlchemy) with the values
+        of ``rows``, handed to the driver as they are: bytes, text, ``None``, and flags, which
+        SQLite stores as 1 and 0 as SQLAlchemy's own binding does."""
+        if not rows:
+            return
+        connection = self.session.connection()
+        compiled = statement.compile(dialect=connection.dialect, column_keys=list(rows[0]))
+        order = compiled.positiontup or []
+        connection.exec_driver_sql(
+            str(compiled), [tuple(row[name] for name in order) for row in rows]
+        )
 
     def _sealed(self, kind: EntityKind, row: dict[str, Any]) -> dict[str, Any]:
         message = row_message(None, row, kind.row)
