@@ -14,7 +14,8 @@ row is written.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import inspect
@@ -73,10 +74,12 @@ def row_message(
     row of that class's table rather than a mapped object, or when ``row`` is ``None`` and
     ``values`` holds every column (a row written in bulk, see :func:`full_row`)."""
     row_class = row_class or type(row)
-    parts = [SEAL_FORMAT, _encode(row_class.__tablename__)]
+    head, layout = _layout(row_class)  # type: ignore[arg-type]
+    parts = [head]
     append = parts.append
-    for name, encoded_name in _layout(row_class):  # type: ignore[arg-type]
-        value = values[name] if values is not None and name in values else getattr(row, name)
+    get = _getter(row, values)
+    for name, encoded_name in layout:
+        value = get(name)
         append(encoded_name)
         # The common types inline (this runs for every row an older vault is sealed with);
         # the same bytes as ``_encode``.
@@ -93,9 +96,22 @@ def row_message(
     return b"".join(parts)
 
 
+def _getter(row: Any, values: dict[str, Any] | None) -> Callable[[str], Any]:
+    """How :func:`row_message` reads a column: from ``values`` first, then from ``row``."""
+    if row is None:
+        assert values is not None
+        return values.__getitem__
+    if not values:
+        return partial(getattr, row)
+    return lambda name: values[name] if name in values else getattr(row, name)
+
+
 @cache
-def _layout(row_class: type[Any]) -> tuple[tuple[str, bytes], ...]:
-    return tuple((name, _encode(name)) for name in sealed_columns(row_class))  # type: ignore[arg-type]
+def _layout(row_class: type[Any]) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+    """The message's first bytes (format and table), and each column's name and its encoding."""
+    names = sealed_columns(row_class)  # type: ignore[arg-type]
+    head = SEAL_FORMAT + _encode(row_class.__tablename__)
+    return head, tuple((name, _encode(name)) for name in names)
 
 
 def _encode(value: Any) -> bytes:

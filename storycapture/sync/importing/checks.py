@@ -65,12 +65,17 @@ def check_operations(operations: Sequence[dict[str, Any]]) -> None:
             reason="bad-operation",
         )
 
+    stamps_read: set[tuple[str, str]] = set()  # (clock, author) pairs already decoded
     for op in operations:
-        try:
-            Hlc.decode(op["hlc"])
-            Author.decode(op["author"])
-        except (ValueError, StoryCaptureError) as error:
-            raise refuse("a clock or author it does not know") from error
+        stamp = (op["hlc"], op["author"])
+        if not (type(stamp[0]) is str and type(stamp[1]) is str and stamp in stamps_read):
+            try:
+                Hlc.decode(op["hlc"])
+                Author.decode(op["author"])
+            except (ValueError, StoryCaptureError) as error:
+                raise refuse("a clock or author it does not know") from error
+            if type(stamp[0]) is str and type(stamp[1]) is str:
+                stamps_read.add(stamp)
         if not _is_uuid(op["storyteller"]):
             raise refuse("a storyteller reference it does not know")
         if op["op"] == "erase":

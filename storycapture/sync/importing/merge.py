@@ -114,6 +114,7 @@ class Merge:
         self.erased = set(session.scalars(select(models.TombstoneRow.storyteller_uuid)))
         self.updated: set[str] = set()
         self.latest = Hlc.zero()
+        self._latest_text = ""
         self.rows: dict[tuple[str, str], Any] = {}  # (kind, uuid) → row here
         self.touched: set[tuple[str, str]] = set()  # (kind, uuid) made or changed
         self.authors: dict[tuple[str, str, str], str] = {}  # (item, clock, device) → author
@@ -181,9 +182,14 @@ class Merge:
                 )
 
     def _observe(self, hlc: str) -> None:
-        seen = Hlc.decode(hlc)
-        if seen > self.latest:
-            self.latest = seen
+        # Clocks in ASCII digits sort as text as they do as clocks: only a later one is decoded.
+        ascii_digits = hlc.isascii()
+        if not ascii_digits or hlc > self._latest_text:
+            if ascii_digits:
+                self._latest_text = hlc
+            seen = Hlc.decode(hlc)
+            if seen > self.latest:
+                self.latest = seen
 
     def _apply(self, op: dict[str, Any], known: _Known) -> None:
         self._observe(op["hlc"])
