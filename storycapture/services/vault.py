@@ -517,25 +517,38 @@ class VaultSession:
             return person in self._unsealed_storytellers
         return cipher.mac_matches(row_message(row), seal)
 
+    def seal_of(self, session: Session, storyteller_uuid: str, message: bytes) -> bytes:
+        """The seal of a row of ``storyteller_uuid`` whose :func:`row_message` is ``message``."""
+        return self.cipher(session, storyteller_uuid).mac(message)
+
+    def check_stored_seal(
+        self, session: Session, storyteller_uuid: str, message: bytes, seal: bytes | None
+    ) -> None:
+        """Before a stored row is changed and sealed again: raise :class:`VaultDamaged` unless
+        ``seal``, the seal it was stored with, matches ``message``, its columns as stored (a
+        row of a vault not yet sealed may have none), so no altered row is sealed anew."""
+        cipher = self.cipher(session, storyteller_uuid)
+        unsealed = seal is None and storyteller_uuid in self._unsealed_storytellers
+        if not unsealed and not cipher.mac_matches(message, seal):
+            raise VaultDamaged(_DAMAGED_ROW)
+
     def _seal_rows(self, session: Session, _context: object, _instances: object) -> None:
         for row in session.new:
             if is_sealed_row(row):
                 with_defaults(row)  # the seal covers what is stored, defaults included
-                row.seal = self.cipher(session, row.storyteller_uuid).mac(row_message(row))
+                row.seal = self.seal_of(session, row.storyteller_uuid, row_message(row))
         for row in session.dirty:
             if not is_sealed_row(row) or not session.is_modified(row):
                 continue
-            cipher = self.cipher(session, row.storyteller_uuid)
             before = {
                 name: value
                 for name, value in inspect(row).committed_state.items()
                 if value is None or isinstance(value, bool | int | str | bytes)
             }
+            person = row.storyteller_uuid
             earlier_seal = before.get("seal", row.seal)
-            unsealed = earlier_seal is None and row.storyteller_uuid in self._unsealed_storytellers
-            if not unsealed and not cipher.mac_matches(row_message(row, before), earlier_seal):
-                raise VaultDamaged(_DAMAGED_ROW)
-            row.seal = cipher.mac(row_message(row))
+            self.check_stored_seal(session, person, row_message(row, before), earlier_seal)
+            row.seal = self.seal_of(session, person, row_message(row))
 
     def _seal_existing_rows(self) -> None:
         """Seal every row an older version wrote without a seal, as it stands, re-wrap the keys

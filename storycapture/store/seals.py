@@ -14,7 +14,8 @@ row is written.
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import inspect
@@ -35,13 +36,34 @@ def is_sealed_row(row: Any) -> bool:
     return hasattr(type(row), SEAL_COLUMN) and hasattr(type(row), "__tablename__")
 
 
+@cache
+def _scalar_defaults(row_class: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """(attribute, value) of each column of ``row_class`` with a fixed default."""
+    return tuple(
+        (column.key, column.default.arg)
+        for column in row_class.__table__.columns
+        if column.default is not None and column.default.is_scalar
+    )
+
+
 def with_defaults(row: Any) -> None:
     """Give a new row's unset columns their defaults now (SQLAlchemy would only at INSERT,
     after the seal is made)."""
-    for column in row.__table__.columns:
-        default = column.default
-        if default is not None and default.is_scalar and getattr(row, column.key) is None:
-            setattr(row, column.key, default.arg)
+    for name, default in _scalar_defaults(type(row)):  # type: ignore[arg-type]
+        if getattr(row, name) is None:
+            setattr(row, name, default)
+
+
+def full_row(row_class: type[Any], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` of a new row of ``row_class`` written without the ORM, as the ORM would
+    store them: every column the seal covers present (``None`` if not given), and unset
+    columns given their defaults, as :func:`with_defaults` does."""
+    for name in sealed_columns(row_class):  # type: ignore[arg-type]
+        values.setdefault(name, None)
+    for name, default in _scalar_defaults(row_class):  # type: ignore[arg-type]
+        if values[name] is None:
+            values[name] = default
+    return values
 
 
 def row_message(
@@ -49,12 +71,15 @@ def row_message(
 ) -> bytes:
     """The bytes a row's seal is a MAC of. ``values`` overrides some columns (the state a
     changed row had before the change); ``row_class`` is given when ``row`` is a plain result
-    row of that class's table rather than a mapped object."""
+    row of that class's table rather than a mapped object, or when ``row`` is ``None`` and
+    ``values`` holds every column (a row written in bulk, see :func:`full_row`)."""
     row_class = row_class or type(row)
-    parts = [SEAL_FORMAT, _encode(row_class.__tablename__)]
+    head, layout = _layout(row_class)  # type: ignore[arg-type]
+    parts = [head]
     append = parts.append
-    for name, encoded_name in _layout(row_class):  # type: ignore[arg-type]
-        value = values[name] if values is not None and name in values else getattr(row, name)
+    get = _getter(row, values)
+    for name, encoded_name in layout:
+        value = get(name)
         append(encoded_name)
         # The common types inline (this runs for every row an older vault is sealed with);
         # the same bytes as ``_encode``.
@@ -71,9 +96,22 @@ def row_message(
     return b"".join(parts)
 
 
+def _getter(row: Any, values: dict[str, Any] | None) -> Callable[[str], Any]:
+    """How :func:`row_message` reads a column: from ``values`` first, then from ``row``."""
+    if row is None:
+        assert values is not None
+        return values.__getitem__
+    if not values:
+        return partial(getattr, row)
+    return lambda name: values[name] if name in values else getattr(row, name)
+
+
 @cache
-def _layout(row_class: type[Any]) -> tuple[tuple[str, bytes], ...]:
-    return tuple((name, _encode(name)) for name in sealed_columns(row_class))  # type: ignore[arg-type]
+def _layout(row_class: type[Any]) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+    """The message's first bytes (format and table), and each column's name and its encoding."""
+    names = sealed_columns(row_class)  # type: ignore[arg-type]
+    head = SEAL_FORMAT + _encode(row_class.__tablename__)
+    return head, tuple((name, _encode(name)) for name in names)
 
 
 def _encode(value: Any) -> bytes:

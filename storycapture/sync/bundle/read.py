@@ -70,6 +70,9 @@ class OpenedBundle:
     # as <photo uuid>.age in the staging folder; the caller moves each where it belongs.
     media: dict[tuple[str, str], Path] = field(default_factory=dict)
     size: int = 0
+    # ``already_here`` said this bundle was imported before: its changes were not read, and
+    # its photos not kept (``operations`` and ``media`` are empty).
+    known: bool = False
 
 
 class _Source:
@@ -328,6 +331,7 @@ def read_bundle(
     staging_dir: Path,
     limits: Limits = DEFAULT_LIMITS,
     progress: Callable[[int, int], None] | None = None,
+    already_here: Callable[[Manifest, str], bool] | None = None,
 ) -> OpenedBundle:
     """Open and check one bundle completely; raise :class:`BundleRefused` for anything amiss.
 
@@ -342,6 +346,11 @@ def read_bundle(
 
     On any failure every staged file is deleted. Errors that are not about the bundle (a
     full disk while staging) pass as they are. ``progress(done, total)`` counts file bytes.
+
+    ``already_here(manifest, bundle_id)``, asked once the signature, the sender and the
+    archive's entries are checked, says whether this very bundle was imported before: its
+    changes are then not parsed (they are, byte for byte, those of the bundle imported, whose
+    manifest lists their SHA-256) and its staged photos are removed; ``known`` is set.
     """
     path = Path(path)
     staging_dir = Path(staging_dir)
@@ -349,9 +358,13 @@ def read_bundle(
     renamed: list[Path] = []
     try:
         manifest, bundle_id, operations, size = _read(
-            path, identities, check_sender, incoming, limits, progress
+            path, identities, check_sender, incoming, limits, progress, already_here
         )
         incoming.wait()  # the photos' last writes and syncs overlapped with the checks above
+        if operations is None:
+            for partial in incoming.staged.values():
+                partial.unlink(missing_ok=True)
+            return OpenedBundle(manifest, bundle_id, [], {}, size, known=True)
         media: dict[tuple[str, str], Path] = {}
         for key, partial in incoming.staged.items():
             final = staging_dir / f"{key[1]}.age"
@@ -396,7 +409,8 @@ def _read(
     incoming: _Incoming,
     limits: Limits,
     progress: Callable[[int, int], None] | None,
-) -> tuple[Manifest, str, list[dict[str, Any]], int]:
+    already_here: Callable[[Manifest, str], bool] | None = None,
+) -> tuple[Manifest, str, list[dict[str, Any]] | None, int]:
     try:
         source = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as error:
@@ -442,10 +456,13 @@ def _read(
     manifest = _verified_manifest(incoming, limits, identities)
     check_sender(manifest)
     _check_entries(archive.members, manifest)
+    bundle_id = manifest.bundle_id()
+    if already_here is not None and already_here(manifest, bundle_id):
+        return manifest, bundle_id, None, size
     operations_bytes = incoming.data(OPERATIONS)
     assert operations_bytes is not None  # the entries say it came first
     operations = parse_operations(operations_bytes, manifest, limits)
-    return manifest, manifest.bundle_id(), operations, size
+    return manifest, bundle_id, operations, size
 
 
 def _read_header(source: io.BufferedReader, size: int, limits: Limits) -> bytes:

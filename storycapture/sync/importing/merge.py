@@ -1,6 +1,7 @@
 """The merge: every field a last-writer-wins register ordered by (clock, device); every change
-kept in the log; conflicts noted for a person; rows and log entries written through
-``services.records``.
+kept in the log; conflicts noted for a person. Rows and log entries are gathered and written
+together, sealed, through ``services.bulk`` (one ``executemany`` per table, not one ORM object
+per row and change); their values are sealed by ``services.records``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from storycapture.domain.authorship import Author
 from storycapture.domain.clock import Hlc
 from storycapture.domain.errors import StoryCaptureError
 from storycapture.services import records
+from storycapture.services.bulk import BulkWrites, owner
 from storycapture.services.consent import erase_storyteller_rows
 from storycapture.services.kinds import (
     ENTITY_KINDS,
@@ -81,19 +83,17 @@ def _load_known(session: Session, uuids: set[str], own_device: str) -> _Known:
     return known
 
 
-def _load_rows(session: Session, sets: Sequence[dict[str, Any]]) -> dict[tuple[str, str], Any]:
+def _load_rows(writes: BulkWrites, sets: Sequence[dict[str, Any]]) -> dict[tuple[str, str], Any]:
     """The rows already here of the items and storytellers a bundle touches, by (kind, uuid),
-    in a few queries rather than two per change (holding them keeps them in the session)."""
+    in a few queries rather than two per change (as plain dicts of their columns)."""
     wanted: dict[str, set[str]] = defaultdict(set)
     for op in sets:
         wanted[op["entity"]].add(op["uuid"])
         wanted[STORYTELLER.name].add(op["storyteller"])
     rows: dict[tuple[str, str], Any] = {}
     for name, uuids in wanted.items():
-        table = ENTITY_KINDS[name].row
-        for chunk in in_chunks(sorted(uuids)):
-            for row in session.scalars(select(table).where(table.uuid.in_(chunk))):
-                rows[(name, row.uuid)] = row
+        for uuid, row in writes.load(ENTITY_KINDS[name], uuids).items():
+            rows[(name, uuid)] = row
     return rows
 
 
@@ -114,14 +114,16 @@ class Merge:
         self.erased = set(session.scalars(select(models.TombstoneRow.storyteller_uuid)))
         self.updated: set[str] = set()
         self.latest = Hlc.zero()
+        self._latest_text = ""
         self.rows: dict[tuple[str, str], Any] = {}  # (kind, uuid) → row here
         self.touched: set[tuple[str, str]] = set()  # (kind, uuid) made or changed
         self.authors: dict[tuple[str, str, str], str] = {}  # (item, clock, device) → author
+        self.writes = BulkWrites(vault, session)
 
     def run(self, operations: Sequence[dict[str, Any]]) -> None:
         sets = [op for op in operations if op["op"] == "set"]
         known = _load_known(self.session, {op["uuid"] for op in sets}, self.vault.device_id)
-        self.rows = _load_rows(self.session, sets)
+        self.rows = _load_rows(self.writes, sets)
         for op in sets:
             known.incoming[(op["uuid"], op["field"], op["hlc"], op["device"])] = op["value"]
             self.authors[(op["uuid"], op["hlc"], op["device"])] = op["author"]
@@ -131,38 +133,48 @@ class Merge:
         for op in operations:
             if op["op"] == "erase":
                 self._erase(op)
+        self.writes.write()
         self.report.updated += len(self.updated)
 
     def _check_readable(self) -> None:
-        """Every item this bundle made or changed must read back as the app shows it."""
+        """Every item this bundle made or changed must read back as the app shows it (once
+        everything is written, and in the order of their kinds and ids)."""
+        self.writes.write()
         self.session.flush()
+        shown: dict[str, list[str]] = defaultdict(list)
         for kind_name, item in sorted(self.touched):
-            kind = ENTITY_KINDS[kind_name]
             row = self.rows.get((kind_name, item))
-            if row is None or (kind is STORYTELLER and not row.complete):
+            if row is None or (kind_name == STORYTELLER.name and not row["complete"]):
                 continue
-            try:
-                check_readable(kind, records.get(self.vault, self.session, kind, item))
-            except Unreadable as error:
-                raise BundleRefused(
-                    f"This bundle holds {kind.label} that StoryCapture cannot read "
-                    f"({error}), so nothing was imported.",
-                    reason="bad-operation",
-                ) from error
-            self._check_links(kind, row)
+            shown[kind_name].append(item)
+        for kind_name, items in shown.items():
+            kind = ENTITY_KINDS[kind_name]
+            for record in records.get_many(self.vault, self.session, kind, items):
+                try:
+                    check_readable(kind, record)
+                except Unreadable as error:
+                    raise BundleRefused(
+                        f"This bundle holds {kind.label} that StoryCapture cannot read "
+                        f"({error}), so nothing was imported.",
+                        reason="bad-operation",
+                    ) from error
+                self._check_links(kind, self.rows[(kind_name, record.uuid)])
 
     def _check_links(self, kind: EntityKind, row: Any) -> None:
         """An item links only to items of its own storyteller (one not here yet may still
         come, in a bundle of its own)."""
         for name, target_name in kind.links:
-            target_uuid = getattr(row, name)
+            target_uuid = row[name]
             if target_uuid is None:
                 continue
             target = ENTITY_KINDS[target_name]
-            linked = self.rows.get((target_name, target_uuid)) or self.session.get(
-                target.row, target_uuid
-            )
-            if linked is not None and linked.storyteller_uuid != row.storyteller_uuid:
+            linked = self.rows.get((target_name, target_uuid))
+            if linked is not None:
+                linked_owner: str | None = owner(target, linked)
+            else:
+                stored = self.session.get(target.row, target_uuid)
+                linked_owner = None if stored is None else stored.storyteller_uuid
+            if linked_owner is not None and linked_owner != owner(kind, row):
                 raise BundleRefused(
                     f"This bundle links {kind.label} to {target.label} of another "
                     "storyteller, so nothing was imported.",
@@ -170,9 +182,14 @@ class Merge:
                 )
 
     def _observe(self, hlc: str) -> None:
-        seen = Hlc.decode(hlc)
-        if seen > self.latest:
-            self.latest = seen
+        # Clocks in ASCII digits sort as text as they do as clocks: only a later one is decoded.
+        ascii_digits = hlc.isascii()
+        if not ascii_digits or hlc > self._latest_text:
+            if ascii_digits:
+                self._latest_text = hlc
+            seen = Hlc.decode(hlc)
+            if seen > self.latest:
+                self.latest = seen
 
     def _apply(self, op: dict[str, Any], known: _Known) -> None:
         self._observe(op["hlc"])
@@ -194,7 +211,7 @@ class Merge:
             return
         self._ensure_storyteller(person, op)
         row = self.rows.get((kind.name, item))
-        if row is not None and row.storyteller_uuid != person:
+        if row is not None and owner(kind, row) != person:
             raise BundleRefused(
                 "This bundle moves an item to another storyteller's story, so nothing was "
                 "imported.",
@@ -203,33 +220,24 @@ class Merge:
         winner = max(here) if here else None
         self._note_conflict(op, kind, here, known)
         base = (op["base"][0], op["base"][1]) if op["base"] else None
-        records.log_change(
-            self.vault,
-            self.session,
-            kind,
-            item,
-            person,
-            name,
-            op["value"],
-            stamp=stamp,
-            author=op["author"],
-            base=base,
+        self.writes.log_change(
+            kind, item, person, name, op["value"], stamp=stamp, author=op["author"], base=base
         )
         here.append(stamp)
         known.bases[(item, name, *stamp)] = base
         known.entity_of[item] = kind.name
         known.fields_of[item].add(name)
 
-        if row is None or (kind is STORYTELLER and not row.complete):
+        if row is None or (kind is STORYTELLER and not row["complete"]):
             if known.fields_of[item] >= set(kind.fields) - set(kind.added_later):
                 self._materialise(kind, item, person, known, row)
             return
         if winner is not None and stamp < winner:
             self.report.history_only += 1
             return
-        records.set_field(self.vault, self.session, kind, row, name, op["value"])
-        if op["hlc"] > row.updated_hlc:
-            row.updated_hlc = op["hlc"]
+        self.writes.set_field(kind, row, name, op["value"])
+        if op["hlc"] > row["updated_hlc"]:
+            row["updated_hlc"] = op["hlc"]
         self.updated.add(item)
         self.touched.add((kind.name, item))
 
@@ -257,17 +265,16 @@ class Merge:
             stamps[WORDS_BY] = max(known.changes[(item, WORDS_BY)])  # whose words, latest
         values = {name: self._value_of(known, item, name, stamp) for name, stamp in stamps.items()}
         if row is None:
-            row = records.new_row(
+            row = self.writes.new_row(
                 kind, item, person, created_hlc=first[0], updated_hlc=last[0], author=first_author
             )
             self.rows[(kind.name, item)] = row
         else:  # a storyteller kept while partly arrived
-            row.created_hlc, row.updated_hlc, row.author = first[0], last[0], first_author
-            row.complete = True
+            row.update(created_hlc=first[0], updated_hlc=last[0], author=first_author)
+            row["complete"] = True
+            self.writes.changed(kind, row)
         for name, value in values.items():
-            records.set_field(self.vault, self.session, kind, row, name, value)
-        self.session.add(row)
-        self.session.flush()
+            self.writes.set_field(kind, row, name, value)
         self.report.new += 1
         self.touched.add((kind.name, item))
 
@@ -281,7 +288,7 @@ class Merge:
     def _ensure_storyteller(self, person: str, op: dict[str, Any]) -> None:
         if (STORYTELLER.name, person) in self.rows:
             return
-        self.rows[(STORYTELLER.name, person)] = records.placeholder_storyteller(
+        records.placeholder_storyteller(
             self.vault,
             self.session,
             person,
@@ -289,6 +296,8 @@ class Merge:
             author=op["author"],
             age_identity=self.pending_identities.pop(person, None),
         )
+        stored = self.writes.load(STORYTELLER, [person])
+        self.rows[(STORYTELLER.name, person)] = stored[person]
 
     def _note_conflict(
         self, op: dict[str, Any], kind: EntityKind, here: list[tuple[str, str]], known: _Known
@@ -350,6 +359,7 @@ class Merge:
         )
 
     def _pseudonym(self, person: str) -> str:
+        self.writes.write()  # what this bundle changed so far, the storyteller's name too
         try:
             record = records.get(self.vault, self.session, STORYTELLER, person)
         except StoryCaptureError:

@@ -22,7 +22,7 @@ from storycapture.services.kinds import (
 )
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
-from storycapture.sync.bundle import BundleRefused, Limits, OpenedBundle, read_bundle
+from storycapture.sync.bundle import BundleRefused, Limits, Manifest, OpenedBundle, read_bundle
 from storycapture.sync.importing.checks import check_chain, check_operations
 from storycapture.sync.importing.media import MediaStager, place_media, staging_folder
 from storycapture.sync.importing.merge import Merge
@@ -116,7 +116,8 @@ def _file_sha256(path: Path) -> str | None:
 
 def _already_imported(vault: VaultSession, file_sha256: str | None, outcome: BundleOutcome) -> bool:
     """The very same file was imported before: say so without decrypting it again. (A file
-    with other bytes, even a copy of the same bundle made again, is read and checked whole.)"""
+    with other bytes, even a copy of the same bundle made again, is decrypted and checked up
+    to its manifest; its changes are read only if that bundle is not here.)"""
     if file_sha256 is None:
         return False
     with vault.read() as session:
@@ -166,18 +167,19 @@ def _read_and_merge(
         staging_dir=staging,
         limits=limits or Limits(),
         progress=progress,
+        # (verify describes the bundle's changes, so it reads them even when they are here)
+        already_here=None if rehearse else _receipt_of(vault),
     )
     manifest = opened.manifest
     outcome.sender, outcome.sequence = sender.name, manifest.sequence
+    if opened.known:
+        _say_duplicate(outcome, manifest.sequence, sender.name)
+        return opened
     check_operations(opened.operations)
     with vault.rehearsal() if rehearse else vault.edit() as session:
         receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
         if receipt is not None and receipt.bundle_id == opened.bundle_id:
-            outcome.status = "duplicate"
-            outcome.message = (
-                f"bundle {manifest.sequence} from {sender.name} was already imported; "
-                "nothing changed."
-            )
+            _say_duplicate(outcome, manifest.sequence, sender.name)
             return opened
         if receipt is not None:
             report.alerts.append(
@@ -234,6 +236,22 @@ def _read_and_merge(
     if report.erased > counts_before[3]:
         erase_leftovers(vault)
     return opened
+
+
+def _receipt_of(vault: VaultSession) -> Callable[[Manifest, str], bool]:
+    """Whether a bundle (its verified manifest and id) was imported here before."""
+
+    def already_here(manifest: Manifest, bundle_id: str) -> bool:
+        with vault.read() as session:
+            receipt = session.get(models.BundleReceiptRow, (manifest.device_id, manifest.sequence))
+        return receipt is not None and receipt.bundle_id == bundle_id
+
+    return already_here
+
+
+def _say_duplicate(outcome: BundleOutcome, sequence: int, sender: str) -> None:
+    outcome.status = "duplicate"
+    outcome.message = f"bundle {sequence} from {sender} was already imported; nothing changed."
 
 
 def import_bundles(
