@@ -14,6 +14,7 @@ row is written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -51,29 +52,55 @@ def row_message(
     changed row had before the change); ``row_class`` is given when ``row`` is a plain result
     row of that class's table rather than a mapped object."""
     row_class = row_class or type(row)
-    parts = [SEAL_FORMAT, _encode(row_class.__tablename__)]
+    names = sealed_columns(row_class)  # type: ignore[arg-type]
+    if values is None:
+        return columns_message(row_class, [getattr(row, name) for name in names])
+    return columns_message(
+        row_class, [values[name] if name in values else getattr(row, name) for name in names]
+    )
+
+
+def leading_columns_message(row_class: type[Any], row: Sequence[Any]) -> bytes:
+    """:func:`row_message` of a plain result row whose first columns are the sealed columns
+    of ``row_class`` in :func:`sealed_columns` order (read by position: no lookup by name)."""
+    return columns_message(row_class, row[: len(sealed_columns(row_class))])  # type: ignore[arg-type]
+
+
+def columns_message(row_class: type[Any], columns: Sequence[Any]) -> bytes:
+    """The bytes a seal is a MAC of, from the values of a row's sealed columns, in
+    :func:`sealed_columns` order."""
+    parts = [_head(row_class)]  # type: ignore[arg-type]
     append = parts.append
-    for name, encoded_name in _layout(row_class):  # type: ignore[arg-type]
-        value = values[name] if values is not None and name in values else getattr(row, name)
+    for encoded_name, value in zip(_layout(row_class), columns, strict=True):  # type: ignore[arg-type]
         append(encoded_name)
-        # The common types inline (this runs for every row an older vault is sealed with);
-        # the same bytes as ``_encode``.
+        # The common types inline (this runs for every row read in bulk, and for every row an
+        # older vault is sealed with); the same bytes as ``_encode``.
         kind = type(value)
-        if kind is bytes:
+        if kind is str:
+            value = value.encode("utf-8")
+            append(b"s%d:" % len(value))
+            append(value)
+        elif kind is bytes:
             append(b"b%d:" % len(value))
             append(value)
-        elif kind is str:
-            data = value.encode("utf-8")
-            append(b"s%d:" % len(data))
-            append(data)
+        elif value is None:
+            append(b"n")
+        elif kind is bool:
+            append(b"T" if value else b"F")
         else:
             append(_encode(value))
     return b"".join(parts)
 
 
 @cache
-def _layout(row_class: type[Any]) -> tuple[tuple[str, bytes], ...]:
-    return tuple((name, _encode(name)) for name in sealed_columns(row_class))  # type: ignore[arg-type]
+def _head(row_class: type[Any]) -> bytes:
+    return SEAL_FORMAT + _encode(row_class.__tablename__)
+
+
+@cache
+def _layout(row_class: type[Any]) -> tuple[bytes, ...]:
+    """The encoded names of the sealed columns, in :func:`sealed_columns` order."""
+    return tuple(_encode(name) for name in sealed_columns(row_class))  # type: ignore[arg-type]
 
 
 def _encode(value: Any) -> bytes:
