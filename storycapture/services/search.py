@@ -141,7 +141,7 @@ class SearchIndex:
         for start in range(0, len(storyteller_uuids), BATCH):
             if cancelled():
                 return False
-            with vault.read() as session:
+            with vault.read_aside() as session:  # never holding the window's edits off
                 batch = storyteller_uuids[start : start + BATCH]
                 self._entries.update(_batch_entries(vault, session, batch))
         return not cancelled()

@@ -42,6 +42,7 @@ from storycapture.store.db import (
 )
 from storycapture.store.db import (
     DATABASE_NAME,
+    READ_ASIDE,
     check_file,
     check_integrity,
     open_engine,
@@ -367,6 +368,15 @@ class VaultSession:
     def read(self) -> Iterator[Session]:
         self._require_unlocked()
         with translated_errors(), self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def read_aside(self) -> Iterator[Session]:
+        """A session for reading only, safe on another thread (it has a connection of its
+        own): its transaction takes no lock, so a long read there never makes the window's
+        edits and reads wait (``read()`` begins as a writer would, holding the others off)."""
+        engine = self.engine.execution_options(**{READ_ASIDE: True})
+        with translated_errors(), self._sessions(bind=engine) as session:
             yield session
 
     def media_dir(self, storyteller_uuid: str) -> Path:

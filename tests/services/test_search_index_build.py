@@ -182,3 +182,18 @@ def test_a_locked_vault_remembers_no_key_a_reader_unwraps_afterwards(
         with pytest.raises(VaultLocked):
             vault.cipher(session, storyteller_uuid)
     assert vault._ciphers == {}
+
+
+def test_reading_aside_never_holds_an_edit_off(vault: VaultSession, storyteller_uuid: str) -> None:
+    """The index is read in a transaction that takes no lock: an edit made meanwhile (in
+    the window) goes ahead at once, and the reading goes on."""
+    from sqlalchemy import func, select
+
+    from storycapture.store.models import StorytellerRow
+
+    with vault.read_aside() as session:
+        before = session.scalar(select(func.count()).select_from(StorytellerRow))
+        StorytellerService(vault).add("Rowan", author=FACILITATOR)  # would wait, then fail
+        assert session.scalar(select(func.count()).select_from(StorytellerRow)) == before
+    with vault.read_aside() as session:
+        assert session.scalar(select(func.count()).select_from(StorytellerRow)) == before + 1
