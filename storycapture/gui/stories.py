@@ -236,6 +236,13 @@ class Sidebar(QWidget):
             self.results.addItem("Nothing found. Try fewer or shorter words.")
         self.results.show()
 
+    def show_message(self, text: str) -> None:
+        """A sentence in place of results (search is still getting ready, say)."""
+        self.results.clear()
+        self.people.hide()
+        self.results.addItem(text)
+        self.results.show()
+
     def clear(self) -> None:
         self.search.clear()
         self.results.clear()

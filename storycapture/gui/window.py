@@ -72,7 +72,52 @@ class _FileCheck(QObject):
         threading.Thread(target=run, name="vault file check", daemon=True).start()
 
 
+class _IndexJob:
+    """One build of the search index: cancelled, it stops at its next batch of storytellers
+    and hands nothing over."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+
+
+class _IndexBuilder(QObject):
+    """Builds the search index on a thread of its own, which reads the vault through a
+    session of that thread and touches no widget; ``built`` brings the finished index (plain
+    data) to the GUI thread, or ``None`` if it could not be built."""
+
+    built = Signal(object, object)  # (the _IndexJob, the SearchIndex or None)
+
+    def start(self, vault: VaultSession, storyteller_uuids: list[str]) -> _IndexJob:
+        job = _IndexJob()
+        job.thread = threading.Thread(
+            target=self._build, args=(job, vault, storyteller_uuids), name="search index"
+        )
+        job.thread.daemon = True
+        job.thread.start()
+        return job
+
+    def _build(self, job: _IndexJob, vault: VaultSession, storyteller_uuids: list[str]) -> None:
+        from storycapture.services.search import SearchIndex
+
+        index = SearchIndex()
+        try:
+            index.add_all(vault, storyteller_uuids, cancelled=job.stop.is_set)
+        except Exception:  # locked meanwhile (its database gone), or the file unreadable
+            index.clear()
+            if not job.stop.is_set():
+                with contextlib.suppress(RuntimeError):
+                    self.built.emit(job, None)
+            return
+        if job.stop.is_set():  # locked, closed, or started afresh: nothing is handed over
+            index.clear()
+            return
+        with contextlib.suppress(RuntimeError):  # the window went meanwhile: nobody to tell
+            self.built.emit(job, index)
+
+
 FINISH_BUILDING_AFTER_MS = 120
+GETTING_READY = "Search is still getting ready. Your results will appear here in a moment."
 TITLE = "StoryCapture"
 PRACTICE_WORDS = "Practice vault — invented storytellers"
 
@@ -100,6 +145,14 @@ class MainWindow(QMainWindow):
         self._visits: dict[str, str] = {}
         self._return_to: dict[str, Any] | None = None
         self._index_queue: list[str] = []
+        # The search index is built on a thread after unlock; until the first build lands,
+        # search says it is getting ready. Storytellers indexed afresh here meanwhile (an
+        # edit, a new storyteller) keep those entries rather than the build's.
+        self.index_builder = _IndexBuilder(self)
+        self.index_builder.built.connect(self._index_built)
+        self._index_job: _IndexJob | None = None
+        self._indexed_meanwhile: set[str] = set()
+        self.search_ready = False
         self.current_dialog: QDialog | None = None
         self._create_page: CreatePage | None = None
         self._author_filter = AuthorFilter.ALL
@@ -679,6 +732,9 @@ class MainWindow(QMainWindow):
     def _search(self, query: str) -> None:
         if self.stories is None or self.search_index is None:
             return
+        if not self.search_ready and query.strip():
+            self.stories.sidebar.show_message(GETTING_READY)
+            return
         names = {
             uuid: summary.storyteller.pseudonym
             for uuid in self.search_index.storytellers
@@ -686,30 +742,78 @@ class MainWindow(QMainWindow):
         }
         self.stories.sidebar.show_hits(self.search_index.search(query), names)
 
-    def _start_indexing(self) -> None:
-        """Index a storyteller per turn of the event loop, so the window never freezes."""
-        if self.stories is None:
-            return
+    def _listed_storytellers(self) -> list[str]:
+        assert self.stories is not None
         model = self.stories.sidebar.model
-        self._index_queue = [
-            str(model.index(row).data(model.UuidRole)) for row in range(model.rowCount())
-        ]
-        self._index_timer.start()
+        return [str(model.index(row).data(model.UuidRole)) for row in range(model.rowCount())]
+
+    def _start_indexing(self) -> None:
+        """Build the index of everyone listed on a thread (the window never freezes); what
+        search had before stays searchable until the new one lands."""
+        if self.stories is None or self.vault is None:
+            return
+        self._stop_indexing()
+        self._index_job = self.index_builder.start(self.vault, self._listed_storytellers())
+
+    def _stop_indexing(self) -> None:
+        """Let a build under way stop at its next batch; whatever it finds is dropped."""
+        if self._index_job is not None:
+            self._index_job.stop.set()
+            self._index_job = None
+        self._indexed_meanwhile.clear()
+        self._index_timer.stop()
+        self._index_queue.clear()
+
+    @Slot(object, object)
+    def _index_built(self, job: _IndexJob, built: SearchIndex | None) -> None:
+        if job is not self._index_job or self.stories is None or self.search_index is None:
+            if built is not None:  # cancelled meanwhile: dropped
+                built.clear()
+            return
+        self._index_job = None
+        # Only those still listed (not erased meanwhile); those indexed afresh meanwhile
+        # keep their newer entries.
+        fresh, self._indexed_meanwhile = self._indexed_meanwhile, set()
+        if built is None:  # could not be read at once: a storyteller a turn, as before
+            self._index_queue = [p for p in self._listed_storytellers() if p not in fresh]
+            self._index_timer.start()
+            return
+        self.search_index.take(built, keep=set(self._listed_storytellers()) - fresh)
+        built.clear()
+        self._search_is_ready()
+
+    def _search_is_ready(self) -> None:
+        self.search_ready = True
+        if self.stories is not None:
+            self._search(self.stories.sidebar.search.text())
 
     @Slot()
     def _index_next(self) -> None:
-        if not self._index_queue or self.vault is None or self.search_index is None:
+        if self.vault is None or self.search_index is None:
             self._index_timer.stop()
             return
-        self.search_index.add_storyteller(self.vault, self._index_queue.pop(0))
-        if not self._index_queue and self.stories is not None:
-            self._search(self.stories.sidebar.search.text())
+        if self._index_queue:
+            self._index_again(self._index_queue.pop(0))
+        if not self._index_queue:
+            self._index_timer.stop()
+            self._search_is_ready()
+
+    def _index_again(self, person: str) -> None:
+        """Index one storyteller afresh (after an edit), now, on this thread."""
+        if self.vault is None or self.search_index is None:
+            return
+        from storycapture.domain.errors import StoryCaptureError
+
+        with contextlib.suppress(StoryCaptureError):  # damaged: not found by search
+            self.search_index.add_storyteller(self.vault, person)
+            if self._index_job is not None:
+                self._indexed_meanwhile.add(person)
 
     @Slot()
     def _story_changed(self) -> None:
         person = self._current_storyteller()
         if person and self.vault is not None and self.search_index is not None:
-            self.search_index.add_storyteller(self.vault, person)
+            self._index_again(person)
             if self.stories is not None:
                 self._search(self.stories.sidebar.search.text())
                 summary = self.stories.sidebar.model.summary(person)
@@ -739,8 +843,7 @@ class MainWindow(QMainWindow):
                 return
             self._refresh_people()
             self.stories.sidebar.select(dialog.created.uuid)
-            if self.search_index is not None:
-                self.search_index.add_storyteller(self.vault, dialog.created.uuid)
+            self._index_again(dialog.created.uuid)
             # Consent comes before anything of their story.
             self.record_consent()
 
@@ -901,7 +1004,8 @@ class MainWindow(QMainWindow):
         self._visits.pop(person, None)
         if person in self._index_queue:
             self._index_queue.remove(person)
-        if self.search_index is not None:
+        self._indexed_meanwhile.discard(person)
+        if self.search_index is not None:  # a build under way leaves out whoever is not listed
             self.search_index.forget(person)
         self.stories.storyteller.clear()
         self._refresh_people()
@@ -1185,8 +1289,8 @@ class MainWindow(QMainWindow):
         self.unlock_page.reset()
         if hasattr(self, "idle"):
             self.idle.stop()
-        self._index_timer.stop()
-        self._index_queue.clear()
+        self._stop_indexing()  # the build stops at its next batch; nothing of it is kept
+        self.search_ready = False
         if self.vault is None:
             return
         if self.stories is not None:

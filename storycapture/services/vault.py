@@ -13,6 +13,7 @@ import datetime
 import os
 import shutil
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -41,6 +42,7 @@ from storycapture.store.db import (
 )
 from storycapture.store.db import (
     DATABASE_NAME,
+    READ_ASIDE,
     check_file,
     check_integrity,
     open_engine,
@@ -63,7 +65,12 @@ from storycapture.store.models import (
     VaultMeta,
     VisitRow,
 )
-from storycapture.store.seals import is_sealed_row, row_message, with_defaults
+from storycapture.store.seals import (
+    is_sealed_row,
+    leading_columns_message,
+    row_message,
+    with_defaults,
+)
 
 HEADER_FORMAT = b"1"
 MEDIA_DIR = "media"
@@ -173,6 +180,9 @@ class VaultSession:
         self.vault_id = header["vault_id"].decode()
         self.device_id = header["device_id"].decode()
         self._ciphers: dict[str, Sealer] = {}
+        # Another thread may read (the search index is built on one): a key it unwraps is
+        # remembered only while the vault is still unlocked, never after ``lock()`` cleared them.
+        self._keys_guard = threading.Lock()
         # Storytellers whose key was wrapped before row seals: their rows may have no seal yet.
         self._unsealed_storytellers: set[str] = set()
         self._rows_sealed = self._row_seals_marker_is_good()
@@ -310,8 +320,9 @@ class VaultSession:
 
     def lock(self) -> None:
         """Drop every key reference, close the database and let another process open the vault."""
-        self._vault_key = None
-        self._ciphers.clear()
+        with self._keys_guard:
+            self._vault_key = None
+            self._ciphers.clear()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -359,6 +370,15 @@ class VaultSession:
         with translated_errors(), self._sessions() as session:
             yield session
 
+    @contextmanager
+    def read_aside(self) -> Iterator[Session]:
+        """A session for reading only, safe on another thread (it has a connection of its
+        own): its transaction takes no lock, so a long read there never makes the window's
+        edits and reads wait (``read()`` begins as a writer would, holding the others off)."""
+        engine = self.engine.execution_options(**{READ_ASIDE: True})
+        with translated_errors(), self._sessions(bind=engine) as session:
+            yield session
+
     def media_dir(self, storyteller_uuid: str) -> Path:
         self._require_unlocked()
         return self.data_dir / MEDIA_DIR / storyteller_uuid
@@ -390,7 +410,7 @@ class VaultSession:
             age_recipient=crypto_keys.age_recipient(identity),
         )
         cipher = self._make_cipher(key)
-        self._ciphers[storyteller_uuid] = cipher
+        self._remember_cipher(storyteller_uuid, cipher)
         return cipher, row
 
     def cipher(self, session: Session, storyteller_uuid: str) -> Sealer:
@@ -399,7 +419,7 @@ class VaultSession:
         if cached is not None:
             return cached
         cipher = self._make_cipher(self._storyteller_key(session, storyteller_uuid))
-        self._ciphers[storyteller_uuid] = cipher
+        self._remember_cipher(storyteller_uuid, cipher)
         return cipher
 
     def preload_ciphers(self, session: Session, storyteller_uuids: set[str]) -> None:
@@ -415,7 +435,12 @@ class VaultSession:
             key = self._unwrap_storyteller_key(vault_key, row)
             if key is None:
                 continue  # reported, with its own message, when that storyteller is opened
-            self._ciphers[row.storyteller_uuid] = self._make_cipher(key)
+            self._remember_cipher(row.storyteller_uuid, self._make_cipher(key))
+
+    def _remember_cipher(self, storyteller_uuid: str, cipher: Sealer) -> None:
+        with self._keys_guard:
+            self._require_unlocked()  # locked meanwhile (on another thread): keep nothing
+            self._ciphers[storyteller_uuid] = cipher
 
     def _make_cipher(self, key: bytes) -> Sealer:
         return crypto.FieldCipher(key)
@@ -504,9 +529,14 @@ class VaultSession:
             raise VaultDamaged(_DAMAGED_HEADER) from error
         return True
 
-    def seal_is_good(self, session: Session, row: object) -> bool:
+    def seal_is_good(
+        self, session: Session, row: object, row_class: type[object] | None = None
+    ) -> bool:
         """Whether ``row`` is as this app last wrote it: its seal matches all its columns (a
-        row of a vault not yet sealed, with no seal, counts as good until it is)."""
+        row of a vault not yet sealed, with no seal, counts as good until it is). ``row_class``
+        is given when ``row`` is a plain result row of that class's table rather than a mapped
+        object: its first columns are then the sealed ones in ``sealed_columns`` order, and it
+        has ``seal`` and ``storyteller_uuid`` columns (labelled so for the storytellers)."""
         person = row.storyteller_uuid  # type: ignore[attr-defined]
         try:
             cipher = self.cipher(session, person)
@@ -515,7 +545,9 @@ class VaultSession:
         seal = getattr(row, "seal", None)
         if seal is None:
             return person in self._unsealed_storytellers
-        return cipher.mac_matches(row_message(row), seal)
+        if row_class is None:
+            return cipher.mac_matches(row_message(row), seal)
+        return cipher.mac_matches(leading_columns_message(row_class, row), seal)  # type: ignore[arg-type]
 
     def seal_of(self, session: Session, storyteller_uuid: str, message: bytes) -> bytes:
         """The seal of a row of ``storyteller_uuid`` whose :func:`row_message` is ``message``."""

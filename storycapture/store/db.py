@@ -23,6 +23,10 @@ DAMAGED = (
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_HEADER_BYTES = 100
 
+# An execution option of connections that only read, on a thread of their own (the search
+# index is built on one): their transactions begin deferred, taking no lock.
+READ_ASIDE = "storycapture_read_aside"
+
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     # FULL: a commit is on the disk before we say it is saved; a power cut loses nothing said saved.
@@ -66,7 +70,11 @@ def open_engine(database: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ASIDE):
+            # A reader only: in WAL mode it neither makes writers wait nor waits for them.
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

@@ -14,8 +14,8 @@ row is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache, partial
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import inspect
@@ -74,44 +74,55 @@ def row_message(
     row of that class's table rather than a mapped object, or when ``row`` is ``None`` and
     ``values`` holds every column (a row written in bulk, see :func:`full_row`)."""
     row_class = row_class or type(row)
-    head, layout = _layout(row_class)  # type: ignore[arg-type]
-    parts = [head]
+    names = sealed_columns(row_class)  # type: ignore[arg-type]
+    if values is None:
+        return columns_message(row_class, [getattr(row, name) for name in names])
+    return columns_message(
+        row_class, [values[name] if name in values else getattr(row, name) for name in names]
+    )
+
+
+def leading_columns_message(row_class: type[Any], row: Sequence[Any]) -> bytes:
+    """:func:`row_message` of a plain result row whose first columns are the sealed columns
+    of ``row_class`` in :func:`sealed_columns` order (read by position: no lookup by name)."""
+    return columns_message(row_class, row[: len(sealed_columns(row_class))])  # type: ignore[arg-type]
+
+
+def columns_message(row_class: type[Any], columns: Sequence[Any]) -> bytes:
+    """The bytes a seal is a MAC of, from the values of a row's sealed columns, in
+    :func:`sealed_columns` order."""
+    parts = [_head(row_class)]  # type: ignore[arg-type]
     append = parts.append
-    get = _getter(row, values)
-    for name, encoded_name in layout:
-        value = get(name)
+    for encoded_name, value in zip(_layout(row_class), columns, strict=True):  # type: ignore[arg-type]
         append(encoded_name)
-        # The common types inline (this runs for every row an older vault is sealed with);
-        # the same bytes as ``_encode``.
+        # The common types inline (this runs for every row read in bulk, and for every row an
+        # older vault is sealed with); the same bytes as ``_encode``.
         kind = type(value)
-        if kind is bytes:
+        if kind is str:
+            value = value.encode("utf-8")
+            append(b"s%d:" % len(value))
+            append(value)
+        elif kind is bytes:
             append(b"b%d:" % len(value))
             append(value)
-        elif kind is str:
-            data = value.encode("utf-8")
-            append(b"s%d:" % len(data))
-            append(data)
+        elif value is None:
+            append(b"n")
+        elif kind is bool:
+            append(b"T" if value else b"F")
         else:
             append(_encode(value))
     return b"".join(parts)
 
 
-def _getter(row: Any, values: dict[str, Any] | None) -> Callable[[str], Any]:
-    """How :func:`row_message` reads a column: from ``values`` first, then from ``row``."""
-    if row is None:
-        assert values is not None
-        return values.__getitem__
-    if not values:
-        return partial(getattr, row)
-    return lambda name: values[name] if name in values else getattr(row, name)
+@cache
+def _head(row_class: type[Any]) -> bytes:
+    return SEAL_FORMAT + _encode(row_class.__tablename__)
 
 
 @cache
-def _layout(row_class: type[Any]) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
-    """The message's first bytes (format and table), and each column's name and its encoding."""
-    names = sealed_columns(row_class)  # type: ignore[arg-type]
-    head = SEAL_FORMAT + _encode(row_class.__tablename__)
-    return head, tuple((name, _encode(name)) for name in names)
+def _layout(row_class: type[Any]) -> tuple[bytes, ...]:
+    """The encoded names of the sealed columns, in :func:`sealed_columns` order."""
+    return tuple(_encode(name) for name in sealed_columns(row_class))  # type: ignore[arg-type]
 
 
 def _encode(value: Any) -> bytes:

@@ -69,7 +69,7 @@ def _unlock_once(qtbot: QtBot, data_dir: Path, passphrase: str, tmp: Path) -> tu
     QApplication.processEvents()
     shown = time.perf_counter() - started
     assert window.stories is not None
-    qtbot.waitUntil(lambda: not window._index_timer.isActive(), timeout=600_000)
+    qtbot.waitUntil(lambda: window.search_ready, timeout=600_000)
     searchable = time.perf_counter() - started
     window.lock()
     window.close()
@@ -99,7 +99,7 @@ def test_unlock_to_main_window(
         rows += [
             stats_row(f"{label}: key derivation alone", derivation, "baseline"),
             stats_row(f"{label}: Unlock → stories shown", shown),
-            stats_row(f"{label}: Unlock → search ready", searchable, "one storyteller a turn"),
+            stats_row(f"{label}: Unlock → search ready", searchable, "built on a thread"),
         ]
     print_table(
         "UNLOCK TO MAIN WINDOW (offscreen, 1366×768)\n" + machine_note(),

@@ -281,7 +281,7 @@ def test_search_finds_words_and_goes_to_them(
 ) -> None:
     window = make_window(qtbot, filled_vault, app_settings)
     unlock(qtbot, window)
-    qtbot.waitUntil(lambda: not window._index_timer.isActive())
+    qtbot.waitUntil(lambda: window.search_ready)
     assert window.stories is not None
     sidebar = window.stories.sidebar
     qtbot.keyClicks(sidebar.search, "kitchen")
