@@ -7,7 +7,7 @@ import bisect
 import dataclasses
 import datetime
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from storycapture.timeline.layout.bands import Band, Bands, bands_for
@@ -219,13 +219,13 @@ def lay_out(
     A picture is kept for each of the last ``KEPT_LAYOUTS`` zooms and sets of events laid
     out: zooming back to a level seen before, or scrolling while every event is in the
     window, lays nothing out again."""
-    chosen = _in_window(placed, scale, window, keep_apart, sizes)
+    chosen, parts, spans = _in_window(placed, mode, scale, window, keep_apart, sizes)
     key = (mode, scale, view_width, view_height, today, keep_apart, sizes, chosen)
     kept = placed._kept
     layout = kept.pop(key, None)
     if layout is None:
         layout = _lay_out(
-            placed, chosen, mode, scale, view_width, view_height, today, keep_apart, sizes
+            placed, parts, spans, mode, scale, view_width, view_height, today, keep_apart, sizes
         )
         if len(kept) >= KEPT_LAYOUTS:
             del kept[next(iter(kept))]  # the one used longest ago
@@ -233,65 +233,113 @@ def lay_out(
     return layout
 
 
+Chosen = tuple[object, ...]  # what was chosen to lay out, as a key of the picture kept
+
+
 def _in_window(
     placed: PlacedTimeline,
+    mode: LayoutMode,
     scale: TimeScale,
     window: tuple[float, float] | None,
     keep_apart: frozenset[str],
     sizes: Sizes,
-) -> tuple[int, ...]:
-    """The places in time order of the events laid out: those whose days reach into the window
-    (with room for a card or a cluster that reaches in from just outside it), and those kept
-    apart, wherever they are."""
+) -> tuple[Chosen, dict[int, Part], list[PlacedEvent]]:
+    """The events laid out: those whose days reach into the window (with room for a card or
+    a cluster that reaches in from just outside it), and those kept apart, wherever they are;
+    as each band's moments (a stretch of its run, found by binary search, when it can be) and
+    the periods in time order."""
+    runs, spans = placed.parts(mode)
     if window is None:
-        return placed.index.everything
+        return ("all",), runs, spans
     ppd, origin = scale.px_per_day, scale.origin
     low = window[0] - sizes.max_card_px - sizes.cluster_px
     high = window[1] + sizes.max_card_px + sizes.cluster_px
     span = placed.span
     if span is not None and (span[0] - origin) * ppd >= low and (span[1] - origin) * ppd <= high:
-        return placed.index.everything  # the whole story is in the window (zoomed far out)
-    # A day's slack either side of the index's search; the test in pixels decides.
-    found = placed.index.touching(origin + low / ppd - 1.0, origin + high / ppd + 1.0)
-    firsts, lasts = placed.index.firsts, placed.index.lasts
-    chosen = [
-        order
-        for order in found
-        if not ((lasts[order] - origin) * ppd < low or (firsts[order] - origin) * ppd > high)
-    ]
-    if keep_apart:
-        order_of = placed.index.order_of
-        extra = {order_of[uuid] for uuid in keep_apart if uuid in order_of}
-        chosen = sorted(extra.union(chosen))
-    return tuple(chosen)
+        return ("all",), runs, spans  # the whole story is in the window (zoomed far out)
+    low_day, high_day = origin + low / ppd, origin + high / ppd
 
+    def inside(first: float, last: float) -> bool:  # the test in pixels decides
+        return not ((last - origin) * ppd < low or (first - origin) * ppd > high)
 
-def _parts_in_window(
-    placed: PlacedTimeline, chosen: Sequence[int], mode: LayoutMode
-) -> tuple[dict[int, Part], list[PlacedEvent]]:
-    """Like ``_parts`` for some of the events: a band's moments in the window are most often
-    one stretch of the band's whole run, which is then used as it is."""
-    runs, _spans = placed.parts(mode)
+    kept: dict[int, list[int]] = {}
+    kept_periods: list[int] = []
     where = placed.where(mode)
-    events = placed.placed
-    by_band: dict[int, list[int]] = {}
-    spans: list[PlacedEvent] = []
-    for order in chosen:
-        band, position = where[order]
-        if band < 0:
-            spans.append(events[order])
-        else:
-            by_band.setdefault(band, []).append(position)
+    order_of = placed.index.order_of
+    for uuid in keep_apart:
+        order = order_of.get(uuid)
+        if order is not None:
+            band, position = where[order]
+            if band < 0:
+                kept_periods.append(order)
+            else:
+                kept.setdefault(band, []).append(position)
     parts: dict[int, Part] = {}
-    for band, positions in by_band.items():
-        run = runs[band][0]
-        lo, hi = positions[0], positions[-1] + 1
-        if hi - lo == len(positions):
-            parts[band] = (run, lo, hi)
+    chosen: list[object] = []
+    for band, (run, _lo, _hi) in runs.items():
+        stretches = _stretches_inside(run, low_day, high_day, inside, kept.get(band, []))
+        if not stretches:
+            continue
+        chosen.append((band, *stretches))
+        if len(stretches) == 1:
+            parts[band] = (run, *stretches[0])
         else:  # moments far off whose fuzzy dates reach into the window, and gaps
-            stretches = _stretches(positions)
-            parts[band] = (run.taken(stretches), 0, len(positions))
-    return parts, spans
+            taken = run.taken(stretches)
+            parts[band] = (taken, 0, len(taken.events))
+    # A day's slack either side of the index's search; the test in pixels decides.
+    found = placed.period_index.touching(low_day - 1.0, high_day + 1.0)
+    events = placed.placed
+    orders = [o for o in found if inside(events[o].first, events[o].last)]
+    if kept_periods:
+        orders = sorted(set(orders).union(kept_periods))
+    chosen.append(tuple(orders))
+    # Bands in the order their first moment comes in time, as when all are laid out.
+    first = {band: order_of[run.events[lo].uuid] for band, (run, lo, _hi) in parts.items()}
+    parts = {band: parts[band] for band in sorted(parts, key=first.__getitem__)}
+    return tuple(chosen), parts, [events[o] for o in orders]
+
+
+def _stretches_inside(
+    run: BandRun,
+    low_day: float,
+    high_day: float,
+    inside: Callable[[float, float], bool],
+    kept: list[int],
+) -> list[tuple[int, int]]:
+    """The stretches (from, to) of a band's run whose moments' days reach into the window
+    ``low_day``–``high_day``, and the moments ``kept`` (by place) wherever they are. Those
+    whose middle is a day or more inside are in it by their middle alone; only those near an
+    edge, by up to the run's reach, are looked at one by one."""
+    middles, firsts, lasts = run.middles, run.firsts, run.lasts
+    reach = run.reach + 1.0
+    start = bisect.bisect_left(middles, low_day - reach)
+    end = bisect.bisect_right(middles, high_day + reach)
+    core_from = max(start, bisect.bisect_left(middles, low_day + 1.0))
+    core_to = min(end, bisect.bisect_right(middles, high_day - 1.0))
+    if core_to <= core_from:
+        core_from = core_to = start
+    before = [i for i in range(start, core_from) if inside(firsts[i], lasts[i])]
+    after = [i for i in range(core_to, end) if inside(firsts[i], lasts[i])]
+    if kept:
+        chosen = set(before).union(after, kept, range(core_from, core_to))
+        return _stretches(sorted(chosen)) if chosen else []
+    stretches = _stretches(before) if before else []
+    if core_to > core_from:
+        stretches.append((core_from, core_to))
+    if after:
+        stretches += _stretches(after)
+    return _joined(stretches)
+
+
+def _joined(stretches: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Stretches in order, those that meet made one."""
+    joined: list[tuple[int, int]] = []
+    for a, b in stretches:
+        if joined and joined[-1][1] == a:
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    return joined
 
 
 def _stretches(positions: Sequence[int]) -> list[tuple[int, int]]:
@@ -309,7 +357,8 @@ def _stretches(positions: Sequence[int]) -> list[tuple[int, int]]:
 
 def _lay_out(
     placed: PlacedTimeline,
-    chosen: Sequence[int],
+    runs: dict[int, Part],
+    spans: list[PlacedEvent],
     mode: LayoutMode,
     scale: TimeScale,
     view_width: float,
@@ -322,24 +371,24 @@ def _lay_out(
     _first, last = placed.extent(today)
     width = max(view_width, scale.x_of_day(last))
     lifeline = mode is LayoutMode.LIFELINE
-    if len(chosen) == len(placed.placed):
-        runs, spans = placed.parts(mode)  # every event: the parts kept since placing
-    else:
-        runs, spans = _parts_in_window(placed, chosen, mode)
     periods: list[PeriodBar] = []
     overflow: dict[int, list[tuple[float, float, str]]] = {}
     ppd = scale.px_per_day
     origin = scale.origin
     min_bar_px, bar_height = sizes.min_bar_px, sizes.bar_height
     all_bands = bands.bands
+    rows_of = [band.rows for band in all_bands]
     for p in spans:
-        band = all_bands[p.valence_band if lifeline else p.area_band]
+        band_index = p.valence_band if lifeline else p.area_band
         row = p.row_by_valence if lifeline else p.row_by_area
         x0 = (p.first - origin) * ppd
-        x1 = max((p.last - origin) * ppd, x0 + min_bar_px)
-        if row >= band.rows and p.uuid not in keep_apart:
-            overflow.setdefault(band.index, []).append((x0, x1, p.uuid))
+        x1 = (p.last - origin) * ppd
+        if x1 < x0 + min_bar_px:
+            x1 = x0 + min_bar_px
+        if row >= rows_of[band_index] and p.uuid not in keep_apart:
+            overflow.setdefault(band_index, []).append((x0, x1, p.uuid))
             continue
+        band = all_bands[band_index]
         solid_x0 = (p.start_span[1] - origin) * ppd
         solid_x1 = (p.end_span[0] - origin) * ppd  # type: ignore[index]
         if solid_x1 < solid_x0:  # the start and end spans overlap: no solid middle
@@ -446,7 +495,7 @@ def _cluster_of(
     return Cluster(
         key=f"{band}:{members[0].uuid}",
         band=band,
-        members=tuple([p.uuid for p in members]),
+        members=tuple(run.uuids[a:b]),
         x=(sum(run.middles[a:b]) / count - origin) * ppd,
         y=y,
         x0=(min(run.firsts[a:b]) - origin) * ppd,

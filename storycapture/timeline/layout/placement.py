@@ -128,9 +128,11 @@ class TimeIndex:
     at the rest. Events are kept in groups of like length (a day, a month, a year, a decade…),
     each sorted by its first day, so a stretch is a binary search in each group."""
 
-    def __init__(self, placed: Sequence[PlacedEvent]) -> None:
+    def __init__(self, placed: Sequence[PlacedEvent], orders: Sequence[int] | None = None) -> None:
+        """``orders`` are the places the events have in a longer list (their own by default)."""
         groups: dict[int, list[tuple[float, float, int]]] = {}
-        for order, p in enumerate(placed):
+        places = range(len(placed)) if orders is None else orders
+        for order, p in zip(places, placed, strict=True):
             length = p.last - p.first
             level = math.ceil(math.log2(length)) if length > 1 else 0
             groups.setdefault(level, []).append((p.first, p.last, order))
@@ -140,10 +142,7 @@ class TimeIndex:
             longest = max(last - first for first, last, _ in members)
             firsts, lasts, orders = (list(column) for column in zip(*members, strict=True))
             self._groups.append((longest, firsts, lasts, orders))
-        self.order_of = {p.uuid: order for order, p in enumerate(placed)}
-        self.firsts = [p.first for p in placed]  # by place in time order
-        self.lasts = [p.last for p in placed]
-        self.everything = tuple(range(len(placed)))
+        self.order_of = {p.uuid: order for order, p in zip(places, placed, strict=True)}
 
     def touching(self, first_day: float, last_day: float) -> list[int]:
         """The places in time order of the events whose days overlap ``first_day``–``last_day``."""
@@ -190,9 +189,18 @@ class PlacedTimeline:
 
     @property
     def index(self) -> TimeIndex:
+        """Every event by time (``order_of`` gives an event's place in time order)."""
         if not self._index:
             self._index.append(TimeIndex(self.placed))
+            periods = [(o, p) for o, p in enumerate(self.placed) if p.end_span is not None]
+            self._index.append(TimeIndex([p for _, p in periods], [o for o, _ in periods]))
         return self._index[0]
+
+    @property
+    def period_index(self) -> TimeIndex:
+        """The periods by time (their places are those in time order of every event)."""
+        self.index  # noqa: B018 - made with the index of every event
+        return self._index[1]
 
     def extent(self, today: datetime.date) -> tuple[float, float]:
         """First and last day the picture shows: every event, the birth year and today, with a
@@ -363,7 +371,9 @@ def _first_free(row_ends: list[float], period: PlacedEvent) -> int:
     return len(row_ends) - 1
 
 
-_COLUMNS = ("events", "middles", "firsts", "lasts", "said", "valence", "helps", "private")
+_COLUMNS = (
+    "events", "uuids", "middles", "firsts", "lasts", "said", "valence", "helps", "private",
+)  # fmt: skip
 
 
 class BandRun:
@@ -373,10 +383,11 @@ class BandRun:
     placement for the whole band; the moments in a window are taken from it as stretches
     (``taken``), a copy of slices rather than a walk through each moment."""
 
-    __slots__ = (*_COLUMNS, "totals")
+    __slots__ = (*_COLUMNS, "reach", "totals")
 
     def __init__(self, events: Sequence[PlacedEvent]) -> None:
         self.events = list(events)
+        self.uuids = [p.uuid for p in events]
         self.middles = [p.middle for p in events]
         self.firsts = [p.first for p in events]
         self.lasts = [p.last for p in events]
@@ -386,6 +397,9 @@ class BandRun:
         self.helps = [int(p.seeks_help) for p in events]
         self.private = [int(p.private) for p in events]
         self._total()
+        # How far a moment's days reach from its middle, at most: a window of days finds
+        # every moment whose days reach into it among those whose middle is this near.
+        self.reach = max((max(p.middle - p.first, p.last - p.middle) for p in events), default=0.0)
 
     def _total(self) -> None:
         # Running totals of the counts (one more than the moments: the first is nought).
@@ -397,6 +411,7 @@ class BandRun:
     def taken(self, stretches: Sequence[tuple[int, int]]) -> BandRun:
         """The moments of these stretches (from, to) of the run, as a run of their own."""
         run = BandRun.__new__(BandRun)
+        run.reach = self.reach
         for name in _COLUMNS:
             column = getattr(self, name)
             kept: list[object] = []

@@ -7,6 +7,8 @@ change the story themselves; the view turns gestures on them into edits through 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
@@ -506,6 +508,35 @@ class PeriodItem(StoryItem):
         )
 
 
+_LOOKS: dict[tuple[object, ...], tuple[Any, ...]] = {}
+
+
+def _cluster_looks(kit: PaintKit, count: int, cluster: Cluster) -> tuple[Any, ...]:
+    """A cluster's tooltip, sizes, colours and disc, by what they depend on: worked out once
+    for all the clusters that look alike (the kept shapes and colours are never changed)."""
+    key: tuple[object, ...] = (count, cluster.private, cluster.mean_valence, cluster.seeks_help)
+    key += (kit.scale, id(kit.colours))
+    looks = _LOOKS.get(key)
+    if looks is None or looks[7] is not kit.colours:  # an id may be another look's later
+        r = kit.sizes.cluster_radius(count)
+        private = f", {cluster.private} of them private" if cluster.private else ""
+        tooltip = f"{count} moments here{private} — click to look closer"
+        colours = kit.colours
+        colour = colours.feeling(cluster.mean_valence)
+        spread_colour = QColor(colour)
+        spread_colour.setAlphaF(0.35)
+        fill = colours.disc_fill(cluster.mean_valence)
+        edge = colours.accent if cluster.seeks_help else colour.darker(130)
+        # The disc's size (and its number's) goes with the picture's.
+        disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), count, kit.scale)
+        circle = QRectF(-r, -r, 2 * r, 2 * r)
+        looks = (tooltip, kit.px(3), r, circle, spread_colour, disc_key, str(count), colours)
+        if len(_LOOKS) > 4000:
+            _LOOKS.clear()
+        _LOOKS[key] = looks
+    return looks
+
+
 class ClusterItem(QGraphicsItem):
     """Moments too close together to tell apart at this zoom: one mark with their count. A
     click looks closer."""
@@ -543,24 +574,18 @@ class ClusterItem(QGraphicsItem):
 
     def _set_looks(self, cluster: Cluster, count: int) -> None:
         """What depends on the count and the feeling only: a zoom step mostly moves a cluster,
-        or changes its spread, and keeps these."""
-        kit = self._kit
+        or changes its spread, and keeps these; clusters that look alike share them."""
         self._made = True
-        self._spread_height = kit.px(3)
-        self._radius = kit.sizes.cluster_radius(count)
-        r = self._radius
-        self._circle = QRectF(-r, -r, 2 * r, 2 * r)
-        private = f", {cluster.private} of them private" if cluster.private else ""
-        self.setToolTip(f"{count} moments here{private} — click to look closer")
-        colours = kit.colours
-        colour = colours.feeling(cluster.mean_valence)
-        self._spread_colour = QColor(colour)
-        self._spread_colour.setAlphaF(0.35)
-        fill = colours.disc_fill(cluster.mean_valence)
-        edge = colours.accent if cluster.seeks_help else colour.darker(130)
-        # The disc's size (and its number's) goes with the picture's.
-        self._disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), count, kit.scale)
-        self._count = str(count)
+        looks = _cluster_looks(self._kit, count, cluster)
+        tooltip: str = looks[0]
+        self._spread_height: float = looks[1]
+        self._radius: float = looks[2]
+        self._circle: QRectF = looks[3]
+        self._spread_colour: QColor = looks[4]
+        self._disc_key: tuple[int, int, int, int, float] = looks[5]
+        self._count: str = looks[6]
+        if self.toolTip() != tooltip:
+            self.setToolTip(tooltip)
 
     @property
     def radius(self) -> float:
