@@ -382,13 +382,15 @@ def get_many(
     """:func:`get` of each of ``record_uuids`` in turn, the rows read a few hundred to a
     query: each row's seal checked and its fields opened as it comes (what is wrong with one
     is raised when its turn comes, as a loop of :func:`get` would)."""
+    table = kind.row.__table__
+    session.flush()  # read past the ORM: what it holds unwritten is written first
     for start in range(0, len(record_uuids), _MANY):
         chunk = record_uuids[start : start + _MANY]
-        query = select(kind.row).where(kind.row.uuid.in_(chunk))
-        rows = {row.uuid: row for row in session.scalars(query)}
+        query = _plain_rows(kind).where(table.c.uuid.in_(chunk))  # no ORM objects
+        rows = {row.uuid: row for row in session.connection().execute(query)}
         for record_uuid in chunk:
             row = rows.get(record_uuid)
-            if row is not None and not vault.seal_is_good(session, row):
+            if row is not None and not vault.seal_is_good(session, row, kind.row):
                 raise _damaged(kind)
             if row is None or (kind is STORYTELLER and not row.complete):
                 raise _not_found(kind)
@@ -476,18 +478,26 @@ def _shown_rows(kind: EntityKind, storyteller_uuids: Collection[str]) -> Select[
     rows as :meth:`VaultSession.seal_is_good` reads them: the sealed columns first, in the
     seal's order, then ``seal`` and ``storyteller_uuid``."""
     table = kind.row.__table__
-    layout = sealed_columns(kind.row)  # type: ignore[arg-type]
-    columns = [table.c[name] for name in layout] + [table.c.seal]
+    query = _plain_rows(kind)
     if kind is STORYTELLER:  # the storytellers' own rows: their id is their storyteller's
         owner = table.c.uuid
-        query = select(*columns, owner.label("storyteller_uuid"))
         query = query.where(table.c.complete.is_(True))
     else:
         owner = table.c.storyteller_uuid
-        query = select(*columns)
     if "deleted" in kind.plain:
         query = query.where(table.c.deleted.is_(False))
     return query.where(owner.in_(list(storyteller_uuids))).order_by(table.c.created_hlc)
+
+
+def _plain_rows(kind: EntityKind) -> Select[Any]:
+    """Rows of ``kind`` as plain result rows, as :meth:`VaultSession.seal_is_good` reads them:
+    the sealed columns first, in the seal's order, then ``seal`` and ``storyteller_uuid``."""
+    table = kind.row.__table__
+    layout = sealed_columns(kind.row)  # type: ignore[arg-type]
+    columns = [table.c[name] for name in layout] + [table.c.seal]
+    if kind is STORYTELLER:
+        return select(*columns, table.c.uuid.label("storyteller_uuid"))
+    return select(*columns)
 
 
 def _shown(kind: EntityKind, row: Any, include_deleted: bool) -> bool:
