@@ -630,7 +630,9 @@ class MainWindow(QMainWindow):
         self.search_index = SearchIndex()
         self._refresh_people()
         self._return_to_place()
-        self._start_indexing()
+        # Once the stories are on screen: the build's thread would take turns with the first
+        # paint (the two share Python's lock).
+        QTimer.singleShot(0, self._start_indexing)
         self._start_watching()
         self.idle.start()
         self._update_actions()
