@@ -100,33 +100,10 @@ class BulkWrites:
 
     # --- the log --------------------------------------------------------------------------------
 
-    def log_change(
-        self,
-        kind: EntityKind,
-        record_uuid: str,
-        storyteller_uuid: str,
-        field: str,
-        value: Any,
-        *,
-        stamp: tuple[str, str],
-        author: str,
-        base: tuple[str, str] | None = None,
-    ) -> None:
-        """Append one change to the log (as ``records.log_change`` does), in this order."""
-        self._log.append(
-            records.operation_values(
-                self.vault,
-                self.session,
-                kind,
-                record_uuid,
-                storyteller_uuid,
-                field,
-                value,
-                stamp=stamp,
-                author=author,
-                base=base,
-            )
-        )
+    def log(self, op: dict[str, Any]) -> None:
+        """Append one change to the log (its columns from ``records.operation_values``), in
+        this order."""
+        self._log.append(op)
 
     # --- writing --------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from storycapture.services.kinds import TIMELINE_EVENT
 from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.timeline.layout import EventMark
+from storycapture.timeline.qt import scene as scene_module
 from storycapture.timeline.service import TimelineService
 from tests.benchmarks._support import event_values
 from tests.conftest import FACILITATOR, PASSPHRASE
@@ -56,7 +57,9 @@ def long_story(filled_vault: Path) -> Iterator[Path]:
                 records.insert(vault, session, TIMELINE_EVENT, juniper, values, FACILITATOR)
     finally:
         vault.lock()
+    scene_module._HOLDING.clear()
     yield filled_vault
+    scene_module._HOLDING.clear()
     gc.unfreeze()
 
 

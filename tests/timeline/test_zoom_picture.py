@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from storycapture.timeline.layout import LARGE, LayoutMode
+from storycapture.timeline.qt import scene as scene_module
 from storycapture.timeline.qt.scene import TimelineScene
 from storycapture.timeline.qt.view import TimelineView
 from tests.benchmarks.test_timeline_repaint import BIRTH_YEAR, story_events
@@ -24,7 +25,9 @@ EVENTS = story_events(1500, seed=11)
 @pytest.fixture(autouse=True)
 def _collector_back() -> Iterator[None]:
     """A long story sets the objects alive aside from the collector; give them back after."""
+    scene_module._HOLDING.clear()
     yield
+    scene_module._HOLDING.clear()
     gc.unfreeze()
 
 
@@ -93,8 +96,6 @@ def test_the_comparison_sees_a_change(qtbot: QtBot) -> None:
 def test_a_long_story_is_set_aside_from_the_collector_until_it_is_put_away(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storycapture.timeline.qt import scene as scene_module
-
     monkeypatch.setattr(scene_module, "FREEZE_AT", 100)
     gc.unfreeze()
     view = _view(qtbot, LayoutMode.LIFELINE, False)  # 1,500 moments: a long story
@@ -102,6 +103,20 @@ def test_a_long_story_is_set_aside_from_the_collector_until_it_is_put_away(
     view.timeline_scene.clear_story()  # put away (lock, or another storyteller)
     assert gc.get_freeze_count() == 0
     view.timeline_scene.set_events(EVENTS[:50], BIRTH_YEAR)  # a short one: left alone
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_printed_copy_put_away_leaves_the_open_story_set_aside(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scene_module, "FREEZE_AT", 100)
+    gc.unfreeze()
+    shown = _view(qtbot, LayoutMode.LIFELINE, False)  # the story open in the tool
+    printed = TimelineScene(today=lambda: TODAY)  # a copy drawn for the printed page
+    printed.set_events(EVENTS, BIRTH_YEAR)
+    printed.clear_story()
+    assert gc.get_freeze_count() > 0  # the open story is still set aside
+    shown.timeline_scene.clear_story()
     assert gc.get_freeze_count() == 0
 
 

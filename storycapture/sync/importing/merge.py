@@ -182,7 +182,8 @@ class Merge:
                 )
 
     def _observe(self, hlc: str) -> None:
-        # Clocks in ASCII digits sort as text as they do as clocks: only a later one is decoded.
+        # Every clock here was checked (15 digits, a dot, 6 digits), so one in ASCII sorts as
+        # text as it does as a clock: only a later one is decoded.
         ascii_digits = hlc.isascii()
         if not ascii_digits or hlc > self._latest_text:
             if ascii_digits:
@@ -220,8 +221,19 @@ class Merge:
         winner = max(here) if here else None
         self._note_conflict(op, kind, here, known)
         base = (op["base"][0], op["base"][1]) if op["base"] else None
-        self.writes.log_change(
-            kind, item, person, name, op["value"], stamp=stamp, author=op["author"], base=base
+        self.writes.log(
+            records.operation_values(
+                self.vault,
+                self.session,
+                kind,
+                item,
+                person,
+                name,
+                op["value"],
+                stamp=stamp,
+                author=op["author"],
+                base=base,
+            )
         )
         here.append(stamp)
         known.bases[(item, name, *stamp)] = base

@@ -128,12 +128,8 @@ def _already_imported(vault: VaultSession, file_sha256: str | None, outcome: Bun
         ).first()
     if receipt is None:
         return False
-    outcome.status = "duplicate"
     outcome.sender, outcome.sequence = receipt.device_name, receipt.sequence
-    outcome.message = (
-        f"bundle {receipt.sequence} from {receipt.device_name} was already imported; "
-        "nothing changed."
-    )
+    _say_duplicate(outcome, receipt.sequence, receipt.device_name)
     return True
 
 

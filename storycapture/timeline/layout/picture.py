@@ -221,7 +221,7 @@ def lay_out(
     window, lays nothing out again."""
     chosen, parts, spans = _in_window(placed, mode, scale, window, keep_apart, sizes)
     key = (mode, scale, view_width, view_height, today, keep_apart, sizes, chosen)
-    kept = placed._kept
+    kept = placed.pictures
     layout = kept.pop(key, None)
     if layout is None:
         layout = _lay_out(
@@ -265,7 +265,7 @@ def _in_window(
     kept: dict[int, list[int]] = {}
     kept_periods: list[int] = []
     where = placed.where(mode)
-    order_of = placed.index.order_of
+    order_of = placed.order_of
     for uuid in keep_apart:
         order = order_of.get(uuid)
         if order is not None:

@@ -11,6 +11,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from storycapture.domain.fuzzydate import (
@@ -124,7 +125,7 @@ def movable_in_time(event: TimelineEvent) -> bool:
 
 
 class TimeIndex:
-    """The placed events by time: which of them touch a stretch of days, found without looking
+    """Placed events by time: which of them touch a stretch of days, found without looking
     at the rest. Events are kept in groups of like length (a day, a month, a year, a decade…),
     each sorted by its first day, so a stretch is a binary search in each group."""
 
@@ -140,9 +141,8 @@ class TimeIndex:
         for members in groups.values():
             members.sort()
             longest = max(last - first for first, last, _ in members)
-            firsts, lasts, orders = (list(column) for column in zip(*members, strict=True))
-            self._groups.append((longest, firsts, lasts, orders))
-        self.order_of = {p.uuid: order for order, p in zip(places, placed, strict=True)}
+            firsts, lasts, at = (list(column) for column in zip(*members, strict=True))
+            self._groups.append((longest, firsts, lasts, at))
 
     def touching(self, first_day: float, last_day: float) -> list[int]:
         """The places in time order of the events whose days overlap ``first_day``–``last_day``."""
@@ -168,10 +168,10 @@ class PlacedTimeline:
     by_uuid: Mapping[str, PlacedEvent] = field(default_factory=dict)
     placer: EventPlacer | None = field(default=None, compare=False, repr=False)
     span: tuple[float, float] | None = field(init=False)
-    # Made on first use and kept while the placement lasts (a change of the story places the
-    # events again, and starts afresh): the index by time, and the last pictures laid out.
-    _index: list[TimeIndex] = field(default_factory=list, init=False, compare=False, repr=False)
-    _kept: dict[tuple[object, ...], TimelineLayout] = field(
+    # Kept while the placement lasts (a change of the story places the events again, and
+    # starts afresh): the last pictures ``lay_out`` made of it, the oldest first, and each
+    # layout's parts of the events.
+    pictures: dict[tuple[object, ...], TimelineLayout] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
     _parts: dict[LayoutMode, tuple[dict[int, Part], list[PlacedEvent]]] = field(
@@ -187,20 +187,16 @@ class PlacedTimeline:
             span = (min(p.first for p in self.placed), max(p.last for p in self.placed))
         object.__setattr__(self, "span", span)
 
-    @property
-    def index(self) -> TimeIndex:
-        """Every event by time (``order_of`` gives an event's place in time order)."""
-        if not self._index:
-            self._index.append(TimeIndex(self.placed))
-            periods = [(o, p) for o, p in enumerate(self.placed) if p.end_span is not None]
-            self._index.append(TimeIndex([p for _, p in periods], [o for o, _ in periods]))
-        return self._index[0]
+    @cached_property
+    def order_of(self) -> dict[str, int]:
+        """Each event's place in time order."""
+        return {p.uuid: order for order, p in enumerate(self.placed)}
 
-    @property
+    @cached_property
     def period_index(self) -> TimeIndex:
         """The periods by time (their places are those in time order of every event)."""
-        self.index  # noqa: B018 - made with the index of every event
-        return self._index[1]
+        periods = [(o, p) for o, p in enumerate(self.placed) if p.end_span is not None]
+        return TimeIndex([p for _, p in periods], [o for o, _ in periods])
 
     def extent(self, today: datetime.date) -> tuple[float, float]:
         """First and last day the picture shows: every event, the birth year and today, with a
@@ -219,7 +215,7 @@ class PlacedTimeline:
         return None if self.placer is None else self.placer.resolve(uuid)
 
     def index_of(self, uuid: str) -> int | None:
-        return self.index.order_of.get(uuid)
+        return self.order_of.get(uuid)
 
     def parts(self, mode: LayoutMode) -> tuple[dict[int, Part], list[PlacedEvent]]:
         """Each band's moments (as a ``BandRun``, whole) and the periods, of every event."""
@@ -232,7 +228,7 @@ class PlacedTimeline:
         -1 for a period)."""
         if mode not in self._where:
             where = [(-1, 0)] * len(self.placed)
-            order_of = self.index.order_of
+            order_of = self.order_of
             for band, (run, _lo, _hi) in self.parts(mode)[0].items():
                 for position, p in enumerate(run.events):
                     where[order_of[p.uuid]] = (band, position)

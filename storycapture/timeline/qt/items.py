@@ -511,9 +511,10 @@ class PeriodItem(StoryItem):
 _LOOKS: dict[tuple[object, ...], tuple[Any, ...]] = {}
 
 
-def _cluster_looks(kit: PaintKit, count: int, cluster: Cluster) -> tuple[Any, ...]:
+def _cluster_looks(kit: PaintKit, cluster: Cluster) -> tuple[Any, ...]:
     """A cluster's tooltip, sizes, colours and disc, by what they depend on: worked out once
     for all the clusters that look alike (the kept shapes and colours are never changed)."""
+    count = len(cluster.members)
     key: tuple[object, ...] = (count, cluster.private, cluster.mean_valence, cluster.seeks_help)
     key += (kit.scale, id(kit.colours))
     looks = _LOOKS.get(key)
@@ -545,23 +546,16 @@ class ClusterItem(QGraphicsItem):
         super().__init__()
         self._kit = kit
         self.cluster = cluster
-        self._made = False
-        self._looks: tuple[object, ...] = ()
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(Z_CLUSTER)
         self.set_cluster(cluster)
 
     def set_cluster(self, cluster: Cluster) -> None:
-        previous: Cluster | None = getattr(self, "cluster", None) if self._made else None
         self.prepareGeometryChange()
         self.cluster = cluster
         self.setPos(cluster.x, cluster.y)
         kit = self._kit
-        count = len(cluster.members)
-        looks = (count, cluster.private, cluster.mean_valence, cluster.seeks_help)
-        if previous is None or looks != self._looks:
-            self._set_looks(cluster, count)
-            self._looks = looks
+        self._set_looks(cluster)
         spread = self._spread_height
         self._spread = QRectF(
             cluster.x0 - cluster.x, -spread, max(cluster.x1 - cluster.x0, 1), 2 * spread
@@ -572,11 +566,10 @@ class ClusterItem(QGraphicsItem):
         keep_picture(self, self._bounds, kit)
         self.update()
 
-    def _set_looks(self, cluster: Cluster, count: int) -> None:
-        """What depends on the count and the feeling only: a zoom step mostly moves a cluster,
-        or changes its spread, and keeps these; clusters that look alike share them."""
-        self._made = True
-        looks = _cluster_looks(self._kit, count, cluster)
+    def _set_looks(self, cluster: Cluster) -> None:
+        """What depends on the count and the feeling only, shared by the clusters that look
+        alike: a zoom step mostly moves a cluster, or changes its spread, and keeps these."""
+        looks = _cluster_looks(self._kit, cluster)
         tooltip: str = looks[0]
         self._spread_height: float = looks[1]
         self._radius: float = looks[2]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import gc
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Signal
@@ -54,18 +55,25 @@ _LEVELS: dict[type, float] = {ClusterItem: Z_CLUSTER, CurveItem: Z_CURVE, StripI
 FREEZE_AT = 1000
 
 
-def _set_aside(count: int) -> None:
+_HOLDING: weakref.WeakSet[TimelineScene] = weakref.WeakSet()  # scenes with a long story
+
+
+def _set_aside(scene: TimelineScene, count: int) -> None:
     """Move every object alive now out of the collector's sight once a long story is placed
     (``gc.freeze``): what is alive now lives as long as the story is open. They are still freed
     when nothing refers to them; only cycles among them wait until the story is put away
     (``_take_back``)."""
     if count >= FREEZE_AT:
+        _HOLDING.add(scene)
         gc.freeze()
 
 
-def _take_back() -> None:
-    """Give the objects set aside back to the collector, and collect (the story is put away)."""
-    if gc.get_freeze_count():
+def _take_back(scene: TimelineScene) -> None:
+    """``scene``'s story is put away: once no other scene holds a long story (a printed copy
+    is drawn by a scene of its own), give the objects set aside back to the collector, and
+    collect."""
+    _HOLDING.discard(scene)
+    if not _HOLDING and gc.get_freeze_count():
         gc.unfreeze()
         gc.collect()
 
@@ -202,7 +210,7 @@ class TimelineScene(QGraphicsScene):
         first, _last = self.extent()
         self._scale = TimeScale(first, self._scale.px_per_day)
         self.relayout()
-        _set_aside(len(self._placed.placed))
+        _set_aside(self, len(self._placed.placed))
 
     def has_photo(self, event_uuid: str) -> bool:
         return event_uuid in self._photos
@@ -219,7 +227,7 @@ class TimelineScene(QGraphicsScene):
         self._chosen = None
         self._drop_items()
         self.relayout()
-        _take_back()
+        _take_back(self)
 
     # -- how it shows them ----------------------------------------------------------------------
 
