@@ -89,7 +89,11 @@ def lay_out(
         _gather(members, band, scale, keep_apart, marks, clusters)
     marks, periods = _place_cards(marks, periods, clusters, keep_apart, width, sizes)
     strips = [_strip(bands.bands[i], bars) for i, bars in sorted(overflow.items())]
-    curve = _lifeline_curve(marks, clusters, bands) if lifeline else []
+    curve = (
+        _lifeline_curve(marks, clusters, bands, _ends(placed, scale, low, high), scale)
+        if lifeline
+        else []
+    )
     return TimelineLayout(
         mode=mode,
         scale=scale,
@@ -105,6 +109,32 @@ def lay_out(
         placed=placed,
         sizes=sizes,
     )
+
+
+def _ends(
+    placed: PlacedTimeline, scale: TimeScale, low: float, high: float
+) -> tuple[tuple[int, float], ...]:
+    """The moments (not periods) whose feeling was said nearest before and after the stretch
+    laid out, wherever they are, as (band, day): the latest before (the highest band first,
+    on a tie), the earliest after (the lowest band first)."""
+    if math.isinf(low):
+        return ()
+    low_day, high_day = scale.day_at(low), scale.day_at(high)
+    said = [p for p in placed.placed if p.end_span is None and p.feeling_said]
+    if all(
+        scale.x_of_day(p.first) >= low and scale.x_of_day(p.last) <= high for p in placed.placed
+    ):
+        return ()  # the whole story is laid out
+    before = [(p.middle, p.valence_band) for p in said if p.middle < low_day]
+    after = [(p.middle, -p.valence_band) for p in said if p.middle > high_day]
+    ends = []
+    if before:
+        day, band = max(before)
+        ends.append((band, day))
+    if after:
+        day, band = min(after)
+        ends.append((-band, day))
+    return tuple(ends)
 
 
 def _gather(

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from storycapture.timeline.layout import LARGE, LayoutMode
+from storycapture.timeline.layout import LARGE, Cluster, LayoutMode
 from storycapture.timeline.qt import scene as scene_module
 from storycapture.timeline.qt.scene import TimelineScene
 from storycapture.timeline.qt.view import TimelineView
@@ -134,3 +134,66 @@ def test_a_notch_in_and_a_notch_out_come_back_to_the_very_same_level(qtbot: QtBo
         assert scene.scale.px_per_day == level
     # Far enough out that the whole story is laid out: the picture kept is used again.
     assert scene.layout is pictures[0]
+
+
+def _in_view(view: TimelineView) -> tuple[set[Cluster], set[str]]:
+    """What the layout shows in view: its clusters there, and the moments and periods drawn
+    on their own there."""
+    layout = view.timeline_scene.layout
+    visible = view.visible_rect()
+    x0, x1 = visible.left(), visible.right()
+    clusters = {c for c in layout.clusters if c.x1 + 20 >= x0 and c.x0 - 20 <= x1}
+    alone = {m.uuid for m in layout.marks if m.x1 >= x0 and m.x0 <= x1}
+    alone |= {b.uuid for b in layout.periods if b.x1 >= x0 and b.x0 <= x1}
+    return clusters, alone
+
+
+@pytest.mark.parametrize("mode", list(LayoutMode))
+def test_a_zoom_step_lays_out_about_the_view_and_a_scroll_beyond_it_a_view_either_side(
+    qtbot: QtBot, mode: LayoutMode
+) -> None:
+    """A zoom step costs what one view costs; a scroll beyond what is laid out lays out a
+    view either side, and everything then in view has its item."""
+    view = _view(qtbot, mode, False)
+    scene = view.timeline_scene
+    width = view.viewport().width()
+    for number in range(12):
+        view.zoom_by(1.2, width * (0.2 + 0.6 * ((number * 7) % 11) / 10))
+    stepped = scene._window
+    assert stepped is not None and stepped[1] - stepped[0] < 1.2 * width
+    shown = _in_view(view)
+    bar = view.horizontalScrollBar()
+    bar.setValue(bar.value() + 30)  # a little: inside what was laid out, nothing new
+    assert scene._window == stepped
+    bar.setValue(bar.value() + 300)
+    widened = scene._window
+    visible = view.visible_rect()
+    assert widened is not None
+    assert widened[0] <= visible.left() - width * 0.9
+    assert widened[1] >= visible.right() + width * 0.9
+    clusters, alone = _in_view(view)
+    assert (clusters, alone) != shown  # (the comparison sees a scroll)
+    drawn = {item.cluster for item in scene.cluster_items()}
+    assert clusters and clusters <= drawn
+    assert alone and all(scene.item_for(uuid) is not None for uuid in alone)
+
+
+def test_the_lifeline_reaches_both_edges_of_the_view_however_far_in(qtbot: QtBot) -> None:
+    """Close in, moments are far apart: the line still runs on beyond the view's edges (to the
+    moments either side), during a zoom step and at rest, instead of stopping short."""
+    scene = TimelineScene(today=lambda: TODAY)
+    view = TimelineView(scene)
+    qtbot.addWidget(view)
+    view.resize(900, 520)
+    view.show()
+    qtbot.waitExposed(view)
+    scene.set_events(story_events(300, seed=3), BIRTH_YEAR)
+    view.fit_all()
+    reached = 0
+    for _ in range(40):
+        view.zoom_by(1.2, 450)
+        visible = view.visible_rect()
+        curve = scene.layout.curve
+        assert curve[0].p0[0] <= visible.left() and curve[-1].p1[0] >= visible.right()
+        reached += 1
+    assert reached == 40

@@ -219,14 +219,15 @@ def lay_out(
     A picture is kept for each of the last ``KEPT_LAYOUTS`` zooms and sets of events laid
     out: zooming back to a level seen before, or scrolling while every event is in the
     window, lays nothing out again."""
-    chosen, parts, spans = _in_window(placed, mode, scale, window, keep_apart, sizes)
-    key = (mode, scale, view_width, view_height, today, keep_apart, sizes, chosen)
+    chosen, parts, spans, ends = _in_window(placed, mode, scale, window, keep_apart, sizes)
+    key = (mode, scale, view_width, view_height, today, keep_apart, sizes, chosen, ends)
     kept = placed.pictures
     layout = kept.pop(key, None)
     if layout is None:
         layout = _lay_out(
-            placed, parts, spans, mode, scale, view_width, view_height, today, keep_apart, sizes
-        )
+            placed, parts, spans, ends, mode, scale, view_width, view_height, today,
+            keep_apart, sizes,
+        )  # fmt: skip
         if len(kept) >= KEPT_LAYOUTS:
             del kept[next(iter(kept))]  # the one used longest ago
     kept[key] = layout
@@ -234,6 +235,7 @@ def lay_out(
 
 
 Chosen = tuple[object, ...]  # what was chosen to lay out, as a key of the picture kept
+Ends = tuple[tuple[int, float], ...]  # (band, day) of the lifeline's points beyond the window
 
 
 def _in_window(
@@ -243,20 +245,20 @@ def _in_window(
     window: tuple[float, float] | None,
     keep_apart: frozenset[str],
     sizes: Sizes,
-) -> tuple[Chosen, dict[int, Part], list[PlacedEvent]]:
+) -> tuple[Chosen, dict[int, Part], list[PlacedEvent], Ends]:
     """The events laid out: those whose days reach into the window (with room for a card or
     a cluster that reaches in from just outside it), and those kept apart, wherever they are;
     as each band's moments (a stretch of its run, found by binary search, when it can be) and
-    the periods in time order."""
+    the periods in time order. In the lifeline, also the ``_lifeline_ends``."""
     runs, spans = placed.parts(mode)
     if window is None:
-        return ("all",), runs, spans
+        return ("all",), runs, spans, ()
     ppd, origin = scale.px_per_day, scale.origin
     low = window[0] - sizes.max_card_px - sizes.cluster_px
     high = window[1] + sizes.max_card_px + sizes.cluster_px
     span = placed.span
     if span is not None and (span[0] - origin) * ppd >= low and (span[1] - origin) * ppd <= high:
-        return ("all",), runs, spans  # the whole story is in the window (zoomed far out)
+        return ("all",), runs, spans, ()  # the whole story is in the window (zoomed far out)
     low_day, high_day = origin + low / ppd, origin + high / ppd
 
     def inside(first: float, last: float) -> bool:  # the test in pixels decides
@@ -296,7 +298,30 @@ def _in_window(
     # Bands in the order their first moment comes in time, as when all are laid out.
     first = {band: order_of[run.events[lo].uuid] for band, (run, lo, _hi) in parts.items()}
     parts = {band: parts[band] for band in sorted(parts, key=first.__getitem__)}
-    return tuple(chosen), parts, [events[o] for o in orders]
+    ends = _lifeline_ends(runs, low_day, high_day) if mode is LayoutMode.LIFELINE else ()
+    return tuple(chosen), parts, [events[o] for o in orders], ends
+
+
+def _lifeline_ends(runs: dict[int, Part], low_day: float, high_day: float) -> Ends:
+    """Where the lifeline goes on to beyond the window: the nearest moment whose feeling was
+    said before ``low_day`` and after ``high_day``, as (band, day). Without them, a window
+    with no such moment near its edge (close in, where moments are days apart) would draw the
+    line stopping short of the view's edge, as if the story stopped there."""
+    before: tuple[float, int] | None = None  # (day, band): the latest, then the lowest band
+    after: tuple[float, int] | None = None  # the earliest, then the highest band
+    for band, (run, _lo, _hi) in runs.items():
+        middles, said = run.middles, run.totals[0]  # said: running count of feelings said
+        k = bisect.bisect_left(middles, low_day)
+        j = bisect.bisect_left(said, said[k]) - 1  # the last said before k
+        if j >= 0 and (before is None or (middles[j], band) > before):
+            before = (middles[j], band)
+        k = bisect.bisect_right(middles, high_day)
+        j = bisect.bisect_left(said, said[k] + 1) - 1  # the first said from k on
+        if j < len(middles) and (after is None or (middles[j], -band) < after):
+            after = (middles[j], -band)
+    if after is not None:
+        after = (after[0], -after[1])
+    return tuple((end[1], end[0]) for end in (before, after) if end is not None)
 
 
 def _stretches_inside(
@@ -359,6 +384,7 @@ def _lay_out(
     placed: PlacedTimeline,
     runs: dict[int, Part],
     spans: list[PlacedEvent],
+    ends: Ends,
     mode: LayoutMode,
     scale: TimeScale,
     view_width: float,
@@ -406,7 +432,7 @@ def _lay_out(
         _gather(part, all_bands[band_index], scale, keep_apart, marks, clusters)
     marks, periods = _place_cards(marks, periods, clusters, keep_apart, width, sizes)
     strips = [_strip(bands.bands[i], bars) for i, bars in sorted(overflow.items())]
-    curve = _lifeline_curve(marks, clusters, bands) if lifeline else []
+    curve = _lifeline_curve(marks, clusters, bands, ends, scale) if lifeline else []
     return TimelineLayout(
         mode=mode,
         scale=scale,
@@ -489,20 +515,20 @@ def _cluster_of(
     """The cluster of the run's moments ``a`` to ``b`` (to its end, when None)."""
     b = len(run.events) if b is None else b
     ppd, origin = scale.px_per_day, scale.origin
-    count = b - a
-    said, valence, helps, private = ((t[b] - t[a]) for t in run.totals)
-    members = run.events[a:b]
+    said, valence, helps, private = run.totals
+    said_here = said[b] - said[a]
+    members = run.uuids[a:b]
     return Cluster(
-        key=f"{band}:{members[0].uuid}",
-        band=band,
-        members=tuple(run.uuids[a:b]),
-        x=(sum(run.middles[a:b]) / count - origin) * ppd,
-        y=y,
-        x0=(min(run.firsts[a:b]) - origin) * ppd,
-        x1=(max(run.lasts[a:b]) - origin) * ppd,
-        mean_valence=valence / said if said else None,
-        seeks_help=helps > 0,
-        private=private,
+        f"{band}:{members[0]}",
+        band,
+        tuple(members),
+        (sum(run.middles[a:b]) / (b - a) - origin) * ppd,
+        y,
+        (min(run.firsts[a:b]) - origin) * ppd,
+        (max(run.lasts[a:b]) - origin) * ppd,
+        (valence[b] - valence[a]) / said_here if said_here else None,
+        helps[b] > helps[a],
+        private[b] - private[a],
     )
 
 
@@ -579,7 +605,11 @@ def _strip(band: Band, bars: list[tuple[float, float, str]]) -> Strip:
 
 
 def _lifeline_curve(
-    marks: Sequence[EventMark], clusters: Sequence[Cluster], bands: Bands
+    marks: Sequence[EventMark],
+    clusters: Sequence[Cluster],
+    bands: Bands,
+    ends: Ends = (),
+    scale: TimeScale | None = None,
 ) -> list[CurveSegment]:
     """A smooth line through the moments in time order (and through clusters, at their mean
     feeling). It is a monotone cubic (Fritsch–Carlson) written as Bézier pieces: it passes
@@ -587,15 +617,14 @@ def _lifeline_curve(
     the moments on either side, so it shows no high or low that nobody told. A moment whose
     feeling is not said is no point of it (nor a cluster of only such moments): the line
     neither dips nor rises for a feeling nobody gave. Points within a few pixels of each
-    other are averaged, so a crowded day is one point."""
+    other are averaged, so a crowded day is one point. ``ends`` (band, day) are the moments
+    the line goes on to beyond a window laid out (see ``_lifeline_ends``), at ``scale``."""
     zero = bands.line_of_valence(0)
+    step = bands.line_of_valence(-1) - zero  # how far down one step of feeling is
     raw = sorted(
         [(m.x, m.y) for m in marks if m.feeling_said]
-        + [
-            (c.x, zero + _valence_offset(c.mean_valence, bands))
-            for c in clusters
-            if c.mean_valence is not None
-        ]
+        + [(c.x, zero - c.mean_valence * step) for c in clusters if c.mean_valence is not None]
+        + [(scale.x_of_day(day), bands.bands[band].line_y) for band, day in ends if scale]
     )
     points: list[tuple[float, float]] = []
     group: list[tuple[float, float]] = []
@@ -628,12 +657,6 @@ def _lifeline_curve(
         c2 = (p1[0] - third, p1[1] - tangents[i + 1] * third)
         segments.append(CurveSegment(p0, c1, c2, p1))
     return segments
-
-
-def _valence_offset(valence: float, bands: Bands) -> float:
-    """The y offset of a (possibly fractional) feeling from the 'in between' line."""
-    step = bands.line_of_valence(-1) - bands.line_of_valence(0)
-    return -valence * step
 
 
 def _mean(points: Sequence[tuple[float, float]]) -> tuple[float, float]:

@@ -107,11 +107,19 @@ def keep_picture(item: QGraphicsItem, bounds: QRectF, kit: PaintKit) -> None:
     """Let an item keep its last picture (repainting an unchanged view is then a copy) when it
     fits well inside the view. A picture kept of an item larger than the view covers only the
     part that was in view and goes stale as the view moves, so those are painted afresh."""
-    small = bounds.width() <= PICTURE_LIMIT and bounds.height() <= 0.8 * kit.view_height
-    cache = QGraphicsItem.CacheMode
-    mode = cache.DeviceCoordinateCache if small else cache.NoCache
+    keep_picture_sized(item, bounds.width(), bounds.height(), kit)
+
+
+def keep_picture_sized(item: QGraphicsItem, width: float, height: float, kit: PaintKit) -> None:
+    """``keep_picture`` of an item whose bounds are ``width`` by ``height``."""
+    small = width <= PICTURE_LIMIT and height <= 0.8 * kit.view_height
+    mode = _KEPT if small else _NOT_KEPT
     if item.cacheMode() != mode:
         item.setCacheMode(mode)
+
+
+_KEPT = QGraphicsItem.CacheMode.DeviceCoordinateCache
+_NOT_KEPT = QGraphicsItem.CacheMode.NoCache
 
 
 class CardFace:
@@ -546,6 +554,8 @@ class ClusterItem(QGraphicsItem):
         super().__init__()
         self._kit = kit
         self.cluster = cluster
+        self._looks: tuple[Any, ...] | None = None
+        self._tooltip = ""
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(Z_CLUSTER)
         self.set_cluster(cluster)
@@ -553,23 +563,27 @@ class ClusterItem(QGraphicsItem):
     def set_cluster(self, cluster: Cluster) -> None:
         self.prepareGeometryChange()
         self.cluster = cluster
-        self.setPos(cluster.x, cluster.y)
-        kit = self._kit
-        self._set_looks(cluster)
-        spread = self._spread_height
-        self._spread = QRectF(
-            cluster.x0 - cluster.x, -spread, max(cluster.x1 - cluster.x0, 1), 2 * spread
-        )
-        self._bounds = self._circle.adjusted(-3, -3, 6, 3).united(
-            self._spread.adjusted(0, -1, 0, 1)
-        )
-        keep_picture(self, self._bounds, kit)
+        x = cluster.x
+        self.setPos(x, cluster.y)
+        looks = _cluster_looks(self._kit, cluster)
+        if looks is not self._looks:
+            self._set_looks(looks)
+        spread, r = self._spread_height, self._radius
+        left, width = cluster.x0 - x, max(cluster.x1 - cluster.x0, 1)
+        self._spread = QRectF(left, -spread, width, 2 * spread)
+        # The disc with room for its ring and shadow, and the spread a pixel taller: worked
+        # out here rather than by uniting rectangles (hundreds of clusters move at each zoom).
+        x0, y0 = min(-r - 3, left), min(-r - 3, -spread - 1)
+        x1, y1 = max(r + 6, left + width), max(r + 3, spread + 1)
+        self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0)
+        keep_picture_sized(self, x1 - x0, y1 - y0, self._kit)
         self.update()
 
-    def _set_looks(self, cluster: Cluster) -> None:
+    def _set_looks(self, looks: tuple[Any, ...]) -> None:
         """What depends on the count and the feeling only, shared by the clusters that look
-        alike: a zoom step mostly moves a cluster, or changes its spread, and keeps these."""
-        looks = _cluster_looks(self._kit, cluster)
+        alike (``_cluster_looks``): a zoom step mostly moves a cluster, or changes its spread,
+        and keeps these."""
+        self._looks = looks
         tooltip: str = looks[0]
         self._spread_height: float = looks[1]
         self._radius: float = looks[2]
@@ -577,7 +591,8 @@ class ClusterItem(QGraphicsItem):
         self._spread_colour: QColor = looks[4]
         self._disc_key: tuple[int, int, int, int, float] = looks[5]
         self._count: str = looks[6]
-        if self.toolTip() != tooltip:
+        if self._tooltip != tooltip:
+            self._tooltip = tooltip
             self.setToolTip(tooltip)
 
     @property

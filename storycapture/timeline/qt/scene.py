@@ -96,10 +96,11 @@ def _around(x0: float, x1: float, spare: float = 1.0) -> tuple[float, float]:
     return (x0 - width, x1 + width)
 
 
-# After a zoom step, what is in view and a quarter of a view either side (the least a small
-# scroll needs, see ``show_span``): a zoom step lays out and makes items for one and a half
-# views, not three. The first scroll beyond it widens the stretch to a view either side.
-ZOOM_SPARE = 0.25
+# A zoom step lays out and makes items for what is in view and a twentieth of a view either
+# side (what reaches into that from outside, a card or a cluster, is laid out with it), not
+# three views: the work of a step is the work of one view. The first scroll beyond it lays
+# out a view either side (``show_span``), as any scroll beyond what is laid out does.
+ZOOM_SPARE = 0.05
 
 
 def _reuse(spare: dict[type, list[QGraphicsItem]], kind: type) -> QGraphicsItem | None:
@@ -335,13 +336,13 @@ class TimelineScene(QGraphicsScene):
                     item.update()
 
     def show_span(self, x0: float, x1: float) -> None:
-        """The view shows scene x ``x0`` to ``x1``: lay out that stretch and give it its items,
-        with a view's width to spare either side so a small scroll needs nothing new (nor the
-        first look after a zoom step, which laid out ``ZOOM_SPARE`` of a view either side)."""
-        width = x1 - x0
+        """The view shows scene x ``x0`` to ``x1``: when that runs beyond the stretch laid out,
+        lay out that stretch with a view's width to spare either side, and give it its items.
+        (What reaches into the stretch from just outside, a card or a cluster, is laid out with
+        it, so the stretch need only cover the view.)"""
         if self._window is not None:
             have0, have1 = self._window
-            if have0 <= x0 - width / 8 and x1 + width / 8 <= have1:
+            if have0 <= x0 and x1 <= have1:
                 return
         self._window = _around(x0, x1)
         self.relayout()
@@ -379,30 +380,33 @@ class TimelineScene(QGraphicsScene):
             spare.setdefault(type(gone), []).append(gone)
         top = layout.bands.line_of_valence(3)
         bottom = layout.bands.line_of_valence(-3)
+        made = self._items
         for rank, (key, element) in enumerate(wanted.items()):
-            item: QGraphicsItem | None = self._items.get(key)
-            if isinstance(element, EventMark):
-                if isinstance(item, EventItem):
-                    if item.mark != element:
-                        item.set_mark(element)
-                else:
-                    item = EventItem(self.kit, element)
-                item.set_chosen(element.uuid == self._chosen)
-            elif isinstance(element, PeriodBar):
-                if isinstance(item, PeriodItem):
-                    if item.bar != element:
-                        item.set_bar(element)
-                else:
-                    item = PeriodItem(self.kit, element)
-                item.set_chosen(element.uuid == self._chosen)
-            elif key.startswith("c:"):
-                item = item or _reuse(spare, ClusterItem)
+            item: QGraphicsItem | None = made.get(key)
+            kind = key[0]
+            if kind == "c":  # the most, far out: hundreds at each zoom step
+                if item is None:
+                    item = _reuse(spare, ClusterItem)
                 if isinstance(item, ClusterItem):
                     if item.cluster != element:
                         item.set_cluster(element)  # type: ignore[arg-type]
                 else:
                     item = ClusterItem(self.kit, element)  # type: ignore[arg-type]
-            elif key.startswith("s:"):
+            elif kind == "e":
+                if isinstance(item, EventItem):
+                    if item.mark != element:
+                        item.set_mark(element)  # type: ignore[arg-type]
+                else:
+                    item = EventItem(self.kit, element)  # type: ignore[arg-type]
+                item.set_chosen(item.uuid == self._chosen)
+            elif kind == "p":
+                if isinstance(item, PeriodItem):
+                    if item.bar != element:
+                        item.set_bar(element)  # type: ignore[arg-type]
+                else:
+                    item = PeriodItem(self.kit, element)  # type: ignore[arg-type]
+                item.set_chosen(item.uuid == self._chosen)
+            elif kind == "s":
                 band = layout.bands.bands[element.band]  # type: ignore[attr-defined]
                 valence = band.valence if band.valence is not None else 0
                 if isinstance(item, StripItem):
@@ -410,7 +414,8 @@ class TimelineScene(QGraphicsScene):
                 else:
                     item = StripItem(self.kit, element, valence)  # type: ignore[arg-type]
             else:
-                item = item or _reuse(spare, CurveItem)
+                if item is None:
+                    item = _reuse(spare, CurveItem)
                 if isinstance(item, CurveItem):
                     if item.segments != element:
                         item.set_segments(element, top, bottom)  # type: ignore[arg-type]
@@ -423,8 +428,8 @@ class TimelineScene(QGraphicsScene):
                 item.set_tie(tie)
             else:
                 stack(item, _LEVELS[type(item)], tie)
-            if key not in self._items:
-                self._items[key] = item
+            if key not in made:
+                made[key] = item
                 if item.scene() is not self:
                     self.addItem(item)
         for items in spare.values():
