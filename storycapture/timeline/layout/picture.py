@@ -7,6 +7,7 @@ import bisect
 import dataclasses
 import datetime
 import itertools
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -591,17 +592,25 @@ def _place_cards(
 
 
 def _strip(band: Band, bars: list[tuple[float, float, str]]) -> Strip:
-    """Overflowing periods ``(x0, x1, uuid)`` merged into shaded stretches."""
+    """Overflowing periods ``(x0, x1, uuid)`` merged into shaded stretches (far out, thousands
+    of them into a few)."""
     bars.sort()
     spans: list[tuple[float, float, int]] = []
+    x0 = x1 = 0.0
+    count = 0
     for start, end, _uuid in bars:
-        if spans and start <= spans[-1][1] + 2:
-            x0, x1, count = spans[-1]
-            spans[-1] = (x0, max(x1, end), count + 1)
+        if count and start <= x1 + 2:
+            if end > x1:
+                x1 = end
+            count += 1
         else:
-            spans.append((start, end, 1))
+            if count:
+                spans.append((x0, x1, count))
+            x0, x1, count = start, end, 1
+    if count:
+        spans.append((x0, x1, count))
     y = band.bar_top(band.rows - 1) + band.sizes.bar_height + 0.5
-    return Strip(band.index, y, tuple(spans), tuple(uuid for _, _, uuid in bars))
+    return Strip(band.index, y, tuple(spans), tuple(map(operator.itemgetter(2), bars)))
 
 
 def _lifeline_curve(

@@ -367,9 +367,8 @@ def _first_free(row_ends: list[float], period: PlacedEvent) -> int:
     return len(row_ends) - 1
 
 
-_COLUMNS = (
-    "events", "uuids", "middles", "firsts", "lasts", "said", "valence", "helps", "private",
-)  # fmt: skip
+_COLUMNS = ("events", "uuids", "middles", "firsts", "lasts")
+_COUNTS = ("said", "valence", "helps", "private")  # added up in ``totals``
 
 
 class BandRun:
@@ -379,7 +378,7 @@ class BandRun:
     placement for the whole band; the moments in a window are taken from it as stretches
     (``taken``), a copy of slices rather than a walk through each moment."""
 
-    __slots__ = (*_COLUMNS, "reach", "totals")
+    __slots__ = (*_COLUMNS, *_COUNTS, "reach", "totals")
 
     def __init__(self, events: Sequence[PlacedEvent]) -> None:
         self.events = list(events)
@@ -392,20 +391,17 @@ class BandRun:
         self.valence = [v or 0 for v in feelings]
         self.helps = [int(p.seeks_help) for p in events]
         self.private = [int(p.private) for p in events]
-        self._total()
+        # Running totals of the counts (one more than the moments: the first is nought).
+        self.totals = tuple(
+            list(itertools.accumulate(getattr(self, name), initial=0)) for name in _COUNTS
+        )
         # How far a moment's days reach from its middle, at most: a window of days finds
         # every moment whose days reach into it among those whose middle is this near.
         self.reach = max((max(p.middle - p.first, p.last - p.middle) for p in events), default=0.0)
 
-    def _total(self) -> None:
-        # Running totals of the counts (one more than the moments: the first is nought).
-        self.totals = tuple(
-            list(itertools.accumulate(column, initial=0))
-            for column in (self.said, self.valence, self.helps, self.private)
-        )
-
     def taken(self, stretches: Sequence[tuple[int, int]]) -> BandRun:
-        """The moments of these stretches (from, to) of the run, as a run of their own."""
+        """The moments of these stretches (from, to) of the run, as a run of their own (with
+        the running totals of their counts, but not the counts: nothing takes from it again)."""
         run = BandRun.__new__(BandRun)
         run.reach = self.reach
         for name in _COLUMNS:
@@ -414,7 +410,15 @@ class BandRun:
             for a, b in stretches:
                 kept += column[a:b]
             setattr(run, name, kept)
-        run._total()
+        run.totals = tuple(
+            list(
+                itertools.accumulate(
+                    itertools.chain.from_iterable(getattr(self, name)[a:b] for a, b in stretches),
+                    initial=0,
+                )
+            )
+            for name in _COUNTS
+        )
         return run
 
 
