@@ -19,11 +19,13 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from storycapture.domain.story import TimelineEvent
 from storycapture.timeline.layout import (
+    Cluster,
     CurveSegment,
     EventMark,
     LayoutMode,
     PeriodBar,
     PlacedTimeline,
+    Strip,
     TimelineLayout,
     TimeScale,
     lay_out,
@@ -383,36 +385,35 @@ class TimelineScene(QGraphicsScene):
         made = self._items
         for rank, (key, element) in enumerate(wanted.items()):
             item: QGraphicsItem | None = made.get(key)
-            kind = key[0]
-            if kind == "c":  # the most, far out: hundreds at each zoom step
+            if isinstance(element, Cluster):  # the most, far out: hundreds at each zoom step
                 if item is None:
                     item = _reuse(spare, ClusterItem)
                 if isinstance(item, ClusterItem):
                     if item.cluster != element:
-                        item.set_cluster(element)  # type: ignore[arg-type]
+                        item.set_cluster(element)
                 else:
-                    item = ClusterItem(self.kit, element)  # type: ignore[arg-type]
-            elif kind == "e":
+                    item = ClusterItem(self.kit, element)
+            elif isinstance(element, EventMark):
                 if isinstance(item, EventItem):
                     if item.mark != element:
-                        item.set_mark(element)  # type: ignore[arg-type]
+                        item.set_mark(element)
                 else:
-                    item = EventItem(self.kit, element)  # type: ignore[arg-type]
-                item.set_chosen(item.uuid == self._chosen)
-            elif kind == "p":
+                    item = EventItem(self.kit, element)
+                item.set_chosen(element.uuid == self._chosen)
+            elif isinstance(element, PeriodBar):
                 if isinstance(item, PeriodItem):
                     if item.bar != element:
-                        item.set_bar(element)  # type: ignore[arg-type]
+                        item.set_bar(element)
                 else:
-                    item = PeriodItem(self.kit, element)  # type: ignore[arg-type]
-                item.set_chosen(item.uuid == self._chosen)
-            elif kind == "s":
-                band = layout.bands.bands[element.band]  # type: ignore[attr-defined]
+                    item = PeriodItem(self.kit, element)
+                item.set_chosen(element.uuid == self._chosen)
+            elif isinstance(element, Strip):
+                band = layout.bands.bands[element.band]
                 valence = band.valence if band.valence is not None else 0
                 if isinstance(item, StripItem):
-                    item.set_strip(element, valence)  # type: ignore[arg-type]
+                    item.set_strip(element, valence)
                 else:
-                    item = StripItem(self.kit, element, valence)  # type: ignore[arg-type]
+                    item = StripItem(self.kit, element, valence)
             else:
                 if item is None:
                     item = _reuse(spare, CurveItem)
