@@ -267,7 +267,8 @@ def make_strengths_view(
 ) -> StrengthsTool:
     """The strengths board for one storyteller, with the deck of prompt cards."""
     tool = StrengthsTool(StrengthService(vault), context, PromptDeck.load())
-    tool.set_large(large)
+    if large:  # (the board is made at its normal size)
+        tool.set_large(large)
     return tool
 
 

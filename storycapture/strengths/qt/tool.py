@@ -428,10 +428,12 @@ class StrengthsTool(QWidget):
         return self._look
 
     def _apply_sheet(self) -> None:
+        """Give the board the sheet for its size and look, unless it has it already: setting
+        a sheet polishes every widget on the board again (a tenth of a second at unlock)."""
         base = QApplication.font().pointSizeF()
-        self.setStyleSheet(
-            style.tool_stylesheet(base if base > 0 else 10.0, self._large, self._look.name)
-        )
+        sheet = style.tool_stylesheet(base if base > 0 else 10.0, self._large, self._look.name)
+        if sheet != self.styleSheet():
+            self.setStyleSheet(sheet)
 
     def _apply_look(self, look: style.Look) -> None:
         self._look = look
