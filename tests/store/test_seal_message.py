@@ -53,7 +53,7 @@ def test_a_percent_sign_in_a_value_is_a_value() -> None:
 
 
 def test_a_row_of_the_wrong_width_is_refused() -> None:
-    with pytest.raises(ValueError, match="columns"):
+    with pytest.raises(ValueError):
         columns_message(models.TimelineEventRow, [None])
 
 
