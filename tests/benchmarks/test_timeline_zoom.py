@@ -12,9 +12,12 @@ about moves across the view from step to step.
 
 The peer, interleaved with it step by step: painting the same view once more at the same zoom
 with nothing changed (what a frame costs with no zoom step at all). The ratio says what a zoom
-step adds to a plain frame. The figures are median and p95 of the steps, with the load average;
-nothing is asserted about time. Events are made-up ``TimelineEvent`` values fed to the scene's
-pure-data entry point (``TimelineScene.set_events``), as in ``test_timeline_repaint.py``.
+step adds to a plain frame. Also timed, after every fourth step: the first scroll after it, a
+quarter of a view sideways (a zoom step lays out little more than the view, so this scroll lays
+out a view either side and makes its items; not painted). The figures are median and p95 of
+the steps, with the load average; nothing is asserted about time. Events are made-up
+``TimelineEvent`` values fed to the scene's pure-data entry point
+(``TimelineScene.set_events``), as in ``test_timeline_repaint.py``.
 
 Run it with::
 
@@ -89,6 +92,8 @@ def _zoom_walk(app: QApplication, count: int) -> tuple[list[Samples], Samples, i
     steps: list[float] = []
     painted: list[float] = []
     frames: list[float] = []
+    scrolled: list[float] = []
+    bar = view.horizontalScrollBar()
     loads: list[float] = []
     width = viewport.width()
     for number, factor in enumerate(_walk(view)):
@@ -102,6 +107,14 @@ def _zoom_walk(app: QApplication, count: int) -> tuple[list[Samples], Samples, i
         started = time.perf_counter()
         viewport.render(image)
         frames.append(time.perf_counter() - started)
+        if number % 4 == 3 and bar.maximum() > 0:
+            # A quarter of a view sideways: beyond what the step laid out, so a view either
+            # side is laid out (and its items made), then back again, inside it.
+            sideways = width // 4 if bar.value() + width // 4 <= bar.maximum() else -(width // 4)
+            started = time.perf_counter()
+            bar.setValue(bar.value() + sideways)
+            scrolled.append(time.perf_counter() - started)
+            bar.setValue(bar.value() - sideways)
         if number % 10 == 0:
             loads.append(os.getloadavg()[0])
     items = len(scene.items())
@@ -113,6 +126,7 @@ def _zoom_walk(app: QApplication, count: int) -> tuple[list[Samples], Samples, i
         [
             Samples(f"{count:,} moments: zoom step (lay out, items)", tuple(steps), load),
             Samples(f"{count:,} moments: zoom step + first paint", tuple(painted), load),
+            Samples(f"{count:,} moments: first scroll after a step", tuple(scrolled), load),
         ],
         Samples(f"{count:,} moments: paint only (peer)", tuple(frames), load),
         items,
