@@ -84,10 +84,18 @@ class BulkWrites:
         self._new.setdefault(kind.name, {})[record_uuid] = row
         return row
 
-    def set_field(self, kind: EntityKind, row: dict[str, Any], field: str, value: Any) -> None:
-        """Set one field of ``row`` (new, or from :meth:`load`) as stored."""
+    def set_field(
+        self,
+        kind: EntityKind,
+        row: dict[str, Any],
+        field: str,
+        value: Any,
+        plaintext: bytes | None = None,
+    ) -> None:
+        """Set one field of ``row`` (new, or from :meth:`load`) as stored (``plaintext``: the
+        value encoded, if made already; see ``records.stored_value``)."""
         column, stored = records.stored_value(
-            self.vault, self.session, kind, row["uuid"], owner(kind, row), field, value
+            self.vault, self.session, kind, row["uuid"], owner(kind, row), field, value, plaintext
         )
         row[column] = stored
         self.changed(kind, row)

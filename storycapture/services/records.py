@@ -31,7 +31,12 @@ from storycapture.services.kinds import (
 )
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
-from storycapture.store.fields import FieldDamaged, open_field, seal_field
+from storycapture.store.fields import (
+    FieldDamaged,
+    encode_value,
+    open_field,
+    seal_plaintext,
+)
 from storycapture.store.seals import sealed_columns
 
 
@@ -124,21 +129,23 @@ def operation_values(
     stamp: tuple[str, str],
     author: str,
     base: tuple[str, str] | None = None,
+    plaintext: bytes | None = None,
 ) -> dict[str, Any]:
     """The columns of one log entry (see :func:`log_change`), its value sealed; not its row
-    seal, made as it is written."""
+    seal, made as it is written. ``plaintext`` is ``encode_value(value)`` if the caller has
+    made it already."""
     return {
         "storyteller_uuid": storyteller_uuid,
         "entity": kind.name,
         "entity_uuid": record_uuid,
         "field": field,
-        "value": seal_field(
+        "value": seal_plaintext(
             vault.cipher(session, storyteller_uuid),
             "operations",
             _operation_aad_column(kind.name, field, stamp[0]),
             record_uuid,
             storyteller_uuid,
-            value,
+            encode_value(value) if plaintext is None else plaintext,
         ),
         "hlc": stamp[0],
         "device_id": stamp[1],
@@ -231,14 +238,20 @@ def stored_value(
     storyteller_uuid: str,
     field: str,
     value: Any,
+    plaintext: bytes | None = None,
 ) -> tuple[str, Any]:
     """(column, value as stored) of one field of a record: sealed if it is personal, as a
-    flag if it is ``deleted``; ``words_by`` (whose words the item holds) is the row's author."""
+    flag if it is ``deleted``; ``words_by`` (whose words the item holds) is the row's author.
+    ``plaintext`` is ``encode_value(value)`` if the caller has made it already."""
     if field == WORDS_BY:
         return "author", Author.decode(value).encode()
     if field in kind.sealed:
         cipher = vault.cipher(session, storyteller_uuid)
-        return field, seal_field(cipher, kind.table, field, record_uuid, storyteller_uuid, value)
+        if plaintext is None:
+            plaintext = encode_value(value)
+        return field, seal_plaintext(
+            cipher, kind.table, field, record_uuid, storyteller_uuid, plaintext
+        )
     if field == "deleted":
         return field, bool(value)
     if field not in kind.plain:

@@ -30,6 +30,7 @@ from storycapture.services.kinds import (
 )
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
+from storycapture.store.fields import encode_value
 from storycapture.sync.bundle import BundleRefused
 from storycapture.sync.exporting import in_chunks
 from storycapture.sync.importing.report import Conflict, ImportReport
@@ -46,6 +47,9 @@ class _Known:
     entity_of: dict[str, str] = field(default_factory=dict)
     fields_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     incoming: dict[tuple[str, str, str, str], Any] = field(default_factory=dict)
+    # (item, field, clock, device) → an incoming change's value encoded (once, for its log
+    # entry and its row)
+    plaintexts: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
     # (item, field, clock, device) → the change its device had seen last, or None
     bases: dict[tuple[str, str, str, str], tuple[str, str] | None] = field(default_factory=dict)
 
@@ -221,6 +225,8 @@ class Merge:
         winner = max(here) if here else None
         self._note_conflict(op, kind, here, known)
         base = (op["base"][0], op["base"][1]) if op["base"] else None
+        plaintext = encode_value(op["value"])
+        known.plaintexts[(item, name, *stamp)] = plaintext
         self.writes.log(
             records.operation_values(
                 self.vault,
@@ -233,6 +239,7 @@ class Merge:
                 stamp=stamp,
                 author=op["author"],
                 base=base,
+                plaintext=plaintext,
             )
         )
         here.append(stamp)
@@ -247,7 +254,7 @@ class Merge:
         if winner is not None and stamp < winner:
             self.report.history_only += 1
             return
-        self.writes.set_field(kind, row, name, op["value"])
+        self.writes.set_field(kind, row, name, op["value"], plaintext)
         if op["hlc"] > row["updated_hlc"]:
             row["updated_hlc"] = op["hlc"]
         self.updated.add(item)
@@ -286,7 +293,8 @@ class Merge:
             row["complete"] = True
             self.writes.changed(kind, row)
         for name, value in values.items():
-            self.writes.set_field(kind, row, name, value)
+            plaintext = known.plaintexts.get((item, name, *stamps[name]))
+            self.writes.set_field(kind, row, name, value, plaintext)
         self.report.new += 1
         self.touched.add((kind.name, item))
 
