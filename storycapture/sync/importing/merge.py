@@ -248,7 +248,7 @@ class Merge:
         known.fields_of[item].add(name)
 
         if row is None or (kind is STORYTELLER and not row["complete"]):
-            if known.fields_of[item] >= set(kind.fields) - set(kind.added_later):
+            if known.fields_of[item] >= kind.needed_fields:
                 self._materialise(kind, item, person, known, row)
             return
         if winner is not None and stamp < winner:
@@ -323,6 +323,8 @@ class Merge:
         self, op: dict[str, Any], kind: EntityKind, here: list[tuple[str, str]], known: _Known
     ) -> None:
         """Two changes to one field, on two devices, neither of which had seen the other."""
+        if not here:
+            return  # the first change to the field here (so every change of a new item)
         base = tuple(op["base"]) if op["base"] else None
         stamp = (op["hlc"], op["device"])
 
