@@ -26,6 +26,7 @@ from storycapture.services import records
 from storycapture.services.kinds import ENTITY_KINDS, STORYTELLER, EntityKind
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
+from storycapture.store.fields import encode_value
 from storycapture.store.seals import (
     SEAL_COLUMN,
     columns_message,
@@ -53,6 +54,9 @@ class BulkWrites:
         self._new: dict[str, dict[str, dict[str, Any]]] = {}  # kind → uuid → row to insert
         self._changed: dict[str, dict[str, dict[str, Any]]] = {}  # kind → uuid → row to update
         self._log: list[dict[str, Any]] = []
+        # kind → uuid → field → (plaintext, value) of each field sealed here, as last set:
+        # what the import's read-back check expects each to open to (``records.get_many``)
+        self.sealed_here: dict[str, dict[str, dict[str, tuple[bytes, Any]]]] = {}
 
     # --- rows ---------------------------------------------------------------------------------
 
@@ -103,6 +107,11 @@ class BulkWrites:
     ) -> None:
         """Set one field of ``row`` (new, or from :meth:`load`) as stored (``plaintext``: the
         value encoded, if made already; see ``records.stored_value``)."""
+        if field in kind.sealed:
+            if plaintext is None:
+                plaintext = encode_value(value)
+            fields = self.sealed_here.setdefault(kind.name, {}).setdefault(row["uuid"], {})
+            fields[field] = (plaintext, value)
         column, stored = records.stored_value(
             self.vault, self.session, kind, row["uuid"], owner(kind, row), field, value, plaintext
         )

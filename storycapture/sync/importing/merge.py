@@ -153,7 +153,8 @@ class Merge:
             shown[kind_name].append(item)
         for kind_name, items in shown.items():
             kind = ENTITY_KINDS[kind_name]
-            for record in records.get_many(self.vault, self.session, kind, items):
+            written = self.writes.sealed_here.get(kind_name)
+            for record in records.get_many(self.vault, self.session, kind, items, written):
                 try:
                     check_readable(kind, record)
                 except Unreadable as error:
