@@ -12,6 +12,8 @@ from typing import Any, Protocol
 from storycapture.crypto import DecryptionFailed
 
 FIELD_FORMAT_VERSION = 1
+# Made once: ``json.dumps`` with any option but the defaults makes a new encoder each call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class Sealer(Protocol):
@@ -40,7 +42,7 @@ def field_associated_data(table: str, column: str, row_uuid: str, storyteller_uu
 
 def encode_value(value: Any) -> bytes:
     """The plaintext a field value is sealed as: compact JSON in UTF-8."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _ENCODER.encode(value).encode("utf-8")
 
 
 def seal_field(

@@ -3,6 +3,7 @@ and into its item's row) is sealed as ``seal_field`` seals it, and opens only in
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -44,3 +45,9 @@ def test_a_field_sealed_from_its_encoding_opens_nowhere_else() -> None:
         open_field(cipher, "timeline_events", "words", PERSON, PERSON, sealed)
     with pytest.raises(FieldDamaged):
         decode_value(b"\xff not json", "timeline_events", "words", ROW)
+
+
+@pytest.mark.parametrize("value", [*VALUES, 10**30, 'quote " and \\ and \n', {"b": 1, "a": [-0.0]}])
+def test_a_value_is_encoded_as_compact_json_in_utf_8(value: Any) -> None:
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert encode_value(value) == expected
