@@ -14,17 +14,27 @@ database: read what was written only after it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Insert, Table, Update, bindparam, insert, select, update
+from sqlalchemy import Table, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from storycapture.services import records
 from storycapture.services.kinds import ENTITY_KINDS, STORYTELLER, EntityKind
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
-from storycapture.store.seals import SEAL_COLUMN, full_row, row_message, sealed_columns
+from storycapture.store.fields import encode_value
+from storycapture.store.seals import (
+    SEAL_COLUMN,
+    columns_message,
+    full_row,
+    new_row_columns,
+    row_message,
+    sealed_columns,
+)
 
 _CHUNK = 500  # ids per IN (...) query
 
@@ -44,6 +54,9 @@ class BulkWrites:
         self._new: dict[str, dict[str, dict[str, Any]]] = {}  # kind → uuid → row to insert
         self._changed: dict[str, dict[str, dict[str, Any]]] = {}  # kind → uuid → row to update
         self._log: list[dict[str, Any]] = []
+        # kind → uuid → field → (plaintext, value) of each field sealed here, as last set:
+        # what the import's read-back check expects each to open to (``records.get_many``)
+        self.sealed_here: dict[str, dict[str, dict[str, tuple[bytes, Any]]]] = {}
 
     # --- rows ---------------------------------------------------------------------------------
 
@@ -84,10 +97,23 @@ class BulkWrites:
         self._new.setdefault(kind.name, {})[record_uuid] = row
         return row
 
-    def set_field(self, kind: EntityKind, row: dict[str, Any], field: str, value: Any) -> None:
-        """Set one field of ``row`` (new, or from :meth:`load`) as stored."""
+    def set_field(
+        self,
+        kind: EntityKind,
+        row: dict[str, Any],
+        field: str,
+        value: Any,
+        plaintext: bytes | None = None,
+    ) -> None:
+        """Set one field of ``row`` (new, or from :meth:`load`) as stored (``plaintext``: the
+        value encoded, if made already; see ``records.stored_value``)."""
+        if field in kind.sealed:
+            if plaintext is None:
+                plaintext = encode_value(value)
+            fields = self.sealed_here.setdefault(kind.name, {}).setdefault(row["uuid"], {})
+            fields[field] = (plaintext, value)
         column, stored = records.stored_value(
-            self.vault, self.session, kind, row["uuid"], owner(kind, row), field, value
+            self.vault, self.session, kind, row["uuid"], owner(kind, row), field, value, plaintext
         )
         row[column] = stored
         self.changed(kind, row)
@@ -113,9 +139,11 @@ class BulkWrites:
         what it reads next is what was written."""
         for name, rows in self._new.items():
             kind = ENTITY_KINDS[name]
-            sealed = [self._sealed(kind, full_row(kind.row, row)) for row in rows.values()]
-            self._executemany(insert(_table(kind.row)), sealed)
-            self._remember(kind, sealed)
+            new = [full_row(kind.row, row) for row in rows.values()]  # whole, for the merge
+            seals = self._insert_sealed(kind.row, new, partial(owner, kind))
+            for row, seal in zip(new, seals, strict=True):
+                row[SEAL_COLUMN] = seal
+            self._remember(kind, new)
         for name, rows in self._changed.items():
             kind = ENTITY_KINDS[name]
             for row in rows.values():
@@ -131,13 +159,46 @@ class BulkWrites:
             self._executemany(change, [{f"_{c}": v for c, v in row.items()} for row in sealed])
             self._remember(kind, sealed)
         if self._log:
-            ops = models.OperationRow
-            sealed_ops = [self._sealed_op(full_row(ops, op)) for op in self._log]
-            self._executemany(insert(_table(ops)), sealed_ops)
+            self._insert_sealed(models.OperationRow, self._log, _storyteller_of_op)
         self._new, self._changed, self._log = {}, {}, []
         self.session.expire_all()
 
-    def _executemany(self, statement: Insert | Update, rows: list[dict[str, Any]]) -> None:
+    def _insert_sealed(
+        self,
+        row_class: type[Any],
+        rows: list[dict[str, Any]],
+        owner_of: Callable[[dict[str, Any]], str],
+    ) -> list[bytes]:
+        """Seal and insert new rows of ``row_class`` with one ``executemany``; their seals,
+        in the order of ``rows``.
+
+        Each row goes from its dict to one tuple, once: its sealed columns in the seal's order
+        (``new_row_columns``: as ``full_row`` makes them), which both make the message its
+        seal is a MAC of (under ``owner_of(row)``'s key) and are inserted, with the seal, in
+        that order. (The log's 100,000 entries of a large import take no other copy.)"""
+        if not rows:
+            return []
+        seals: list[bytes] = []
+        values: list[tuple[Any, ...]] = []
+        for row in rows:
+            columns = new_row_columns(row_class, row)
+            message = columns_message(row_class, columns)
+            seal = self.vault.seal_of(self.session, owner_of(row), message)
+            seals.append(seal)
+            values.append((*columns, seal))
+        names = [*sealed_columns(row_class), SEAL_COLUMN]  # type: ignore[arg-type]
+        connection = self.session.connection()
+        quote = connection.dialect.identifier_preparer.quote
+        # The vault is SQLite (``store.db``), whose driver takes ``?`` for each value.
+        statement = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote(_table(row_class).name),
+            ", ".join(quote(name) for name in names),
+            ", ".join("?" for _ in names),
+        )
+        connection.exec_driver_sql(statement, values)
+        return seals
+
+    def _executemany(self, statement: Update, rows: list[dict[str, Any]]) -> None:
         """One ``executemany`` of ``statement`` (compiled once by SQLAlchemy) with the values
         of ``rows``, handed to the driver as they are: bytes, text, ``None``, and flags, which
         SQLite stores as 1 and 0 as SQLAlchemy's own binding does."""
@@ -155,11 +216,6 @@ class BulkWrites:
         row[SEAL_COLUMN] = self.vault.seal_of(self.session, owner(kind, row), message)
         return row
 
-    def _sealed_op(self, op: dict[str, Any]) -> dict[str, Any]:
-        message = row_message(None, op, models.OperationRow)
-        op[SEAL_COLUMN] = self.vault.seal_of(self.session, op["storyteller_uuid"], message)
-        return op
-
     def _check_stored(self, kind: EntityKind, record_uuid: str) -> None:
         stored = self._stored[(kind.name, record_uuid)]
         message = row_message(None, stored, kind.row)
@@ -168,6 +224,9 @@ class BulkWrites:
     def _remember(self, kind: EntityKind, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             self._stored[(kind.name, row["uuid"])] = dict(row)
+
+
+_storyteller_of_op = itemgetter("storyteller_uuid")  # whose key seals a log entry
 
 
 def _table(row_class: type[Any]) -> Table:

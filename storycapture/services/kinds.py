@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from storycapture.domain.authorship import Author
@@ -91,18 +92,26 @@ class EntityKind:
     # that is not one): an import reads back everything it made through this.
     check: Callable[[StoredRecord], None] = lambda record: None
 
-    @property
+    # (Worked out once: an import asks for them for each of its changes.)
+
+    @cached_property
     def table(self) -> str:
         return str(self.row.__tablename__)
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         return self.sealed + self.plain
 
-    @property
-    def synced_fields(self) -> tuple[str, ...]:
+    @cached_property
+    def synced_fields(self) -> frozenset[str]:
         """Every field a change in the log (and so in a bundle) may name."""
-        return self.fields + ((WORDS_BY,) if self.reattributable else ())
+        return frozenset(self.fields + ((WORDS_BY,) if self.reattributable else ()))
+
+    @cached_property
+    def needed_fields(self) -> frozenset[str]:
+        """The fields an item arriving by sync needs before it is shown: all but those added
+        later (a bundle from an older installation may not carry them)."""
+        return frozenset(self.fields) - frozenset(self.added_later)
 
     def words(self, count: int) -> str:
         """``count`` of this kind in words: "1 event", "3 events"."""

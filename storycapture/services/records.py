@@ -13,7 +13,7 @@ The kinds of record, and how each becomes what the app shows, are defined once, 
 from __future__ import annotations
 
 import uuid as uuid_module
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -31,7 +31,14 @@ from storycapture.services.kinds import (
 )
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
-from storycapture.store.fields import FieldDamaged, open_field, seal_field
+from storycapture.store.fields import (
+    FieldDamaged,
+    decode_value,
+    encode_value,
+    open_field,
+    open_plaintext,
+    seal_plaintext,
+)
 from storycapture.store.seals import sealed_columns
 
 
@@ -124,21 +131,23 @@ def operation_values(
     stamp: tuple[str, str],
     author: str,
     base: tuple[str, str] | None = None,
+    plaintext: bytes | None = None,
 ) -> dict[str, Any]:
     """The columns of one log entry (see :func:`log_change`), its value sealed; not its row
-    seal, made as it is written."""
+    seal, made as it is written. ``plaintext`` is ``encode_value(value)`` if the caller has
+    made it already."""
     return {
         "storyteller_uuid": storyteller_uuid,
         "entity": kind.name,
         "entity_uuid": record_uuid,
         "field": field,
-        "value": seal_field(
+        "value": seal_plaintext(
             vault.cipher(session, storyteller_uuid),
             "operations",
             _operation_aad_column(kind.name, field, stamp[0]),
             record_uuid,
             storyteller_uuid,
-            value,
+            encode_value(value) if plaintext is None else plaintext,
         ),
         "hlc": stamp[0],
         "device_id": stamp[1],
@@ -231,14 +240,20 @@ def stored_value(
     storyteller_uuid: str,
     field: str,
     value: Any,
+    plaintext: bytes | None = None,
 ) -> tuple[str, Any]:
     """(column, value as stored) of one field of a record: sealed if it is personal, as a
-    flag if it is ``deleted``; ``words_by`` (whose words the item holds) is the row's author."""
+    flag if it is ``deleted``; ``words_by`` (whose words the item holds) is the row's author.
+    ``plaintext`` is ``encode_value(value)`` if the caller has made it already."""
     if field == WORDS_BY:
         return "author", Author.decode(value).encode()
     if field in kind.sealed:
         cipher = vault.cipher(session, storyteller_uuid)
-        return field, seal_field(cipher, kind.table, field, record_uuid, storyteller_uuid, value)
+        if plaintext is None:
+            plaintext = encode_value(value)
+        return field, seal_plaintext(
+            cipher, kind.table, field, record_uuid, storyteller_uuid, plaintext
+        )
     if field == "deleted":
         return field, bool(value)
     if field not in kind.plain:
@@ -377,11 +392,22 @@ def get(vault: VaultSession, session: Session, kind: EntityKind, record_uuid: st
 
 
 def get_many(
-    vault: VaultSession, session: Session, kind: EntityKind, record_uuids: list[str]
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    record_uuids: list[str],
+    written: Mapping[str, Mapping[str, tuple[bytes, Any]]] | None = None,
 ) -> Iterator[StoredRecord]:
     """:func:`get` of each of ``record_uuids`` in turn, the rows read a few hundred to a
     query: each row's seal checked and its fields opened as it comes (what is wrong with one
-    is raised when its turn comes, as a loop of :func:`get` would)."""
+    is raised when its turn comes, as a loop of :func:`get` would).
+
+    ``written`` (uuid → field → (plaintext, value)) names fields the caller has just sealed
+    from ``value``, encoded as ``plaintext`` (``encode_value``): every field is still opened,
+    from the row as read back, but one that opens to exactly that plaintext is taken as that
+    value rather than decoded again (decoding ``encode_value`` of a JSON value gives it back:
+    the values of a bundle or of the log are read from JSON). Any other is decoded."""
+    no_hints: Mapping[str, tuple[bytes, Any]] = {}
     table = kind.row.__table__
     session.flush()  # read past the ORM: what it holds unwritten is written first
     for start in range(0, len(record_uuids), _MANY):
@@ -394,7 +420,8 @@ def get_many(
                 raise _damaged(kind)
             if row is None or (kind is STORYTELLER and not row.complete):
                 raise _not_found(kind)
-            yield _open_row(vault, session, kind, row, checked=True)
+            hints = written.get(record_uuid, no_hints) if written else no_hints
+            yield _open_row(vault, session, kind, row, checked=True, written=hints)
 
 
 _MANY = 500  # ids per IN (...) query
@@ -573,11 +600,17 @@ def _damaged(kind: EntityKind) -> VaultDamaged:
 
 
 def _open_row(
-    vault: VaultSession, session: Session, kind: EntityKind, row: Any, *, checked: bool = False
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    row: Any,
+    *,
+    checked: bool = False,
+    written: Mapping[str, tuple[bytes, Any]] | None = None,
 ) -> StoredRecord:
     if not checked and not vault.seal_is_good(session, row):
         raise _damaged(kind)
-    values = _open_fields(vault, session, kind, row, kind.sealed)
+    values = _open_fields(vault, session, kind, row, kind.sealed, written)
     for field in kind.plain:
         values[field] = getattr(row, field)
     return StoredRecord(
@@ -591,9 +624,15 @@ def _open_row(
 
 
 def _open_fields(
-    vault: VaultSession, session: Session, kind: EntityKind, row: Any, fields: tuple[str, ...]
+    vault: VaultSession,
+    session: Session,
+    kind: EntityKind,
+    row: Any,
+    fields: tuple[str, ...],
+    written: Mapping[str, tuple[bytes, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The values of some sealed fields of a row (an ORM object or a plain result row)."""
+    """The values of some sealed fields of a row (an ORM object or a plain result row);
+    ``written`` as :func:`get_many` takes it, for this row."""
     storyteller_uuid = row.storyteller_uuid
     cipher = vault.cipher(session, storyteller_uuid)
     table = kind.table
@@ -604,7 +643,12 @@ def _open_fields(
             if sealed is None and field in kind.added_later:
                 values[field] = None
                 continue
-            values[field] = open_field(cipher, table, field, row.uuid, storyteller_uuid, sealed)
+            plaintext = open_plaintext(cipher, table, field, row.uuid, storyteller_uuid, sealed)
+            expected = written.get(field) if written else None
+            if expected is not None and expected[0] == plaintext:
+                values[field] = expected[1]
+            else:
+                values[field] = decode_value(plaintext, table, field, row.uuid)
     except FieldDamaged as error:
         raise _damaged(kind) from error
     return values

@@ -16,6 +16,8 @@ FIELD_FORMAT_VERSION = 1
 # The JSON decoder's own scanner, called directly: ``json.loads`` wraps it in three calls and a
 # regular expression that cost a field's plaintext four times what the scan does.
 _scan_one_value: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+# Made once: ``json.dumps`` with any option but the defaults makes a new encoder each call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 class Sealer(Protocol):
@@ -42,10 +44,22 @@ def field_associated_data(table: str, column: str, row_uuid: str, storyteller_uu
     return f"{table}|{column}|{row_uuid}|{storyteller_uuid}|{FIELD_FORMAT_VERSION}".encode()
 
 
+def encode_value(value: Any) -> bytes:
+    """The plaintext a field value is sealed as: compact JSON in UTF-8."""
+    return _ENCODER.encode(value).encode("utf-8")
+
+
 def seal_field(
     sealer: Sealer, table: str, column: str, row_uuid: str, storyteller_uuid: str, value: Any
 ) -> bytes:
-    plaintext = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return seal_plaintext(sealer, table, column, row_uuid, storyteller_uuid, encode_value(value))
+
+
+def seal_plaintext(
+    sealer: Sealer, table: str, column: str, row_uuid: str, storyteller_uuid: str, plaintext: bytes
+) -> bytes:
+    """:func:`seal_field` of a value already encoded with :func:`encode_value` (a change that
+    arrives is sealed twice, into the log and into its item's row, and encoded once)."""
     aad = field_associated_data(table, column, row_uuid, storyteller_uuid)
     return sealer.seal(plaintext, aad)
 
@@ -53,10 +67,26 @@ def seal_field(
 def open_field(
     sealer: Sealer, table: str, column: str, row_uuid: str, storyteller_uuid: str, sealed: bytes
 ) -> Any:
+    plaintext = open_plaintext(sealer, table, column, row_uuid, storyteller_uuid, sealed)
+    return decode_value(plaintext, table, column, row_uuid)
+
+
+def open_plaintext(
+    sealer: Sealer, table: str, column: str, row_uuid: str, storyteller_uuid: str, sealed: bytes
+) -> bytes:
+    """The plaintext of a sealed field, not yet read as JSON (see :func:`decode_value`)."""
     aad = field_associated_data(table, column, row_uuid, storyteller_uuid)
     try:
-        return _loads(sealer.open(sealed, aad).decode("utf-8"))
-    except (DecryptionFailed, UnicodeDecodeError, ValueError) as error:
+        return sealer.open(sealed, aad)
+    except DecryptionFailed as error:
+        raise FieldDamaged(table, column, row_uuid) from error
+
+
+def decode_value(plaintext: bytes, table: str, column: str, row_uuid: str) -> Any:
+    """The value of an opened field (where it lives is named only for the error)."""
+    try:
+        return _loads(plaintext.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
         raise FieldDamaged(table, column, row_uuid) from error
 
 

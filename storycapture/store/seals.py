@@ -66,6 +66,25 @@ def full_row(row_class: type[Any], values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+@cache
+def _new_row_layout(row_class: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """(name, fixed default or ``None``) of each sealed column, in :func:`sealed_columns`
+    order."""
+    defaults = dict(_scalar_defaults(row_class))  # type: ignore[arg-type]
+    return tuple((name, defaults.get(name)) for name in sealed_columns(row_class))  # type: ignore[arg-type]
+
+
+def new_row_columns(row_class: type[Any], values: dict[str, Any]) -> list[Any]:
+    """The sealed columns of a new row of ``row_class`` written without the ORM, in
+    :func:`sealed_columns` order, as :func:`full_row` makes them (not given: ``None``, or the
+    column's default), without changing ``values``: what the row's seal covers and what is
+    inserted, for many rows at once."""
+    return [
+        default if (value := values.get(name)) is None else value
+        for name, default in _new_row_layout(row_class)  # type: ignore[arg-type]
+    ]
+
+
 def row_message(
     row: Any, values: dict[str, Any] | None = None, row_class: type[Any] | None = None
 ) -> bytes:

@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from storycapture.crypto.agefile import write_all
@@ -60,7 +61,14 @@ class ArchiveRefused(ValueError):
 
 
 def is_canonical_uuid(text: object) -> bool:
-    return isinstance(text, str) and UUID_PATTERN.fullmatch(text) is not None
+    return isinstance(text, str) and _is_canonical_uuid_text(text)
+
+
+@lru_cache(maxsize=65536)
+def _is_canonical_uuid_text(text: str) -> bool:
+    """(Remembered: a bundle names its device in each of its changes, a storyteller in each
+    change of theirs and an item in each change to it.)"""
+    return UUID_PATTERN.fullmatch(text) is not None
 
 
 def media_name(storyteller_uuid: str, photo_uuid: str) -> str:

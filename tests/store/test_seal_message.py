@@ -32,7 +32,9 @@ def _plain(row_class: type[Any], columns: list[Any]) -> bytes:
     return (
         SEAL_FORMAT
         + _encode(row_class.__tablename__)
-        + b"".join(_encode(name) + _encode(value) for name, value in zip(names, columns))
+        + b"".join(
+            _encode(name) + _encode(value) for name, value in zip(names, columns, strict=True)
+        )
     )
 
 
@@ -63,6 +65,6 @@ def test_two_rows_that_differ_in_one_column_differ_in_their_message() -> None:
     first: list[Any] = ["x"] * width
     second = [*first[:-1], b"x"]  # the same characters, another type
     assert columns_message(row_class, first) != columns_message(row_class, second)
-    assert row_message(None, dict(zip(sealed_columns(row_class), first)), row_class) == (
-        columns_message(row_class, first)
-    )
+    assert row_message(
+        None, dict(zip(sealed_columns(row_class), first, strict=True)), row_class
+    ) == (columns_message(row_class, first))

@@ -356,7 +356,7 @@ def operation_problem(op: Mapping[str, Any], device_id: str) -> str | None:
     device. No other keys are allowed."""
     kind = op.get("op")
     if kind == "set":
-        if set(op) != _SET_KEYS:
+        if op.keys() != _SET_KEYS:
             return f"a change has the keys {sorted(_SET_KEYS)}"
         if not isinstance(op["entity"], str) or not _IDENTIFIER.fullmatch(op["entity"]):
             return "entity is not a name"
@@ -375,7 +375,7 @@ def operation_problem(op: Mapping[str, Any], device_id: str) -> str | None:
         if op["device"] != device_id:
             return "a change made on another device than the bundle's"
     elif kind == "erase":
-        if set(op) != _ERASE_KEYS:
+        if op.keys() != _ERASE_KEYS:
             return f"an erasure has the keys {sorted(_ERASE_KEYS)}"
     else:
         return f"op is {kind!r}, neither 'set' nor 'erase'"

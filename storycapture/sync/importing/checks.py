@@ -29,6 +29,8 @@ _LINK_FIELDS = {name for kind in ENTITY_KINDS.values() for name, _target in kind
 def _check_strings(value: Any) -> bool:
     """Every string can be stored (no lone surrogates)."""
     if isinstance(value, str):
+        if value.isascii():
+            return True  # (no surrogate is ASCII: most texts are, and need no encoding)
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:

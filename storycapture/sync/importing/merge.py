@@ -30,6 +30,7 @@ from storycapture.services.kinds import (
 )
 from storycapture.services.vault import VaultSession
 from storycapture.store import models
+from storycapture.store.fields import encode_value
 from storycapture.sync.bundle import BundleRefused
 from storycapture.sync.exporting import in_chunks
 from storycapture.sync.importing.report import Conflict, ImportReport
@@ -46,6 +47,9 @@ class _Known:
     entity_of: dict[str, str] = field(default_factory=dict)
     fields_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     incoming: dict[tuple[str, str, str, str], Any] = field(default_factory=dict)
+    # (item, field, clock, device) → an incoming change's value encoded (once, for its log
+    # entry and its row)
+    plaintexts: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
     # (item, field, clock, device) → the change its device had seen last, or None
     bases: dict[tuple[str, str, str, str], tuple[str, str] | None] = field(default_factory=dict)
 
@@ -149,7 +153,8 @@ class Merge:
             shown[kind_name].append(item)
         for kind_name, items in shown.items():
             kind = ENTITY_KINDS[kind_name]
-            for record in records.get_many(self.vault, self.session, kind, items):
+            written = self.writes.sealed_here.get(kind_name)
+            for record in records.get_many(self.vault, self.session, kind, items, written):
                 try:
                     check_readable(kind, record)
                 except Unreadable as error:
@@ -221,6 +226,8 @@ class Merge:
         winner = max(here) if here else None
         self._note_conflict(op, kind, here, known)
         base = (op["base"][0], op["base"][1]) if op["base"] else None
+        plaintext = encode_value(op["value"])
+        known.plaintexts[(item, name, *stamp)] = plaintext
         self.writes.log(
             records.operation_values(
                 self.vault,
@@ -233,6 +240,7 @@ class Merge:
                 stamp=stamp,
                 author=op["author"],
                 base=base,
+                plaintext=plaintext,
             )
         )
         here.append(stamp)
@@ -241,13 +249,13 @@ class Merge:
         known.fields_of[item].add(name)
 
         if row is None or (kind is STORYTELLER and not row["complete"]):
-            if known.fields_of[item] >= set(kind.fields) - set(kind.added_later):
+            if known.fields_of[item] >= kind.needed_fields:
                 self._materialise(kind, item, person, known, row)
             return
         if winner is not None and stamp < winner:
             self.report.history_only += 1
             return
-        self.writes.set_field(kind, row, name, op["value"])
+        self.writes.set_field(kind, row, name, op["value"], plaintext)
         if op["hlc"] > row["updated_hlc"]:
             row["updated_hlc"] = op["hlc"]
         self.updated.add(item)
@@ -286,7 +294,8 @@ class Merge:
             row["complete"] = True
             self.writes.changed(kind, row)
         for name, value in values.items():
-            self.writes.set_field(kind, row, name, value)
+            plaintext = known.plaintexts.get((item, name, *stamps[name]))
+            self.writes.set_field(kind, row, name, value, plaintext)
         self.report.new += 1
         self.touched.add((kind.name, item))
 
@@ -315,6 +324,8 @@ class Merge:
         self, op: dict[str, Any], kind: EntityKind, here: list[tuple[str, str]], known: _Known
     ) -> None:
         """Two changes to one field, on two devices, neither of which had seen the other."""
+        if not here:
+            return  # the first change to the field here (so every change of a new item)
         base = tuple(op["base"]) if op["base"] else None
         stamp = (op["hlc"], op["device"])
 

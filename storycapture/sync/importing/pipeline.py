@@ -5,9 +5,11 @@ against this vault, merge); import commits it, verify rehearses it and reports.
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -76,7 +78,7 @@ def import_bundle(
         if _already_imported(vault, file_sha256, outcome):
             report.bundles.append(outcome)
             return outcome
-        with staging_folder(vault) as staging:
+        with staging_folder(vault) as staging, _cycle_collector_paused():
             _read_and_merge(
                 vault,
                 path,
@@ -100,6 +102,28 @@ def import_bundle(
 
 
 _HASH_CHUNK = 1024 * 1024
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while one bundle is read and merged; it runs again
+    afterwards and collects then whatever it would have collected meanwhile.
+
+    A bundle of 100,000 changes makes millions of small objects that all live until its
+    import ends (each change's parsed line, its keys in the merge's maps, its log entry and
+    sealed values). None of them is garbage before then, yet with the collector on each of its
+    passes over the older generations walks them all again, more often the more there are:
+    about a tenth of a large import, for nothing. Reference counting frees everything else as
+    usual. The collector is the process's: a cycle made meanwhile on another thread waits for
+    the end of the import too."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _file_sha256(path: Path) -> str | None:
