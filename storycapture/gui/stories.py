@@ -374,11 +374,14 @@ class StorytellerPage(QWidget):
         self.timeline.history_requested.connect(
             lambda uuid: self.history_requested.emit("timeline_event", uuid)
         )
-        self.strengths = make_strengths_view(vault, context)
-        self.strengths.changed.connect(self._changed)
-        self.strengths.history_requested.connect(
-            lambda uuid: self.history_requested.emit("strength_card", uuid)
-        )
+        # The board is made when it is first shown (or asked for): most unlocks open on the
+        # overview, and making the board is a tenth of a second before the stories show.
+        self._context = context
+        self._strengths: StrengthsTool | None = None
+        self._strengths_holder = QWidget()
+        QVBoxLayout(self._strengths_holder).setContentsMargins(0, 0, 0, 0)
+        self._author_filter: AuthorFilter | str | None = None
+        self._compact = False
         self.story = StoryWordsPanel(StoryWordsService(vault), context, PhotoService(vault))
         self.story.changed.connect(self._changed)
         self.story.history_requested.connect(self.history_requested)
@@ -390,20 +393,51 @@ class StorytellerPage(QWidget):
         for tool, name in (
             (overview_tab, "Overview"),
             (self.timeline, "Timeline"),
-            (self.strengths, "Strengths"),
+            (self._strengths_holder, "Strengths"),
             (self.story, "Story"),
         ):
-            holder = tool if tool is self.strengths else scrolling_page(tool)
+            holder = tool if tool is self._strengths_holder else scrolling_page(tool)
             self._tools[holder] = tool
             self.tabs.addTab(holder, name)
+        self.tabs.currentChanged.connect(self._tab_shown)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 16, 24, 12)
         layout.addLayout(header)
         layout.addWidget(self.tabs, 1)
 
+    @property
+    def strengths(self) -> StrengthsTool:
+        """The strengths board, made the first time it is shown or asked for, showing what
+        the page shows (the storyteller, whose words, a compact screen)."""
+        if self._strengths is None:
+            tool = make_strengths_view(self._vault, self._context)
+            tool.changed.connect(self._changed)
+            tool.history_requested.connect(
+                lambda uuid: self.history_requested.emit("strength_card", uuid)
+            )
+            if self._author_filter is not None:
+                tool.set_author_filter(self._author_filter)
+            if self._compact:
+                tool.set_compact(True)
+            if self.storyteller_uuid is not None:
+                tool.show_storyteller(self.storyteller_uuid)
+            layout = self._strengths_holder.layout()
+            assert layout is not None
+            layout.addWidget(tool)
+            self._tools[self._strengths_holder] = tool
+            self._strengths = tool
+        return self._strengths
+
+    @Slot(int)
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self._strengths_holder:
+            self.strengths.setVisible(True)
+
     def current_tool(self) -> QWidget:
         """The tool in the tab shown (the timeline, the board, the story or the overview)."""
         holder = self.tabs.currentWidget()
+        if holder is self._strengths_holder:
+            return self.strengths
         return self._tools.get(holder, holder)
 
     def show_tool(self, tool: QWidget) -> None:
@@ -418,7 +452,8 @@ class StorytellerPage(QWidget):
         self.header.setDirection(
             QBoxLayout.Direction.TopToBottom if compact else QBoxLayout.Direction.LeftToRight
         )
-        for tool in (self.timeline, self.strengths, self.story):
+        self._compact = compact
+        for tool in (self.timeline, self._strengths, self.story):
             set_compact = getattr(tool, "set_compact", None)
             if set_compact is not None:
                 set_compact(compact)
@@ -444,7 +479,8 @@ class StorytellerPage(QWidget):
         self.name.setText(person.pseudonym)
         self.role.setText(person.role.label)
         self.timeline.show_storyteller(person.uuid, person.birth_year)
-        self.strengths.show_storyteller(person.uuid)
+        if self._strengths is not None:
+            self._strengths.show_storyteller(person.uuid)
         self.story.show_storyteller(person.uuid)
         self.refresh_overview(summary)
 
@@ -524,8 +560,10 @@ class StorytellerPage(QWidget):
         self.changed.emit()
 
     def set_author_filter(self, mode: AuthorFilter | str) -> None:
+        self._author_filter = mode
         self.timeline.set_author_filter(mode)
-        self.strengths.set_author_filter(mode)
+        if self._strengths is not None:
+            self._strengths.set_author_filter(mode)
         self.story.set_author_filter(mode)
 
     def go_to(self, hit: SearchHit) -> None:
@@ -536,7 +574,8 @@ class StorytellerPage(QWidget):
 
     def reload(self) -> None:
         self.timeline.reload()
-        self.strengths.reload()
+        if self._strengths is not None:
+            self._strengths.reload()
         self.story.reload()
 
     @Slot()
@@ -550,7 +589,8 @@ class StorytellerPage(QWidget):
         self.overview.clear()
         self.consent_history.clear()
         self.timeline.clear()
-        self.strengths.clear()
+        if self._strengths is not None:
+            self._strengths.clear()
         self.story.clear()
 
 

@@ -588,6 +588,60 @@ def test_whose_words_filters_the_timeline_and_the_story(
     assert page.timeline.list_model.rowCount() == 2
 
 
+def test_the_strengths_board_is_made_when_first_shown_with_the_storyteller_and_filter(
+    qtbot: QtBot, data_dir: Path, app_settings: AppSettings
+) -> None:
+    """Unlock shows the overview without making the board; the first look at the Strengths
+    tab makes it, showing the storyteller chosen meanwhile, whose words were chosen too."""
+    from storycapture.domain.authorship import Author
+    from storycapture.strengths.service import StrengthService
+
+    vault, _ = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
+    people = StorytellerService(vault)
+    juniper = people.add("Juniper", author=FACILITATOR, birth_year=1980)
+    rowan = people.add("Rowan", author=FACILITATOR)
+    cards = StrengthService(vault)
+    for person in (juniper, rowan):
+        ConsentService(vault).record(
+            person.uuid,
+            items=[ConsentItem.TAKE_PART],
+            how="verbal",
+            given_on="2026-03-02",
+            facilitator="Priya",
+            author=FACILITATOR,
+        )
+    cards.add_card(
+        juniper.uuid, kind=CardKind.STRENGTH, text="Kind to strangers", author=FACILITATOR
+    )
+    cards.add_card(juniper.uuid, kind=CardKind.HOPE, text="A garden", author=Author.storyteller())
+    cards.add_card(rowan.uuid, kind=CardKind.STRENGTH, text="Rowan's card", author=FACILITATOR)
+    vault.lock()
+
+    window = make_window(qtbot, data_dir, app_settings)
+    unlock(qtbot, window)
+    assert window.stories is not None
+    page = window.stories.storyteller
+    assert page._strengths is None  # not made at unlock
+    window.stories.sidebar.select(juniper.uuid)
+    window.author_filter_actions["storyteller"].trigger()
+    assert page._strengths is None
+    page.tabs.setCurrentIndex(2)  # Strengths
+    board = page._strengths
+    assert board is not None and board.isVisible()
+    assert page.current_tool() is board
+
+    def shown() -> int:
+        return sum(view.model().rowCount() for view in board.views.values())
+
+    assert board.author_filter_mode().value == "storyteller"
+    assert sorted(card.text for card in board._cards.values()) == ["A garden", "Kind to strangers"]
+    assert shown() == 1  # only their own words
+    window.author_filter_actions["all"].trigger()
+    assert shown() == 2
+    window.stories.sidebar.select(rowan.uuid)
+    assert sorted(card.text for card in board._cards.values()) == ["Rowan's card"]
+
+
 def _unnamed_controls(root: QWidget) -> list[str]:
     from PySide6.QtWidgets import (
         QAbstractButton,
