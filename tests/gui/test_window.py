@@ -38,7 +38,7 @@ from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.services.visits import VisitService
 from storycapture.timeline.service import TimelineService
-from tests.conftest import FACILITATOR, PASSPHRASE, fast_kdf
+from tests.conftest import FACILITATOR, PASSPHRASE, add_consenting_storyteller, fast_kdf
 
 RECOVERY_KEY = re.compile(r"^[0-9A-Z]{4}(?:-[0-9A-Z]{4}){7}$")
 PERSONAL = ("Juniper", "Moved to Leeds", "bakery", "more than the hard years", "kitchen")
@@ -597,24 +597,11 @@ def test_the_strengths_board_is_made_when_first_shown_with_the_storyteller_and_f
     from storycapture.strengths.service import StrengthService
 
     vault, _ = VaultSession.create(data_dir, PASSPHRASE, kdf=fast_kdf)
-    people = StorytellerService(vault)
-    juniper = people.add("Juniper", author=FACILITATOR, birth_year=1980)
-    rowan = people.add("Rowan", author=FACILITATOR)
+    juniper, rowan = (add_consenting_storyteller(vault, name) for name in ("Juniper", "Rowan"))
     cards = StrengthService(vault)
-    for person in (juniper, rowan):
-        ConsentService(vault).record(
-            person.uuid,
-            items=[ConsentItem.TAKE_PART],
-            how="verbal",
-            given_on="2026-03-02",
-            facilitator="Priya",
-            author=FACILITATOR,
-        )
-    cards.add_card(
-        juniper.uuid, kind=CardKind.STRENGTH, text="Kind to strangers", author=FACILITATOR
-    )
-    cards.add_card(juniper.uuid, kind=CardKind.HOPE, text="A garden", author=Author.storyteller())
-    cards.add_card(rowan.uuid, kind=CardKind.STRENGTH, text="Rowan's card", author=FACILITATOR)
+    cards.add_card(juniper, kind=CardKind.STRENGTH, text="Kind to strangers", author=FACILITATOR)
+    cards.add_card(juniper, kind=CardKind.HOPE, text="A garden", author=Author.storyteller())
+    cards.add_card(rowan, kind=CardKind.STRENGTH, text="Rowan's card", author=FACILITATOR)
     vault.lock()
 
     window = make_window(qtbot, data_dir, app_settings)
@@ -622,7 +609,7 @@ def test_the_strengths_board_is_made_when_first_shown_with_the_storyteller_and_f
     assert window.stories is not None
     page = window.stories.storyteller
     assert page._strengths is None  # not made at unlock
-    window.stories.sidebar.select(juniper.uuid)
+    window.stories.sidebar.select(juniper)
     window.author_filter_actions["storyteller"].trigger()
     assert page._strengths is None
     page.tabs.setCurrentIndex(2)  # Strengths
@@ -638,7 +625,7 @@ def test_the_strengths_board_is_made_when_first_shown_with_the_storyteller_and_f
     assert shown() == 1  # only their own words
     window.author_filter_actions["all"].trigger()
     assert shown() == 2
-    window.stories.sidebar.select(rowan.uuid)
+    window.stories.sidebar.select(rowan)
     assert sorted(card.text for card in board._cards.values()) == ["Rowan's card"]
 
 

@@ -5,10 +5,7 @@ through the ordinary read path, and an altered row must still be refused, never 
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,16 +16,7 @@ from storycapture.services.vault import VaultSession
 from storycapture.store import models
 from storycapture.sync.importing import import_bundles
 from tests.conftest import PASSPHRASE
-from tests.sync.merge_fixture import BUNDLE, EXPECTED, HUB, opened_tables
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[VaultSession]:
-    """The fixture's hub, before the bundle (a copy, so the fixture stays as it is)."""
-    shutil.copytree(HUB, tmp_path / "hub")
-    vault = VaultSession.unlock(tmp_path / "hub", PASSPHRASE)
-    yield vault
-    vault.lock()
+from tests.sync.merge_fixture import BUNDLE, EXPECTED, opened_tables
 
 
 def test_a_merge_onto_existing_rows_leaves_the_tables_the_orm_merge_left(

@@ -5,8 +5,6 @@ refused bundle, or an error."""
 from __future__ import annotations
 
 import gc
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,16 +12,7 @@ import pytest
 
 from storycapture.services.vault import VaultSession
 from storycapture.sync.importing import import_bundles, merge
-from tests.conftest import PASSPHRASE
-from tests.sync.merge_fixture import BUNDLE, HUB
-
-
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[VaultSession]:
-    shutil.copytree(HUB, tmp_path / "hub")
-    vault = VaultSession.unlock(tmp_path / "hub", PASSPHRASE)
-    yield vault
-    vault.lock()
+from tests.sync.merge_fixture import BUNDLE
 
 
 def _watching(monkeypatch: pytest.MonkeyPatch, fail: BaseException | None = None) -> list[bool]:

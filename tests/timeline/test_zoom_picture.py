@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
+from storycapture.domain.story import TimelineEvent
 from storycapture.timeline.layout import LARGE, Cluster, LayoutMode
 from storycapture.timeline.qt import scene as scene_module
 from storycapture.timeline.qt.scene import TimelineScene
@@ -31,7 +32,13 @@ def _collector_back() -> Iterator[None]:
     gc.unfreeze()
 
 
-def _view(qtbot: QtBot, mode: LayoutMode, large: bool) -> TimelineView:
+def _view(
+    qtbot: QtBot,
+    mode: LayoutMode,
+    large: bool,
+    events: Sequence[TimelineEvent] = EVENTS,
+    chosen: str | None = EVENTS[40].uuid,
+) -> TimelineView:
     scene = TimelineScene(today=lambda: TODAY)
     view = TimelineView(scene)
     qtbot.addWidget(view)
@@ -41,7 +48,7 @@ def _view(qtbot: QtBot, mode: LayoutMode, large: bool) -> TimelineView:
     if large:
         scene.set_picture_scale(LARGE)
     scene.set_mode(mode)
-    scene.set_events(EVENTS, BIRTH_YEAR, chosen=EVENTS[40].uuid)
+    scene.set_events(events, BIRTH_YEAR, chosen=chosen)
     view.fit_all()
     return view
 
@@ -181,14 +188,8 @@ def test_a_zoom_step_lays_out_about_the_view_and_a_scroll_beyond_it_a_view_eithe
 def test_the_lifeline_reaches_both_edges_of_the_view_however_far_in(qtbot: QtBot) -> None:
     """Close in, moments are far apart: the line still runs on beyond the view's edges (to the
     moments either side), during a zoom step and at rest, instead of stopping short."""
-    scene = TimelineScene(today=lambda: TODAY)
-    view = TimelineView(scene)
-    qtbot.addWidget(view)
-    view.resize(900, 520)
-    view.show()
-    qtbot.waitExposed(view)
-    scene.set_events(story_events(300, seed=3), BIRTH_YEAR)
-    view.fit_all()
+    view = _view(qtbot, LayoutMode.LIFELINE, False, story_events(300, seed=3), chosen=None)
+    scene = view.timeline_scene
     reached = 0
     for _ in range(40):
         view.zoom_by(1.2, 450)
