@@ -33,7 +33,7 @@ from storycapture.services.vault import VaultSession
 from storycapture.timeline.layout import DAYS_PER_YEAR, LIFE_AREAS, EventMark, LayoutMode
 from storycapture.timeline.qt import items as items_module
 from storycapture.timeline.qt.event_list import UUID_ROLE
-from storycapture.timeline.qt.items import ClusterItem, EventItem, PeriodItem
+from storycapture.timeline.qt.items import ClustersItem, EventItem, PeriodItem
 from storycapture.timeline.qt.tool import NEW_TITLE, TimelineTool
 from storycapture.timeline.service import TimelineService
 from tests.conftest import FACILITATOR
@@ -465,6 +465,23 @@ def test_a_crowded_time_clusters_and_a_click_looks_closer(
     assert tool.scene.scale.px_per_day == pytest.approx(before * 3)
 
 
+def test_the_pointer_on_a_cluster_says_how_many_moments_it_holds(
+    tool: TimelineTool, service: TimelineService, storyteller_uuid: str
+) -> None:
+    for day in range(1, 25, 3):
+        add(service, storyteller_uuid, f"Day {day}", f"{day} March 2001", valence=1)
+    add(service, storyteller_uuid, "Born", "1980")
+    open_story(tool, storyteller_uuid)
+    (hit,) = tool.scene.cluster_items()
+    drawn = [i for i in tool.scene.items() if isinstance(i, ClustersItem)]
+    assert len(drawn) == 1 and drawn[0].toolTip() == ""
+    point = on_screen(tool, hit.cluster.x, hit.cluster.y)
+    QTest.mouseMove(tool.view.viewport(), point)
+    assert drawn[0].toolTip() == "8 moments here — click to look closer"
+    QTest.mouseMove(tool.view.viewport(), point + QPoint(0, int(hit.radius) + 12))
+    assert drawn[0].toolTip() == ""  # beside the disc: nothing to say
+
+
 def test_moments_not_yet_placed_wait_in_the_tray(
     tool: TimelineTool, service: TimelineService, storyteller_uuid: str
 ) -> None:
@@ -638,7 +655,7 @@ def test_clear_leaves_no_personal_words_anywhere(
     for secret in [*secrets, "Help from Bea", "1980"]:
         assert secret not in texts
     assert not [
-        i for i in tool.scene.items() if isinstance(i, EventItem | PeriodItem | ClusterItem)
+        i for i in tool.scene.items() if isinstance(i, EventItem | PeriodItem | ClustersItem)
     ]
     assert tool.list_model.rowCount() == 0 and tool.tray.count() == 0
     assert tool.scene.kit.thumbnail("anything") is None

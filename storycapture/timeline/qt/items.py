@@ -7,6 +7,8 @@ change the story themselves; the view turns gestures on them into edits through 
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -19,7 +21,12 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsSceneHoverEvent,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
 
 from storycapture.domain.story import TimelineEvent
 from storycapture.domain.vocabulary import feeling_phrase
@@ -546,105 +553,135 @@ def _cluster_looks(kit: PaintKit, cluster: Cluster) -> tuple[Any, ...]:
     return looks
 
 
-class ClusterItem(QGraphicsItem):
-    """Moments too close together to tell apart at this zoom: one mark with their count. A
-    click looks closer."""
+@dataclass(frozen=True)
+class ClusterHit:
+    """A cluster as drawn: what a click or a tap found, or what a test looks at."""
 
-    def __init__(self, kit: PaintKit, cluster: Cluster) -> None:
+    cluster: Cluster
+    radius: float  # its numbered disc's
+
+
+class ClustersItem(QGraphicsItem):
+    """Clusters of one band in a stretch of the picture (``CLUSTER_STRETCH_PX`` wide, fixed to
+    the scene): for each, in the layout's order, a faint bar as long as its moments reach and
+    a disc with their count. One item draws many (far out, hundreds of clusters move at each
+    zoom step: one item each was most of a step). A click on a disc looks closer; the pointer
+    over a disc says how many moments it holds."""
+
+    def __init__(self, kit: PaintKit, clusters: tuple[Cluster, ...]) -> None:
         super().__init__()
         self._kit = kit
-        self.cluster = cluster
-        self._looks: tuple[Any, ...] | None = None
-        self._tooltip = ""
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setZValue(Z_CLUSTER)
-        self.set_cluster(cluster)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAcceptHoverEvents(True)
+        self.set_clusters(clusters)
 
-    def set_cluster(self, cluster: Cluster) -> None:
+    def set_clusters(self, clusters: tuple[Cluster, ...]) -> None:
         self.prepareGeometryChange()
-        self.cluster = cluster
-        x = cluster.x
-        self.setPos(x, cluster.y)
-        looks = _cluster_looks(self._kit, cluster)
-        if looks is not self._looks:
-            self._set_looks(looks)
-        spread, r = self._spread_height, self._radius
-        left, width = cluster.x0 - x, max(cluster.x1 - cluster.x0, 1)
-        self._spread = QRectF(left, -spread, width, 2 * spread)
-        # The disc with room for its ring and shadow, and the spread a pixel taller: worked
-        # out here rather than by uniting rectangles (hundreds of clusters move at each zoom).
-        x0, y0 = min(-r - 3, left), min(-r - 3, -spread - 1)
-        x1, y1 = max(r + 6, left + width), max(r + 3, spread + 1)
-        self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0)
-        keep_picture_sized(self, x1 - x0, y1 - y0, self._kit)
+        self.clusters = clusters
+        kit = self._kit
+        self._drawn = [(cluster, _cluster_looks(kit, cluster)) for cluster in clusters]
+        x0 = y0 = math.inf
+        x1 = y1 = -math.inf
+        for cluster, looks in self._drawn:
+            spread, r = looks[1], looks[2]
+            x, y = cluster.x, cluster.y
+            # The disc with room for its ring and shadow, and its bar a pixel taller.
+            x0 = min(x0, x - r - 3, cluster.x0)
+            x1 = max(x1, x + r + 6, cluster.x0 + max(cluster.x1 - cluster.x0, 1))
+            y0 = min(y0, y - r - 3, y - spread - 1)
+            y1 = max(y1, y + r + 3, y + spread + 1)
+        self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0) if clusters else QRectF()
+        keep_picture(self, self._bounds, kit)
+        self._tooltip = ""
+        self.setToolTip("")
         self.update()
 
-    def _set_looks(self, looks: tuple[Any, ...]) -> None:
-        """What depends on the count and the feeling only, shared by the clusters that look
-        alike (``_cluster_looks``): a zoom step mostly moves a cluster, or changes its spread,
-        and keeps these."""
-        self._looks = looks
-        tooltip: str = looks[0]
-        self._spread_height: float = looks[1]
-        self._radius: float = looks[2]
-        self._circle: QRectF = looks[3]
-        self._spread_colour: QColor = looks[4]
-        self._disc_key: tuple[int, int, int, int, float] = looks[5]
-        self._count: str = looks[6]
-        if self._tooltip != tooltip:
-            self._tooltip = tooltip
-            self.setToolTip(tooltip)
+    def hits(self) -> list[ClusterHit]:
+        return [ClusterHit(cluster, looks[2]) for cluster, looks in self._drawn]
 
-    @property
-    def radius(self) -> float:
-        """Its numbered disc's."""
-        return self._radius
+    def cluster_at(self, point: QPointF) -> ClusterHit | None:
+        """The cluster whose disc is at ``point`` (scene coordinates), the one on top."""
+        for cluster, looks in reversed(self._drawn):
+            reach = looks[2] + 3
+            dx, dy = point.x() - cluster.x, point.y() - cluster.y
+            if dx * dx + dy * dy <= reach * reach:
+                return ClusterHit(cluster, looks[2])
+        return None
 
     def boundingRect(self) -> QRectF:
         return self._bounds
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
-        path.addEllipse(self._circle.adjusted(-3, -3, 3, 3))
+        for cluster, looks in self._drawn:
+            path.addEllipse(looks[3].adjusted(-3, -3, 3, 3).translated(cluster.x, cluster.y))
         return path
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._say(self.cluster_at(event.scenePos()))
+        super().hoverEnterEvent(event)
+
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._say(self.cluster_at(event.scenePos()))
+        super().hoverMoveEvent(event)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:
+        self._say(None)
+        super().hoverLeaveEvent(event)
+
+    def _say(self, hit: ClusterHit | None) -> None:
+        """The tooltip of the disc under the pointer (none, off every disc)."""
+        tooltip = "" if hit is None else _cluster_looks(self._kit, hit.cluster)[0]
+        if tooltip != self._tooltip:
+            self._tooltip = tooltip
+            self.setToolTip(tooltip)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
     ) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self._spread_colour)
-        painter.drawRoundedRect(self._spread, 3, 3)
-        if self._kit.paper:  # shapes and words, not a picture, which would print blurred
-            self._draw_disc(painter, self._circle)
-        else:
-            painter.drawPixmap(self._circle.topLeft() - QPointF(1, 1), self._disc(painter))
+        paper = self._kit.paper  # shapes and words, not pictures, which would print blurred
+        for cluster, looks in self._drawn:
+            x, y = cluster.x, cluster.y
+            spread = looks[1]
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(looks[4])
+            painter.drawRoundedRect(
+                QRectF(cluster.x0, y - spread, max(cluster.x1 - cluster.x0, 1), 2 * spread), 3, 3
+            )
+            circle: QRectF = looks[3].translated(x, y)
+            if paper:
+                self._draw_disc(painter, circle, looks)
+            else:
+                painter.drawPixmap(circle.topLeft() - QPointF(1, 1), self._disc(painter, looks))
 
-    def _draw_disc(self, painter: QPainter, circle: QRectF) -> None:
-        fill, edge, ink = (QColor.fromRgba(int(v)) for v in self._disc_key[:3])
+    def _draw_disc(self, painter: QPainter, circle: QRectF, looks: tuple[Any, ...]) -> None:
+        fill, edge, ink = (QColor.fromRgba(int(v)) for v in looks[5][:3])
         painter.setBrush(fill)
         painter.setPen(QPen(edge, 1.6))
         painter.drawEllipse(circle)
         painter.setFont(self._kit.bold_font)
         painter.setPen(ink)
-        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, self._count)
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, looks[6])
 
-    def _disc(self, painter: QPainter) -> QPixmap:
-        """The numbered disc, drawn once per colour and count: hundreds of clusters share a
+    def _disc(self, painter: QPainter, looks: tuple[Any, ...]) -> QPixmap:
+        """A numbered disc, drawn once per colour and count: hundreds of clusters share a
         few dozen pictures."""
         device = painter.device()
         ratio = device.devicePixelRatioF() if device is not None else 1.0
-        key = (*self._disc_key, ratio)
+        key = (*looks[5], ratio)
         disc = _DISCS.get(key)
         if disc is None:
-            size = self._circle.width() + 2
+            circle: QRectF = looks[3]
+            size = circle.width() + 2
             disc = QPixmap(round(size * ratio), round(size * ratio))
             disc.setDevicePixelRatio(ratio)
             disc.fill(Qt.GlobalColor.transparent)
             inner = QPainter(disc)
             inner.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             inner.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-            self._draw_disc(inner, QRectF(1, 1, self._circle.width(), self._circle.height()))
+            self._draw_disc(inner, QRectF(1, 1, circle.width(), circle.height()), looks)
             inner.end()
             if len(_DISCS) > 4000:
                 _DISCS.clear()

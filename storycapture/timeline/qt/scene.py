@@ -35,7 +35,8 @@ from storycapture.timeline.qt.items import (
     Z_CLUSTER,
     Z_CURVE,
     Z_STRIP,
-    ClusterItem,
+    ClusterHit,
+    ClustersItem,
     CurveItem,
     EventItem,
     PeriodItem,
@@ -51,7 +52,11 @@ TIE_STEP = 1e-6  # a hundred thousand items stay within a tenth of a level
 CURVE_CHUNK_PX = 360.0
 
 _EMPTY = PlacedTimeline((), (), None)
-_LEVELS: dict[type, float] = {ClusterItem: Z_CLUSTER, CurveItem: Z_CURVE, StripItem: Z_STRIP}
+_LEVELS: dict[type, float] = {ClustersItem: Z_CLUSTER, CurveItem: Z_CURVE, StripItem: Z_STRIP}
+# A band's clusters are drawn by one item for each stretch this wide, fixed to the scene (so a
+# pan leaves those it does not reach as they are), narrow enough that with the discs and bars
+# reaching out of it, it is small enough to keep its picture (``PICTURE_LIMIT``).
+CLUSTER_STRETCH_PX = 300.0
 # A story of this many moments is tens of thousands of long-lived objects: the collector's
 # full passes over them (up to a tenth of a second) would land in the middle of zoom steps.
 FREEZE_AT = 1000
@@ -365,9 +370,13 @@ class TimelineScene(QGraphicsScene):
         for bar in layout.periods:
             if bar.x1 >= x0 and bar.x0 <= x1:
                 wanted["p:" + bar.uuid] = bar
+        stretches: dict[str, list[Cluster]] = {}
         for cluster in layout.clusters:
             if cluster.x1 + 20 >= x0 and cluster.x0 - 20 <= x1:
-                wanted["c:" + cluster.key] = cluster
+                stretch = f"c:{cluster.band}:{int(cluster.x // CLUSTER_STRETCH_PX)}"
+                stretches.setdefault(stretch, []).append(cluster)
+        for key, members in stretches.items():
+            wanted[key] = tuple(members)
         for strip in layout.strips:
             wanted[f"s:{strip.band}"] = strip
         for start, chunk in _chunks(layout.curve):
@@ -385,14 +394,14 @@ class TimelineScene(QGraphicsScene):
         made = self._items
         for rank, (key, element) in enumerate(wanted.items()):
             item: QGraphicsItem | None = made.get(key)
-            if isinstance(element, Cluster):  # the most, far out: hundreds at each zoom step
+            if key.startswith("c:"):  # a band's clusters in a stretch of the picture
                 if item is None:
-                    item = _reuse(spare, ClusterItem)
-                if isinstance(item, ClusterItem):
-                    if item.cluster != element:
-                        item.set_cluster(element)
+                    item = _reuse(spare, ClustersItem)
+                if isinstance(item, ClustersItem):
+                    if item.clusters != element:
+                        item.set_clusters(element)  # type: ignore[arg-type]
                 else:
-                    item = ClusterItem(self.kit, element)
+                    item = ClustersItem(self.kit, element)  # type: ignore[arg-type]
             elif isinstance(element, EventMark):
                 if isinstance(item, EventItem):
                     if item.mark != element:
@@ -451,13 +460,20 @@ class TimelineScene(QGraphicsScene):
     def story_items(self) -> list[StoryItem]:
         return [i for i in self._items.values() if isinstance(i, StoryItem)]
 
-    def cluster_items(self) -> list[ClusterItem]:
-        return [i for i in self._items.values() if isinstance(i, ClusterItem)]
+    def cluster_items(self) -> list[ClusterHit]:
+        """Every cluster drawn now, as drawn."""
+        return [
+            hit for i in self._items.values() if isinstance(i, ClustersItem) for hit in i.hits()
+        ]
 
-    def story_item_at(self, pos: QPointF) -> StoryItem | ClusterItem | None:
+    def story_item_at(self, pos: QPointF) -> StoryItem | ClusterHit | None:
         for item in self.items(pos):
-            if isinstance(item, StoryItem | ClusterItem):
+            if isinstance(item, StoryItem):
                 return item
+            if isinstance(item, ClustersItem):
+                hit = item.cluster_at(pos)
+                if hit is not None:
+                    return hit
         return None
 
     def set_thumbnails(self, source: Callable[[str], QPixmap | None]) -> None:

@@ -55,7 +55,7 @@ from storycapture.timeline.layout import (
     drag_outcome,
     neighbour,
 )
-from storycapture.timeline.qt.items import ClusterItem, DragHintItem, StoryItem
+from storycapture.timeline.qt.items import ClusterHit, DragHintItem, StoryItem
 from storycapture.timeline.qt.scene import TimelineScene
 
 ZOOM_STEP = 1.5
@@ -151,7 +151,7 @@ class TimelineView(QGraphicsView):
         )
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self._press: QPointF | None = None
-        self._pressed: StoryItem | ClusterItem | None = None
+        self._pressed: StoryItem | ClusterHit | None = None
         self._dragging = False
         self._drag_base = QPointF()
         self._outcome: DragOutcome | None = None
@@ -610,7 +610,7 @@ class TimelineView(QGraphicsView):
                 outcome, self._outcome = self._outcome, None
                 if outcome is not None:
                     self.dropped.emit(item.uuid, outcome)
-        elif isinstance(item, ClusterItem) and moved.manhattanLength() < tap_slop:
+        elif isinstance(item, ClusterHit) and moved.manhattanLength() < tap_slop:
             self._open_cluster(item)
 
     def _pointer_double_clicked(self, position: QPointF) -> None:
@@ -621,12 +621,12 @@ class TimelineView(QGraphicsView):
         item = self._scene.story_item_at(point)
         if isinstance(item, StoryItem):
             self.activated.emit(item.uuid)
-        elif isinstance(item, ClusterItem):
+        elif isinstance(item, ClusterHit):
             self._open_cluster(item)
         elif self.adds_on_double_click():
             self.add_requested.emit(point.x(), point.y())
 
-    def _open_cluster(self, item: ClusterItem) -> None:
+    def _open_cluster(self, item: ClusterHit) -> None:
         """Look closer at a cluster, enough to spread its moments apart; moments of the very
         same date never spread, so then the first is chosen (the arrow keys go on to the rest)."""
         cluster = item.cluster
