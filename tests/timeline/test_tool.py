@@ -448,13 +448,18 @@ def test_the_list_and_the_picture_choose_together(
     assert accessible == "Moved to Leeds · 1995 · feeling not said · Other"
 
 
-def test_a_crowded_time_clusters_and_a_click_looks_closer(
-    tool: TimelineTool, service: TimelineService, storyteller_uuid: str
-) -> None:
+def _crowded_march(tool: TimelineTool, service: TimelineService, storyteller_uuid: str) -> None:
+    """Eight moments a few days apart in March 2001, and a birth: one cluster of eight."""
     for day in range(1, 25, 3):
         add(service, storyteller_uuid, f"Day {day}", f"{day} March 2001", valence=1)
     add(service, storyteller_uuid, "Born", "1980")
     open_story(tool, storyteller_uuid)
+
+
+def test_a_crowded_time_clusters_and_a_click_looks_closer(
+    tool: TimelineTool, service: TimelineService, storyteller_uuid: str
+) -> None:
+    _crowded_march(tool, service, storyteller_uuid)
     clusters = tool.scene.cluster_items()
     assert len(clusters) == 1 and clusters[0].cluster.count == 8
     before = tool.scene.scale.px_per_day
@@ -468,10 +473,7 @@ def test_a_crowded_time_clusters_and_a_click_looks_closer(
 def test_the_pointer_on_a_cluster_says_how_many_moments_it_holds(
     tool: TimelineTool, service: TimelineService, storyteller_uuid: str
 ) -> None:
-    for day in range(1, 25, 3):
-        add(service, storyteller_uuid, f"Day {day}", f"{day} March 2001", valence=1)
-    add(service, storyteller_uuid, "Born", "1980")
-    open_story(tool, storyteller_uuid)
+    _crowded_march(tool, service, storyteller_uuid)
     (hit,) = tool.scene.cluster_items()
     drawn = [i for i in tool.scene.items() if isinstance(i, ClustersItem)]
     assert len(drawn) == 1 and drawn[0].toolTip() == ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -42,7 +42,7 @@ from storycapture.timeline.layout import (
     movable_in_time,
     seeks_help,
 )
-from storycapture.timeline.qt.style import PaintKit, draw_glyph, draw_glyph_shapes
+from storycapture.timeline.qt.style import Colours, PaintKit, draw_glyph, draw_glyph_shapes
 
 # Sizes of the normal picture; the kit's ``px`` gives them at the size it is drawn.
 MAX_TITLE_PX = 190.0
@@ -114,19 +114,11 @@ def keep_picture(item: QGraphicsItem, bounds: QRectF, kit: PaintKit) -> None:
     """Let an item keep its last picture (repainting an unchanged view is then a copy) when it
     fits well inside the view. A picture kept of an item larger than the view covers only the
     part that was in view and goes stale as the view moves, so those are painted afresh."""
-    keep_picture_sized(item, bounds.width(), bounds.height(), kit)
-
-
-def keep_picture_sized(item: QGraphicsItem, width: float, height: float, kit: PaintKit) -> None:
-    """``keep_picture`` of an item whose bounds are ``width`` by ``height``."""
-    small = width <= PICTURE_LIMIT and height <= 0.8 * kit.view_height
-    mode = _KEPT if small else _NOT_KEPT
+    small = bounds.width() <= PICTURE_LIMIT and bounds.height() <= 0.8 * kit.view_height
+    cache = QGraphicsItem.CacheMode
+    mode = cache.DeviceCoordinateCache if small else cache.NoCache
     if item.cacheMode() != mode:
         item.setCacheMode(mode)
-
-
-_KEPT = QGraphicsItem.CacheMode.DeviceCoordinateCache
-_NOT_KEPT = QGraphicsItem.CacheMode.NoCache
 
 
 class CardFace:
@@ -523,17 +515,31 @@ class PeriodItem(StoryItem):
         )
 
 
-_LOOKS: dict[tuple[object, ...], tuple[Any, ...]] = {}
+class _Looks(NamedTuple):
+    """What a cluster's disc and bar look like: the same for every cluster of its count,
+    feeling, help and privacy (in one picture size and one set of colours)."""
+
+    tooltip: str
+    spread: float  # half the height of its bar
+    radius: float
+    circle: QRectF  # the disc, about its middle
+    spread_colour: QColor
+    disc_key: tuple[int, int, int, int, float]  # fill, edge, ink, count, size: its picture
+    number: str  # the count, as written on the disc
+    colours: Colours
 
 
-def _cluster_looks(kit: PaintKit, cluster: Cluster) -> tuple[Any, ...]:
+_LOOKS: dict[tuple[object, ...], _Looks] = {}
+
+
+def _cluster_looks(kit: PaintKit, cluster: Cluster) -> _Looks:
     """A cluster's tooltip, sizes, colours and disc, by what they depend on: worked out once
     for all the clusters that look alike (the kept shapes and colours are never changed)."""
     count = len(cluster.members)
     key: tuple[object, ...] = (count, cluster.private, cluster.mean_valence, cluster.seeks_help)
     key += (kit.scale, id(kit.colours))
     looks = _LOOKS.get(key)
-    if looks is None or looks[7] is not kit.colours:  # an id may be another look's later
+    if looks is None or looks.colours is not kit.colours:  # an id may be another look's later
         r = kit.sizes.cluster_radius(count)
         private = f", {cluster.private} of them private" if cluster.private else ""
         tooltip = f"{count} moments here{private} — click to look closer"
@@ -546,7 +552,7 @@ def _cluster_looks(kit: PaintKit, cluster: Cluster) -> tuple[Any, ...]:
         # The disc's size (and its number's) goes with the picture's.
         disc_key = (fill.rgba(), edge.rgba(), colours.ink.rgba(), count, kit.scale)
         circle = QRectF(-r, -r, 2 * r, 2 * r)
-        looks = (tooltip, kit.px(3), r, circle, spread_colour, disc_key, str(count), colours)
+        looks = _Looks(tooltip, kit.px(3), r, circle, spread_colour, disc_key, str(count), colours)
         if len(_LOOKS) > 4000:
             _LOOKS.clear()
         _LOOKS[key] = looks
@@ -584,7 +590,7 @@ class ClustersItem(QGraphicsItem):
         x0 = y0 = math.inf
         x1 = y1 = -math.inf
         for cluster, looks in self._drawn:
-            spread, r = looks[1], looks[2]
+            spread, r = looks.spread, looks.radius
             x, y = cluster.x, cluster.y
             # The disc with room for its ring and shadow, and its bar a pixel taller.
             x0 = min(x0, x - r - 3, cluster.x0)
@@ -598,15 +604,15 @@ class ClustersItem(QGraphicsItem):
         self.update()
 
     def hits(self) -> list[ClusterHit]:
-        return [ClusterHit(cluster, looks[2]) for cluster, looks in self._drawn]
+        return [ClusterHit(cluster, looks.radius) for cluster, looks in self._drawn]
 
     def cluster_at(self, point: QPointF) -> ClusterHit | None:
         """The cluster whose disc is at ``point`` (scene coordinates), the one on top."""
         for cluster, looks in reversed(self._drawn):
-            reach = looks[2] + 3
+            reach = looks.radius + 3
             dx, dy = point.x() - cluster.x, point.y() - cluster.y
             if dx * dx + dy * dy <= reach * reach:
-                return ClusterHit(cluster, looks[2])
+                return ClusterHit(cluster, looks.radius)
         return None
 
     def boundingRect(self) -> QRectF:
@@ -615,7 +621,7 @@ class ClustersItem(QGraphicsItem):
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         for cluster, looks in self._drawn:
-            path.addEllipse(looks[3].adjusted(-3, -3, 3, 3).translated(cluster.x, cluster.y))
+            path.addEllipse(looks.circle.adjusted(-3, -3, 3, 3).translated(cluster.x, cluster.y))
         return path
 
     def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:
@@ -632,7 +638,7 @@ class ClustersItem(QGraphicsItem):
 
     def _say(self, hit: ClusterHit | None) -> None:
         """The tooltip of the disc under the pointer (none, off every disc)."""
-        tooltip = "" if hit is None else _cluster_looks(self._kit, hit.cluster)[0]
+        tooltip = "" if hit is None else _cluster_looks(self._kit, hit.cluster).tooltip
         if tooltip != self._tooltip:
             self._tooltip = tooltip
             self.setToolTip(tooltip)
@@ -644,36 +650,36 @@ class ClustersItem(QGraphicsItem):
         paper = self._kit.paper  # shapes and words, not pictures, which would print blurred
         for cluster, looks in self._drawn:
             x, y = cluster.x, cluster.y
-            spread = looks[1]
+            spread = looks.spread
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(looks[4])
+            painter.setBrush(looks.spread_colour)
             painter.drawRoundedRect(
                 QRectF(cluster.x0, y - spread, max(cluster.x1 - cluster.x0, 1), 2 * spread), 3, 3
             )
-            circle: QRectF = looks[3].translated(x, y)
+            circle = looks.circle.translated(x, y)
             if paper:
                 self._draw_disc(painter, circle, looks)
             else:
                 painter.drawPixmap(circle.topLeft() - QPointF(1, 1), self._disc(painter, looks))
 
-    def _draw_disc(self, painter: QPainter, circle: QRectF, looks: tuple[Any, ...]) -> None:
-        fill, edge, ink = (QColor.fromRgba(int(v)) for v in looks[5][:3])
+    def _draw_disc(self, painter: QPainter, circle: QRectF, looks: _Looks) -> None:
+        fill, edge, ink = (QColor.fromRgba(int(v)) for v in looks.disc_key[:3])
         painter.setBrush(fill)
         painter.setPen(QPen(edge, 1.6))
         painter.drawEllipse(circle)
         painter.setFont(self._kit.bold_font)
         painter.setPen(ink)
-        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, looks[6])
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, looks.number)
 
-    def _disc(self, painter: QPainter, looks: tuple[Any, ...]) -> QPixmap:
+    def _disc(self, painter: QPainter, looks: _Looks) -> QPixmap:
         """A numbered disc, drawn once per colour and count: hundreds of clusters share a
         few dozen pictures."""
         device = painter.device()
         ratio = device.devicePixelRatioF() if device is not None else 1.0
-        key = (*looks[5], ratio)
+        key = (*looks.disc_key, ratio)
         disc = _DISCS.get(key)
         if disc is None:
-            circle: QRectF = looks[3]
+            circle = looks.circle
             size = circle.width() + 2
             disc = QPixmap(round(size * ratio), round(size * ratio))
             disc.setDevicePixelRatio(ratio)
