@@ -211,3 +211,37 @@ class Erasure:
     hlc: str
     device_id: str
     author: Author
+
+
+@dataclass(frozen=True)
+class ExcerptSource:
+    """Where an excerpt's words come from: an item of the story (its kind's name and id), the
+    field of it, and the span of that field's words (``start``/``end``, characters)."""
+
+    kind: str
+    uuid: str
+    field: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A passage the team marked at the hub while the story was read aloud. Its author is
+    whoever's words it holds (as the item it comes from says); ``marked_by`` is who marked it."""
+
+    meta: Provenance
+    text: str
+    source: ExcerptSource
+    themes: tuple[str, ...]
+    x: float
+    y: float
+    marked_by: str
+
+    @property
+    def uuid(self) -> str:
+        return self.meta.uuid
+
+    @property
+    def storyteller_uuid(self) -> str:
+        return self.meta.storyteller_uuid

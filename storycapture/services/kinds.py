@@ -22,6 +22,8 @@ from storycapture.domain.photos import PHOTO_TYPES
 from storycapture.domain.story import (
     BoardPosition,
     ConsentRecord,
+    Excerpt,
+    ExcerptSource,
     HelpSeeking,
     NarrativeNote,
     Photo,
@@ -88,6 +90,9 @@ class EntityKind:
     links: tuple[tuple[str, str], ...] = ()
     # Fields that never leave this laptop (a bundle holds no value for them).
     kept_here: tuple[str, ...] = ()
+    # Items that never leave this installation at all (the hub's excerpts: they name themes
+    # no other installation has): export leaves their changes out, import refuses them.
+    stays_here: bool = False
     # Raises when the app could not show the record as it is (a feeling of "very", a date
     # that is not one): an import reads back everything it made through this.
     check: Callable[[StoredRecord], None] = lambda record: None
@@ -245,6 +250,27 @@ def photo_from_record(record: StoredRecord) -> Photo:
     )
 
 
+def excerpt_from_record(record: StoredRecord) -> Excerpt:
+    values = record.values
+    source = values["source"]
+    position = values["position"] or {}
+    return Excerpt(
+        meta=provenance(record),
+        text=values["text"],
+        source=ExcerptSource(
+            kind=source["kind"],
+            uuid=source["uuid"],
+            field=source["field"],
+            start=int(source["start"]),
+            end=int(source["end"]),
+        ),
+        themes=tuple(values["themes"]),
+        x=float(position.get("x", 0.0)),
+        y=float(position.get("y", 0.0)),
+        marked_by=values["marked_by"],
+    )
+
+
 # --- what the app must be able to read ---------------------------------------------------------
 
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -305,6 +331,25 @@ def _photo(record: StoredRecord) -> None:
     _text(photo.original_name, SHORT)
     if photo.media_type not in PHOTO_TYPES:
         raise Unreadable("media type")
+
+
+def _excerpt(record: StoredRecord) -> None:
+    excerpt = excerpt_from_record(record)
+    _text(excerpt.text)
+    _text(excerpt.marked_by, SHORT)
+    if excerpt.source.kind not in EXCERPT_SOURCES or not isinstance(excerpt.source.uuid, str):
+        raise Unreadable("source")
+    if not all(isinstance(theme, str) for theme in excerpt.themes):
+        raise Unreadable("themes")
+
+
+# What an excerpt can be taken from, and the field of it whose words it holds.
+EXCERPT_SOURCES = {
+    "quote": ("text",),
+    "timeline_event": ("words", "title"),
+    "narrative_note": ("text",),
+    "strength_card": ("text",),
+}
 
 
 def check_readable(kind: EntityKind, record: StoredRecord) -> None:
@@ -415,6 +460,18 @@ PHOTO = EntityKind(
     links=(("event_uuid", "timeline_event"),),
     check=_photo,
 )
+EXCERPT = EntityKind(
+    "excerpt",
+    "an excerpt",
+    "excerpt",
+    "excerpts",
+    "excerpts",
+    models.ExcerptRow,
+    ("text", "source", "themes", "position", "marked_by"),
+    ("deleted",),
+    stays_here=True,
+    check=_excerpt,
+)
 
 ENTITY_KINDS: dict[str, EntityKind] = {
     kind.name: kind
@@ -427,5 +484,6 @@ ENTITY_KINDS: dict[str, EntityKind] = {
         QUOTE,
         NARRATIVE_NOTE,
         PHOTO,
+        EXCERPT,
     )
 }

@@ -53,6 +53,7 @@ from storycapture.store.fields import Sealer
 from storycapture.store.lock import VaultDirectoryLock
 from storycapture.store.models import (
     ConsentRow,
+    ExcerptRow,
     NarrativeNoteRow,
     OperationRow,
     PhotoRow,
@@ -89,6 +90,8 @@ _DAMAGED_ROW = (
 # The vault_meta entry that says every row has been sealed (a value sealed under the vault key,
 # so it cannot be made up); before it, rows written by an older version may have no seal yet.
 ROW_SEALS = "row_seals"
+# The vault_meta entry holding the story-sharing room's key, wrapped by the vault key.
+ROOM_KEY = "room_key"
 SEALED_ROWS = (
     StorytellerRow,
     ConsentRow,
@@ -98,6 +101,7 @@ SEALED_ROWS = (
     QuoteRow,
     NarrativeNoteRow,
     PhotoRow,
+    ExcerptRow,
     OperationRow,
 )
 _RESEAL_BATCH = 2000
@@ -180,6 +184,7 @@ class VaultSession:
         self.vault_id = header["vault_id"].decode()
         self.device_id = header["device_id"].decode()
         self._ciphers: dict[str, Sealer] = {}
+        self._room: Sealer | None = None  # the story-sharing room's sealer, once unwrapped
         # Another thread may read (the search index is built on one): a key it unwraps is
         # remembered only while the vault is still unlocked, never after ``lock()`` cleared them.
         self._keys_guard = threading.Lock()
@@ -323,6 +328,7 @@ class VaultSession:
         with self._keys_guard:
             self._vault_key = None
             self._ciphers.clear()
+            self._room = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -489,6 +495,32 @@ class VaultSession:
         except crypto.DecryptionFailed as error:
             raise VaultDamaged("A storyteller's media key has been altered or damaged.") from error
         return identity, row.age_recipient
+
+    def room_cipher(self, session: Session) -> Sealer:
+        """The sealer of what belongs to the hub's story-sharing room and to no storyteller (its
+        themes): a key of its own, wrapped by the vault key, made the first time it is needed
+        (in ``session``'s transaction: kept only once that transaction is)."""
+        vault_key = self._require_unlocked()
+        with self._keys_guard:
+            if self._room is not None:
+                return self._room
+        row = session.get(VaultMeta, ROOM_KEY)
+        aad = _device_aad("room key", self.vault_id)
+        if row is None:
+            row = VaultMeta(key=ROOM_KEY, value=crypto.seal(vault_key, crypto.new_key(), aad))
+            session.add(row)
+        try:
+            cipher = self._make_cipher(crypto.open_sealed(vault_key, row.value, aad))
+        except crypto.DecryptionFailed as error:
+            raise VaultDamaged(
+                "The key of the story-sharing room has been altered or damaged: its themes "
+                "cannot be read. The stories themselves are not affected."
+            ) from error
+        if row not in session.new:  # a key only just made is remembered once it is stored
+            with self._keys_guard:
+                if self._vault_key is not None:
+                    self._room = cipher
+        return cipher
 
     def forget_storyteller_key(self, storyteller_uuid: str) -> None:
         self._ciphers.pop(storyteller_uuid, None)

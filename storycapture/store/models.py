@@ -157,6 +157,42 @@ class PhotoRow(_Record, Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ExcerptRow(_Record, Base):
+    """A passage the team marked while a story was read aloud at the hub: its words (a quote,
+    a moment's words, or a span of a note or of words), where it comes from, the themes it is
+    in and its place on the themes board, all sealed under the storyteller's key, so a
+    withdrawal erases it with the rest of their story. It never leaves this installation."""
+
+    __tablename__ = "excerpts"
+    storyteller_uuid: Mapped[str] = _storyteller_fk()
+    text: Mapped[bytes] = mapped_column(LargeBinary)
+    source: Mapped[bytes] = mapped_column(LargeBinary)  # {"kind", "uuid", "field", "start", "end"}
+    themes: Mapped[bytes] = mapped_column(LargeBinary)  # [theme uuid, …]
+    position: Mapped[bytes] = mapped_column(LargeBinary)  # {"x", "y"} on the themes board
+    marked_by: Mapped[bytes] = mapped_column(LargeBinary)  # who in the team marked it
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ThemeRow(Base):
+    """A theme the team found across stories: its name, description, colour and place on the
+    board, sealed under the room's key (wrapped by the vault key; it belongs to no storyteller).
+    ``mac`` covers every column under that key, as a seal covers an item's row. Which excerpts
+    are in a theme is kept on the excerpts (under their storytellers' keys), so erasing a
+    storyteller takes their place in every theme with them and a theme left empty stays."""
+
+    __tablename__ = "themes"
+    uuid: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    created_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    updated_hlc: Mapped[str] = mapped_column(String(HLC_LEN))
+    author: Mapped[str] = mapped_column(String(100))
+    name: Mapped[bytes] = mapped_column(LargeBinary)
+    description: Mapped[bytes] = mapped_column(LargeBinary)
+    colour: Mapped[bytes] = mapped_column(LargeBinary)
+    position: Mapped[bytes] = mapped_column(LargeBinary)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    mac: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class OperationRow(Base):
     """One change to one field: the history of every item and the unit of sync.
 

@@ -50,6 +50,8 @@ HELD_BACK = "sync:held_back"
 ERASURES_SENT = "sync:erasures_sent"
 
 # What never leaves this laptop, as (kind, field): real names, say.
+# Kinds of item that never leave this installation (the hub's excerpts).
+STAYING = [kind.name for kind in ENTITY_KINDS.values() if kind.stays_here]
 NEVER_SENT_FIELDS = {(kind.name, name) for kind in ENTITY_KINDS.values() for name in kind.kept_here}
 
 
@@ -161,7 +163,9 @@ def plan_export(vault: VaultSession) -> ExportPlan:
     with vault.read() as session:
         plan.cursor = session.scalar(select(func.max(ops.seq))) or 0
         share = _shareable(vault, session)
-        mine = select(ops).where(ops.device_id == vault.device_id, ops.seq <= plan.cursor)
+        mine = select(ops).where(
+            ops.device_id == vault.device_id, ops.seq <= plan.cursor, ops.entity.notin_(STAYING)
+        )
         candidates: dict[int, models.OperationRow] = {
             op.seq: op for op in session.scalars(mine.where(ops.seq > done_through))
         }

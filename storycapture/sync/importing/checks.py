@@ -83,7 +83,7 @@ def check_operations(operations: Sequence[dict[str, Any]]) -> None:
         if op["op"] == "erase":
             continue
         kind = ENTITY_KINDS.get(op["entity"])
-        if kind is None or op["field"] not in kind.synced_fields:
+        if kind is None or kind.stays_here or op["field"] not in kind.synced_fields:
             raise refuse(f"a kind of item or field it does not know: {op['entity']}.{op['field']}")
         if not _is_uuid(op["uuid"]):
             raise refuse("an item reference it does not know")

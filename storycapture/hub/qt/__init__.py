@@ -1,0 +1,1 @@
+"""The story-sharing room's window parts (PySide6)."""
