@@ -171,3 +171,32 @@ def test_locking_drops_the_rooms_key(vault: VaultSession, room: RoomService) -> 
     assert vault._room is None
     with pytest.raises(VaultLocked):
         room.themes()
+
+
+def test_the_matrix_counts_excerpts_per_story_and_theme(
+    vault: VaultSession, room: RoomService
+) -> None:
+    import io
+
+    from storycapture.hub.across import theme_matrix, write_matrix_csv
+
+    one = add_consenting_storyteller(vault, "Juniper")
+    two = add_consenting_storyteller(vault, "Alder")
+    a = room.add_theme("Waiting", author=TEAM)
+    b = room.add_theme("Kindness", author=TEAM)
+    for who, themes in ((one, [a.uuid]), (one, [a.uuid, b.uuid]), (two, [b.uuid]), (two, [])):
+        q = _quote(vault, who, "Some words.")
+        room.add_excerpt(who, source_kind="quote", source_uuid=q, marked_by="D", themes=themes)
+    matrix = theme_matrix(vault)
+    assert [name for _, name in matrix.storytellers] == ["Alder", "Juniper"]
+    assert (matrix.count(one, a.uuid), matrix.count(one, b.uuid)) == (2, 1)
+    assert (matrix.count(two, a.uuid), matrix.count(two, b.uuid)) == (0, 1)
+    assert (matrix.stories_with(a.uuid), matrix.stories_with(b.uuid)) == (1, 2)
+    out = io.StringIO()
+    write_matrix_csv(matrix, out)
+    assert out.getvalue().splitlines() == [
+        "Storyteller,Waiting,Kindness",
+        "Alder,0,1",
+        "Juniper,2,1",
+        "Stories with this theme,1,2",
+    ]
