@@ -14,7 +14,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from storycapture.domain.fuzzydate import DateKind, FuzzyDate
 from storycapture.domain.story import Quote, StrengthCard, TimelineEvent
 from storycapture.domain.vocabulary import Visibility
 from storycapture.services.media import PhotoService
@@ -23,12 +22,11 @@ from storycapture.services.storytellers import StorytellerService
 from storycapture.services.vault import VaultSession
 from storycapture.strengths.board import BOARDS, in_zone
 from storycapture.strengths.service import StrengthService
-from storycapture.timeline.layout import EventPlacer
+from storycapture.timeline.layout import told_without
 from storycapture.timeline.service import TimelineService
 
 NAME_LIMIT = 80
 NO_NAME_TITLE = "My story"
-_RELATIVE = (DateKind.BEFORE, DateKind.AFTER)
 
 
 @dataclass(frozen=True)
@@ -102,70 +100,11 @@ def shown_in_copy(visibility: Visibility, include_private: bool) -> bool:
     return include_private or visibility is not Visibility.PRIVATE
 
 
-def _detached(
-    date: FuzzyDate,
-    hidden_ids: set[str],
-    hidden_titles: set[str],
-    placer: EventPlacer,
-) -> FuzzyDate:
-    """A date tied to a moment that stays out ("after <a private moment>") told without
-    naming it: roughly when it was (as it was placed with that moment), or, if it could not
-    be placed anyway, "after another moment"."""
-    if date.kind not in _RELATIVE:
-        return date
-    linked = (
-        date.anchor_uuid in hidden_ids
-        if date.anchor_uuid is not None
-        else (date.anchor_label or "").strip().casefold() in hidden_titles
-    )
-    if not linked:
-        return date
-    placed = placer.span_of(date)
-    if placed is None:
-        return FuzzyDate(date.kind, anchor_label="another moment")
-    first, last = placed
-    lean = 0.15 if date.kind is DateKind.AFTER else 0.85  # as the picture leans it
-    likely = datetime.date.fromordinal(first.toordinal() + round((last - first).days * lean))
-    return FuzzyDate.around_year(likely.year)
-
-
 def _events_for_copy(
     events: Sequence[TimelineEvent], birth_year: int | None, include_private: bool
 ) -> tuple[TimelineEvent, ...]:
-    placer = EventPlacer(list(events), birth_year)
-    hidden = [e for e in events if not shown_in_copy(e.visibility, include_private)]
-    hidden_ids = {e.uuid for e in hidden}
-    hidden_titles = {e.title.strip().casefold() for e in hidden}
-    shown: list[TimelineEvent] = []
-    for event in events:
-        if event.uuid in hidden_ids:
-            continue
-        if hidden:
-            starts = (
-                None
-                if event.starts is None
-                else _detached(event.starts, hidden_ids, hidden_titles, placer)
-            )
-            ends = (
-                None
-                if event.ends is None
-                else _detached(event.ends, hidden_ids, hidden_titles, placer)
-            )
-            if starts is not event.starts or ends is not event.ends:
-                event = TimelineEvent(
-                    meta=event.meta,
-                    title=event.title,
-                    words=event.words,
-                    starts=starts,
-                    ends=ends,
-                    valence=event.valence,
-                    life_area=event.life_area,
-                    visibility=event.visibility,
-                    help=event.help,
-                    visit_uuid=event.visit_uuid,
-                )
-        shown.append(event)
-    return tuple(shown)
+    hidden = [e.uuid for e in events if not shown_in_copy(e.visibility, include_private)]
+    return told_without(events, hidden, birth_year)
 
 
 def gather_story(

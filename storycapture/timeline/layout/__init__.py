@@ -84,6 +84,7 @@ from storycapture.timeline.layout.placement import (
     movable_in_time,
     place_events,
     seeks_help,
+    told_without,
 )
 from storycapture.timeline.layout.scale import (
     DAYS_PER_MONTH,
@@ -157,4 +158,5 @@ __all__ = [
     "seeks_help",
     "shift_date",
     "snapped_date",
+    "told_without",
 ]

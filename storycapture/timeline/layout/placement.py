@@ -6,6 +6,7 @@ band's moments in time order. Dates tied to another event ("after I moved") are 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import itertools
 import math
@@ -297,6 +298,55 @@ class EventPlacer:
             edge = anchor[1] if starts.kind is DateKind.AFTER else anchor[0]
             return ((0, 2 * edge.toordinal() + nudge, 0), event.meta.created_hlc)
         return (starts.sort_key(self.birth_year, self.resolve), event.meta.created_hlc)
+
+
+def told_without(
+    events: Sequence[TimelineEvent], hidden: Iterable[str], birth_year: int | None
+) -> tuple[TimelineEvent, ...]:
+    """The events but the ``hidden`` ones (their ids), in the order given, as they are told to
+    someone the hidden ones stay from (a give-back copy, the team at the hub): a date tied to
+    a hidden moment ("after <a private moment>") is told without naming it."""
+    hidden_ids = set(hidden)
+    if not hidden_ids:
+        return tuple(events)
+    placer = EventPlacer(events, birth_year)
+    hidden_titles = {e.title.strip().casefold() for e in events if e.uuid in hidden_ids}
+    shown: list[TimelineEvent] = []
+    for event in events:
+        if event.uuid in hidden_ids:
+            continue
+        starts, ends = (
+            None if date is None else _told_roughly(date, hidden_ids, hidden_titles, placer)
+            for date in (event.starts, event.ends)
+        )
+        if starts is not event.starts or ends is not event.ends:
+            event = dataclasses.replace(event, starts=starts, ends=ends)
+        shown.append(event)
+    return tuple(shown)
+
+
+def _told_roughly(
+    date: FuzzyDate, hidden_ids: set[str], hidden_titles: set[str], placer: EventPlacer
+) -> FuzzyDate:
+    """A date tied to a moment that stays out, told without naming it: roughly when it was
+    (as it was placed with that moment), or, if it could not be placed anyway, "after another
+    moment"."""
+    if date.kind not in (DateKind.BEFORE, DateKind.AFTER):
+        return date
+    linked = (
+        date.anchor_uuid in hidden_ids
+        if date.anchor_uuid is not None
+        else (date.anchor_label or "").strip().casefold() in hidden_titles
+    )
+    if not linked:
+        return date
+    placed = placer.span_of(date)
+    if placed is None:
+        return FuzzyDate(date.kind, anchor_label="another moment")
+    first, last = placed
+    lean = 0.15 if date.kind is DateKind.AFTER else 0.85  # as the picture leans it
+    likely = datetime.date.fromordinal(first.toordinal() + round((last - first).days * lean))
+    return FuzzyDate.around_year(likely.year)
 
 
 def place_events(
