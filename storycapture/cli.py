@@ -11,6 +11,7 @@ import contextlib
 import datetime
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -183,6 +184,8 @@ def _show_recovery_key(recovery_key: str, out: TextIO) -> None:
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    if args.hub:
+        return _demo_hub(args, out)
     from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
     from storycapture.paths import default_data_dir, practice_data_dir, resources_dir
     from storycapture.store.db import DATABASE_NAME
@@ -201,6 +204,50 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
         print(
             f"A practice vault of invented storytellers is ready in {data_dir}: "
             f"{counts['storytellers']} storytellers, {counts['timeline events']} timeline events.",
+            file=out,
+        )
+        _show_recovery_key(recovery_key, out)
+    print(f"Its passphrase is: {DEMO_PASSPHRASE}", file=out)
+    if args.open:
+        from storycapture.gui.app import run_app
+
+        return run_app(data_dir, vault=vault)
+    if vault is not None:
+        vault.lock()
+    return 0
+
+
+def _demo_hub(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.demo import DEMO_PASSPHRASE
+    from storycapture.demo_hub import create_demo_hub, practice_hub_dir
+    from storycapture.domain.errors import VaultAlreadyExists
+    from storycapture.paths import default_data_dir, resources_dir
+    from storycapture.store.db import DATABASE_NAME
+
+    # Never in the real vault's folder unless asked: by default, a folder of its own beside it.
+    data_dir = _data_dir(args) if args.data_dir else practice_hub_dir(default_data_dir())
+    vault = None
+    if (data_dir / DATABASE_NAME).exists() and args.open:
+        print(f"Opening the practice hub in {data_dir}.", file=out)
+    else:
+        print("Making the practice hub (this takes a few seconds)…", file=sys.stderr)
+        try:
+            vault, recovery_key = create_demo_hub(
+                data_dir, resources_dir() / "demo" / "demo-vault.json"
+            )
+        except VaultAlreadyExists as error:
+            raise InvalidInput(
+                f"There is already a vault in {data_dir}, so no practice hub was made there; "
+                "choose another folder with --data-dir (or add --open to open it)."
+            ) from error
+        from storycapture.hub.room import RoomService
+
+        counts = vault.info().counts
+        room = RoomService(vault)
+        print(
+            f"A practice hub is ready in {data_dir}: {counts['storytellers']} invented "
+            f"storytellers imported from three laptops' bundles, {len(room.themes())} themes "
+            f"and {counts['excerpts']} excerpts.",
             file=out,
         )
         _show_recovery_key(recovery_key, out)
@@ -461,6 +508,11 @@ def _event_uuid(vault: VaultSession, reference: str) -> str:
     return found[0]
 
 
+def _id_column(args: argparse.Namespace, uuid: str) -> str:
+    """With ``list --ids``: an item's id first (its first characters, enough to name it)."""
+    return f"{uuid[:8]}  " if getattr(args, "ids", False) else ""
+
+
 def cmd_card(args: argparse.Namespace, out: TextIO) -> int:
     from storycapture.strengths.service import StrengthService
 
@@ -478,7 +530,7 @@ def cmd_card(args: argparse.Namespace, out: TextIO) -> int:
             print(f"Added the {card.kind.label.lower()} card “{card.text}”.", file=out)
         else:
             for card in strengths.cards(uuid):
-                print(f"{card.kind.label:<16} {card.text}", file=out)
+                print(f"{_id_column(args, card.uuid)}{card.kind.label:<16} {card.text}", file=out)
     return 0
 
 
@@ -496,7 +548,11 @@ def cmd_words(args: argparse.Namespace, out: TextIO) -> int:
                 )
             else:
                 for quote in words.quotes(uuid):
-                    print(f"“{quote.text}”  [{quote.visibility.label.lower()}]", file=out)
+                    print(
+                        f"{_id_column(args, quote.uuid)}“{quote.text}”  "
+                        f"[{quote.visibility.label.lower()}]",
+                        file=out,
+                    )
         else:
             if adding:
                 words.add_note(
@@ -504,7 +560,11 @@ def cmd_words(args: argparse.Namespace, out: TextIO) -> int:
                 )
             else:
                 for note in words.notes(uuid):
-                    print(f"{note.text}  [{note.visibility.label.lower()}]\n", file=out)
+                    print(
+                        f"{_id_column(args, note.uuid)}{note.text}  "
+                        f"[{note.visibility.label.lower()}]\n",
+                        file=out,
+                    )
         if adding:
             print(f"The {args.command} is saved.", file=out)
     return 0
@@ -653,6 +713,354 @@ def cmd_bundle(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+# --- the story-sharing room ----------------------------------------------------------------
+
+# ``excerpt add --from KIND ID``: the kinds in the words people use, and their kinds' names.
+_EXCERPT_FROM = {
+    "quote": "quote",
+    "event": "timeline_event",
+    "note": "narrative_note",
+    "card": "strength_card",
+}
+_TEAM = "the team"  # who marked an excerpt when the command is not told a name
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A short piece of some words, on one line, for a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _marker(args: argparse.Namespace) -> str:
+    """Who marks an excerpt: the facilitator's name as the command knows it, or the team."""
+    name = (args.facilitator or os.environ.get(FACILITATOR_ENV, "")).strip()
+    return name or _TEAM
+
+
+def _by_id(found: Sequence[str], reference: str, what: str) -> str:
+    """The one id of ``found`` that is, or starts with, ``reference`` (at least 4 characters)."""
+    wanted = reference.strip().lower()
+    matches = [uuid for uuid in found if len(wanted) >= 4 and uuid.startswith(wanted)]
+    if len(matches) != 1:
+        raise NotFound(f"No single {what} has the id “{_short(reference, 40)}”.")
+    return matches[0]
+
+
+def _item_uuid(vault: VaultSession, kind_name: str, reference: str) -> str:
+    from sqlalchemy import select
+
+    from storycapture.services.kinds import ENTITY_KINDS
+
+    kind = ENTITY_KINDS[kind_name]
+    row = kind.row
+    wanted = reference.strip().lower()
+    found: list[str] = []
+    if len(wanted) >= 4:
+        with vault.read() as session:
+            query = select(row.uuid).where(row.uuid.startswith(wanted, autoescape=True)).limit(2)
+            found = list(session.scalars(query))
+    return _by_id(found, reference, kind.one)
+
+
+def _where_from(vault: VaultSession, excerpt: Any, titles: dict[str, str]) -> str:
+    """Where an excerpt comes from, in words: "a quote", "the moment “Moved to Leeds”"."""
+    source = excerpt.source
+    if source.kind != "timeline_event":
+        return {"quote": "a quote", "narrative_note": "a note", "strength_card": "a strength card"}[
+            source.kind
+        ]
+    if source.uuid not in titles:
+        from storycapture.services import records
+        from storycapture.services.kinds import TIMELINE_EVENT
+
+        try:
+            with vault.read() as session:
+                titles[source.uuid] = records.get(
+                    vault, session, TIMELINE_EVENT, source.uuid
+                ).values["title"]
+        except StoryCaptureError:  # gone or damaged since: the excerpt keeps its own words
+            titles[source.uuid] = ""
+    title = titles[source.uuid]
+    return f"the moment “{title}”" if title else "a moment"
+
+
+def _excerpt_add(args: argparse.Namespace, vault: VaultSession, out: TextIO) -> int:
+    from storycapture.domain.text import LONG, SHORT, checked_text
+    from storycapture.hub.room import RoomService, whose_words
+    from storycapture.services import records
+    from storycapture.services.kinds import ENTITY_KINDS, EXCERPT_SOURCES
+    from storycapture.services.storytellers import StorytellerService
+
+    said, reference = args.source
+    kind_name = _EXCERPT_FROM.get(said.strip().lower())
+    if kind_name is None:
+        raise InvalidInput(
+            f"An excerpt is taken from a quote, an event, a note or a card, not “{_short(said)}”; "
+            "use --from quote ID, --from event ID, --from note ID or --from card ID."
+        )
+    # Everything is checked before anything is made (a theme named by --theme included).
+    author = _author(args)
+    marker = checked_text(_marker(args), "name of who marked it", SHORT)
+    person = _find_storyteller(vault, args.storyteller)
+    pseudonym = StorytellerService(vault).get(person).pseudonym
+    kind = ENTITY_KINDS[kind_name]
+    uuid = _item_uuid(vault, kind_name, reference)
+    with vault.read() as session:
+        item = records.get(vault, session, kind, uuid)
+    values = item.values
+    if item.storyteller_uuid != person or values.get("deleted"):
+        raise NotFound(f"That {kind.one} is not in {pseudonym}'s story.")
+    if values.get("visibility") == "private":
+        raise InvalidInput(
+            f"That {kind.one} is private to {pseudonym}; it stays with them and cannot be marked."
+        )
+    notes: list[str] = []
+    field = EXCERPT_SOURCES[kind_name][0]
+    words = values.get(field) or ""
+    if kind_name == "timeline_event" and not words.strip():
+        field, words = "title", values.get("title") or ""
+        notes.append("That moment has no words of its own, so its title is marked.")
+    start = end = None
+    if args.text is not None:
+        span = args.text
+        if not span.strip():
+            raise InvalidInput(
+                "The words to mark (--text) are empty; give some of the item's words exactly, "
+                "or leave --text out to mark all of them."
+            )
+        if len(span) > LONG:
+            raise InvalidInput(
+                f"The words to mark (--text) are {len(span):,} characters long; "
+                f"no item's words are longer than {LONG:,}."
+            )
+        start = words.find(span)
+        if start < 0:
+            raise InvalidInput(
+                f"The words “{_short(span)}” are not in that {kind.one}, whose words begin "
+                f"“{_short(words)}”; give words exactly as they are there."
+            )
+        end = start + len(span)
+        times = words.count(span)
+        if times > 1:
+            notes.append(f"Those words are there {times} times; the first is marked.")
+    room = RoomService(vault)
+    themes: list[str] = []
+    made = None
+    if args.theme is not None:
+        try:
+            themes.append(room.theme_named(args.theme).uuid)
+        except NotFound:
+            made = room.add_theme(args.theme, author=author)
+            themes.append(made.uuid)
+            notes.append(f"There was no theme called “{made.name}”, so it is made now.")
+    try:
+        excerpt = room.add_excerpt(
+            person,
+            source_kind=kind_name,
+            source_uuid=uuid,
+            marked_by=marker,
+            field=field,
+            start=start,
+            end=end,
+            themes=themes,
+        )
+    except BaseException:
+        if made is not None:  # the theme was made for this excerpt only: take it off again
+            room.update_theme(made.uuid, author=author, deleted=True)
+        raise
+    whose = (
+        f"{pseudonym}'s own words"
+        if excerpt.meta.author.is_storyteller
+        else f"{whose_words(excerpt)}, in {pseudonym}'s story"
+    )
+    print(f"Excerpt {excerpt.uuid}", file=out)
+    print(f"  “{excerpt.text}”", file=out)
+    print(
+        f"  Whose words: {whose}, from {_where_from(vault, excerpt, {})}. Marked by {marker}.",
+        file=out,
+    )
+    if args.theme is not None:
+        print(f"  In the theme “{room.theme(themes[0]).name}”.", file=out)
+    for note in notes:
+        print(note, file=out)
+    return 0
+
+
+def cmd_excerpt(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.hub.room import RoomService, pseudonyms
+
+    with _unlocked(args) as vault:
+        if args.action == "add":
+            return _excerpt_add(args, vault, out)
+        room = RoomService(vault)
+        if args.action == "remove":
+            everyone = [e.uuid for e in room.excerpts()]
+            excerpt = room.excerpt(_by_id(everyone, args.excerpt, "excerpt"))
+            room.remove_excerpt(excerpt.uuid, author=_author(args))
+            name = pseudonyms(vault).get(excerpt.storyteller_uuid, "a storyteller")
+            print(f"The excerpt “{_short(excerpt.text)}” ({name}) is off the board.", file=out)
+            return 0
+        person = _find_storyteller(vault, args.storyteller) if args.storyteller else None
+        theme = room.theme_named(args.theme) if args.theme else None
+        names = pseudonyms(vault)
+        themes = {t.uuid: t.name for t in room.themes()}
+        titles: dict[str, str] = {}
+        shown = [
+            e
+            for e in room.excerpts(person)
+            if e.storyteller_uuid in names and (theme is None or theme.uuid in e.themes)
+        ]
+        for excerpt in shown:
+            where = _where_from(vault, excerpt, titles)
+            named = [themes[t] for t in excerpt.themes if t in themes]
+            print(
+                f"{excerpt.uuid[:8]}  {names[excerpt.storyteller_uuid]}, {where}: "
+                f"“{' '.join(excerpt.text.split())}”  "
+                + (f"[{', '.join(named)}]" if named else "[not in a theme yet]"),
+                file=out,
+            )
+        if not shown:
+            print("No excerpts marked yet" + (" here" if person or theme else "") + ".", file=out)
+    return 0
+
+
+def cmd_theme(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.hub.across import theme_matrix
+    from storycapture.hub.room import RoomService, pseudonyms
+
+    with _unlocked(args) as vault:
+        room = RoomService(vault)
+        if args.action == "list":
+            matrix = theme_matrix(vault)
+            if not matrix.themes:
+                print("No themes yet: name one with `theme add`.", file=out)
+            width = max((len(t.name) for t in matrix.themes), default=0)
+            for theme in matrix.themes:
+                total, stories = matrix.total(theme.uuid), matrix.stories_with(theme.uuid)
+                counted = (
+                    f"{total} excerpt{'' if total == 1 else 's'}, "
+                    f"in {stories} stor{'y' if stories == 1 else 'ies'}"
+                    if total
+                    else "(empty)"
+                )
+                print(f"{theme.name:<{width}}  {counted}", file=out)
+        elif args.action == "add":
+            colour = None if args.colour is None else args.colour.strip()
+            if colour is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
+                raise InvalidInput(
+                    f"The colour “{_short(colour, 20)}” is not one like #9CC5A1 "
+                    "(a # and six digits or letters A–F)."
+                )
+            theme = room.add_theme(
+                args.name,
+                author=_author(args),
+                description=args.description,
+                colour=colour,
+            )
+            print(f"The theme “{theme.name}” is on the board ({theme.colour}).", file=out)
+        elif args.action == "rename":
+            old = room.theme_named(args.old)
+            theme = room.update_theme(old.uuid, author=_author(args), name=args.new)
+            print(f"“{old.name}” is now called “{theme.name}”.", file=out)
+        elif args.action == "merge":
+            into = room.theme_named(args.into)
+            folded = [room.theme_named(name) for name in args.themes]
+            room.merge_themes([t.uuid for t in folded], into.uuid, author=_author(args))
+            held = len(room.excerpts_in(into.uuid))
+            merged = " and ".join(
+                f"“{t.name}”"
+                for t in dict((t.uuid, t) for t in folded if t.uuid != into.uuid).values()
+            )
+            print(
+                f"{merged} merged into “{into.name}”, which holds "
+                f"{held} excerpt{'' if held == 1 else 's'} now.",
+                file=out,
+            )
+        else:
+            theme = room.theme_named(args.name)
+            names = pseudonyms(vault)
+            print(theme.name, file=out)
+            print(theme.description or "(no description yet)", file=out)
+            shown = [e for e in room.excerpts_in(theme.uuid) if e.storyteller_uuid in names]
+            if not shown:
+                print("\nNo excerpts in it yet (empty).", file=out)
+            titles: dict[str, str] = {}
+            for excerpt in shown:
+                where = _where_from(vault, excerpt, titles)
+                print(f"\n{names[excerpt.storyteller_uuid]}, {where}:", file=out)
+                print(f"  “{excerpt.text}”", file=out)
+    return 0
+
+
+def _write_whole(target: Path, write: Callable[[TextIO], None]) -> None:
+    """Write a file whole or not at all: a temporary file in the same folder, then renamed."""
+    import tempfile
+
+    from storycapture.domain.errors import StorageUnavailable
+
+    folder = target.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"The folder “{folder}” does not exist, so no file was written.")
+    if target.is_dir():
+        raise InvalidInput(
+            f"There is a folder called “{target.name}” there; give a file name, such as themes.csv."
+        )
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as error:
+        raise StorageUnavailable(
+            f"The file cannot be written in “{folder}” ({error.strerror or error}); "
+            "nothing was written."
+        ) from error
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise StorageUnavailable(
+            f"The file could not be written ({error.strerror or error}); nothing was written."
+        ) from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def cmd_matrix(args: argparse.Namespace, out: TextIO) -> int:
+    from storycapture.hub.across import theme_matrix, write_matrix_csv
+
+    with _unlocked(args) as vault:
+        matrix = theme_matrix(vault)
+    if args.csv:
+        target = Path(args.csv).expanduser()
+        _write_whole(target, lambda stream: write_matrix_csv(matrix, stream))
+        print(
+            f"The table of {len(matrix.storytellers)} stories × {len(matrix.themes)} themes "
+            f"is written: {target}",
+            file=out,
+        )
+        return 0
+    if not matrix.themes:
+        print("No themes yet: name one with `theme add`.", file=out)
+        return 0
+    last = "Stories with this theme"
+    first = max([len(last), *(len(name) for _, name in matrix.storytellers)])
+    widths = [max(len(t.name), 3) for t in matrix.themes]
+    rows = [
+        (name, [matrix.count(person, t.uuid) for t in matrix.themes])
+        for person, name in matrix.storytellers
+    ]
+    rows.append((last, [matrix.stories_with(t.uuid) for t in matrix.themes]))
+    header = "  ".join(f"{t.name:>{w}}" for t, w in zip(matrix.themes, widths, strict=True))
+    print(f"{'':<{first}}  {header}", file=out)
+    for name, counts in rows:
+        cells = "  ".join(f"{n:>{w}}" for n, w in zip(counts, widths, strict=True))
+        print(f"{name:<{first}}  {cells}", file=out)
+    return 0
+
+
 def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
     """Exit 0 if every check passes, 1 if any fails (each failure printed in plain words)."""
     # Offscreen unless told otherwise, and before the QApplication exists: the check must run
@@ -701,6 +1109,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("init", cmd_init, "create a new, empty vault")
     demo = command("demo", cmd_demo, "create a practice vault of invented storytellers")
     demo.add_argument("--open", action="store_true", help="then open the app on it")
+    demo.add_argument(
+        "--hub",
+        action="store_true",
+        help="a practice hub instead: three invented laptops' stories imported, with themes",
+    )
     command("info", cmd_info, "counts and key settings of the vault (nothing personal)")
     passwd = command("passwd", cmd_passwd, "change the passphrase")
     passwd.add_argument("--new-passphrase-file", type=Path)
@@ -725,6 +1138,13 @@ def build_parser() -> argparse.ArgumentParser:
             default=None,
             help="private (never leaves this laptop), team, or shareable; without it, what "
             "the storyteller chose new items to be",
+        )
+
+    def ids(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--ids",
+            action="store_true",
+            help="show each one's id first (to mark it as an excerpt, say)",
         )
 
     people = actions("storyteller", cmd_storyteller, "storytellers on this laptop")
@@ -802,7 +1222,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_card.add_argument("--text", required=True)
     visibility(add_card)
     by_storyteller(add_card)
-    card.add_parser("list").add_argument("storyteller")
+    list_cards = card.add_parser("list")
+    list_cards.add_argument("storyteller")
+    ids(list_cards)
 
     for name, text in (("quote", "quotes in their own words"), ("note", "narrative notes")):
         sub = actions(name, cmd_words, text)
@@ -811,7 +1233,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_words.add_argument("text")
         visibility(add_words)
         by_storyteller(add_words)
-        sub.add_parser("list").add_argument("storyteller")
+        list_words = sub.add_parser("list")
+        list_words.add_argument("storyteller")
+        ids(list_words)
 
     photo = actions("photo", cmd_photo, "photos, stored encrypted")
     add_photo = photo.add_parser("add")
@@ -843,6 +1267,42 @@ def build_parser() -> argparse.ArgumentParser:
     imports = command("import", cmd_import, "import bundles from trusted devices")
     imports.add_argument("files", nargs="+")
     imports.add_argument("--max-size-mb", type=float, help="refuse bundles larger than this")
+    excerpt = actions("excerpt", cmd_excerpt, "the story-sharing room: passages marked")
+    add_excerpt = excerpt.add_parser(
+        "add", help="mark a quote, a moment's words, a note or a card (or some of its words)"
+    )
+    add_excerpt.add_argument("storyteller", help="their pseudonym or id")
+    add_excerpt.add_argument(
+        "--from",
+        dest="source",
+        nargs=2,
+        required=True,
+        metavar=("quote|event|note|card", "ID"),
+        help="what the words are taken from, and its id (or the first characters of it)",
+    )
+    add_excerpt.add_argument("--text", help="only these words of it, exactly as they are there")
+    add_excerpt.add_argument("--theme", help="put it in this theme (made if there is none)")
+    list_excerpts = excerpt.add_parser("list", help="the excerpts (one storyteller's, one theme's)")
+    list_excerpts.add_argument("storyteller", nargs="?", help="their pseudonym or id")
+    list_excerpts.add_argument("--theme", help="only the excerpts in this theme")
+    excerpt.add_parser("remove", help="take an excerpt off the board").add_argument(
+        "excerpt", help="its id (or the first characters of it)"
+    )
+    theme = actions("theme", cmd_theme, "the story-sharing room: themes across stories")
+    theme.add_parser("list", help="every theme, with how many excerpts and stories it holds")
+    add_theme = theme.add_parser("add", help="name a new theme")
+    add_theme.add_argument("name")
+    add_theme.add_argument("--description", default="", help="what the theme is about")
+    add_theme.add_argument("--colour", help="its colour, like #9CC5A1 (otherwise one is chosen)")
+    rename_theme = theme.add_parser("rename", help="give a theme a new name")
+    rename_theme.add_argument("old")
+    rename_theme.add_argument("new")
+    merge_themes = theme.add_parser("merge", help="fold themes into another")
+    merge_themes.add_argument("themes", nargs="+", metavar="FROM", help="the themes to fold in")
+    merge_themes.add_argument("--into", required=True, help="the theme that takes them in")
+    theme.add_parser("show", help="a theme's description and its excerpts").add_argument("name")
+    matrix = command("matrix", cmd_matrix, "which themes recur in which stories, counted")
+    matrix.add_argument("--csv", help="write it to this file (for a spreadsheet) instead")
     bundle = actions("bundle", cmd_bundle, "look at a bundle without importing it")
     verify = bundle.add_parser("verify", help="check a bundle completely and summarise it")
     verify.add_argument("file")

@@ -65,7 +65,7 @@ def create_demo_vault(
     try:
         vault.set_setting(PRACTICE_SETTING, b"invented storytellers")
         for person in data["storytellers"]:
-            _add_storyteller(vault, person)
+            add_demo_storyteller(vault, person)
     except BaseException:
         # A half-filled practice vault is worse than none: remove what this call made.
         vault.lock()
@@ -78,7 +78,8 @@ def _author(value: str, facilitator: str) -> Author:
     return Author.storyteller() if value == "storyteller" else Author.facilitator(facilitator)
 
 
-def _add_storyteller(vault: VaultSession, person: dict[str, Any]) -> None:
+def add_demo_storyteller(vault: VaultSession, person: dict[str, Any]) -> None:
+    """One demo storyteller (a ``storytellers`` entry of the demo file), through the services."""
     facilitator = person["consent"][0]["facilitator"]
     staff = Author.facilitator(facilitator)
     storyteller = StorytellerService(vault).add(
