@@ -26,6 +26,7 @@ from storycapture.domain.errors import InvalidInput, NotFound, VaultDamaged
 from storycapture.domain.story import Excerpt
 from storycapture.domain.text import SHORT, checked_text
 from storycapture.domain.vocabulary import Visibility
+from storycapture.qtkit.palette import THEME_COLOURS
 from storycapture.services import records
 from storycapture.services.base import UNSET, StoryService, Unset
 from storycapture.services.kinds import (
@@ -35,23 +36,13 @@ from storycapture.services.kinds import (
     STORYTELLER,
     excerpt_from_record,
 )
+from storycapture.services.vault import VaultSession
 from storycapture.store import models
 from storycapture.store.fields import FieldDamaged, Sealer, open_field, seal_field
 from storycapture.store.seals import columns_message, sealed_columns
 
 THEME_NAME_LIMIT = 120
 THEME_DESCRIPTION_LIMIT = 2_000
-# Calm colours a theme can take, in the order new themes take them (a theme can take any).
-THEME_COLOURS = (
-    "#F4C95D",  # marigold
-    "#9CC5A1",  # sage
-    "#F2A488",  # apricot
-    "#A7C4E5",  # sky
-    "#D6B4E0",  # lilac
-    "#E8D7A9",  # sand
-    "#B5D8D6",  # sea glass
-    "#F6B8C5",  # rose
-)
 _ROOM = "room"  # the "storyteller" a theme's fields are bound to: the room itself
 _THEME_SEALED = ("name", "description", "colour", "position")
 _FAR = 1e7  # a place on the board further than this is refused
@@ -483,6 +474,13 @@ def whose_words(excerpt: Excerpt) -> str:
     """Whose words an excerpt holds, in words: "their own words", "Sam's notes"."""
     author = excerpt.meta.author
     return "their own words" if author.is_storyteller else f"{author.describe()}’s words"
+
+
+def holds_arrived_stories(vault: VaultSession) -> bool:
+    """Whether stories have arrived here from other devices (this installation is a hub, or
+    acts as one): the window then offers the story-sharing room on its toolbar."""
+    with vault.read() as session:
+        return session.scalar(select(models.BundleReceiptRow.device_id).limit(1)) is not None
 
 
 def pseudonyms(vault: Any) -> dict[str, str]:

@@ -21,6 +21,18 @@ from types import MappingProxyType
 WHITE = "#ffffff"
 BLACK = "#000000"
 EXAMPLE_COLOUR = "#F4C95D"  # what a colour looks like, in messages
+# Calm colours a theme of the story-sharing room can take, in the order new themes take
+# them (a theme can take any).
+THEME_COLOURS = (
+    "#F4C95D",  # marigold
+    "#9CC5A1",  # sage
+    "#F2A488",  # apricot
+    "#A7C4E5",  # sky
+    "#D6B4E0",  # lilac
+    "#E8D7A9",  # sand
+    "#B5D8D6",  # sea glass
+    "#F6B8C5",  # rose
+)
 
 
 def _frozen(table: dict[str, dict[str, str]]) -> Mapping[str, Mapping[str, str]]:

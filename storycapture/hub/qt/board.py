@@ -68,9 +68,10 @@ from storycapture.hub.qt.board_items import (
     source_words,
 )
 from storycapture.hub.qt.context import RoomContext
-from storycapture.hub.room import THEME_COLOURS, Merged, Theme, pseudonyms, whose_words
+from storycapture.hub.room import Merged, Theme, pseudonyms, whose_words
 from storycapture.qtkit.flow import FlowLayout
 from storycapture.qtkit.looks import scaled_px
+from storycapture.qtkit.palette import THEME_COLOURS
 from storycapture.qtkit.undo import push_step
 from storycapture.qtkit.undo_bar import UndoBar
 from storycapture.services.base import UNSET

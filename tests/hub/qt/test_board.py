@@ -19,7 +19,8 @@ from storycapture.domain.story import Excerpt
 from storycapture.hub.qt.board import ThemeChooser, ThemeDialog, ThemesBoard
 from storycapture.hub.qt.board_items import NoteItem, ThemeRegion
 from storycapture.hub.qt.context import RoomContext
-from storycapture.hub.room import THEME_COLOURS, RoomService
+from storycapture.hub.room import RoomService
+from storycapture.qtkit.palette import THEME_COLOURS
 from tests.hub.conftest import TEAM, DemoRoom, first_item
 
 SHOTS = Path("/tmp/room-shots")
