@@ -845,29 +845,28 @@ def _excerpt_add(args: argparse.Namespace, vault: VaultSession, out: TextIO) -> 
             notes.append(f"Those words are there {times} times; the first is marked.")
     room = RoomService(vault)
     themes: list[str] = []
-    made = None
+    new_theme = None
     if args.theme is not None:
         try:
             themes.append(room.theme_named(args.theme).uuid)
         except NotFound:
-            made = room.add_theme(args.theme, author=author)
-            themes.append(made.uuid)
-            notes.append(f"There was no theme called “{made.name}”, so it is made now.")
-    try:
-        excerpt = room.add_excerpt(
-            person,
-            source_kind=kind_name,
-            source_uuid=uuid,
-            marked_by=marker,
-            field=field,
-            start=start,
-            end=end,
-            themes=themes,
-        )
-    except BaseException:
-        if made is not None:  # the theme was made for this excerpt only: take it off again
-            room.update_theme(made.uuid, author=author, deleted=True)
-        raise
+            new_theme = args.theme
+    # A theme made for this excerpt is made with it, in one change: both, or neither.
+    excerpt = room.add_excerpt(
+        person,
+        source_kind=kind_name,
+        source_uuid=uuid,
+        marked_by=marker,
+        field=field,
+        start=start,
+        end=end,
+        themes=themes,
+        new_theme=new_theme,
+        author=author,
+    )
+    if new_theme is not None:
+        made = next(t for t in room.themes() if t.uuid in excerpt.themes)
+        notes.append(f"There was no theme called “{made.name}”, so it is made now.")
     whose = (
         f"{pseudonym}'s own words"
         if excerpt.meta.author.is_storyteller
@@ -880,7 +879,7 @@ def _excerpt_add(args: argparse.Namespace, vault: VaultSession, out: TextIO) -> 
         file=out,
     )
     if args.theme is not None:
-        print(f"  In the theme “{room.theme(themes[0]).name}”.", file=out)
+        print(f"  In the theme “{room.theme(excerpt.themes[0]).name}”.", file=out)
     for note in notes:
         print(note, file=out)
     return 0

@@ -78,11 +78,13 @@ def _checked_name(name: str) -> str:
 
 def _checked_colour(colour: str) -> str:
     if not (isinstance(colour, str) and len(colour) == 7 and colour.startswith("#")):
-        raise InvalidInput(f"“{colour}” is not a colour like {THEME_COLOURS[0]}.")
+        raise InvalidInput(f"A theme's colour is written like {THEME_COLOURS[0]}, not “{colour}”.")
     try:
         int(colour[1:], 16)
     except ValueError as error:
-        raise InvalidInput(f"“{colour}” is not a colour like {THEME_COLOURS[0]}.") from error
+        raise InvalidInput(
+            f"A theme's colour is written like {THEME_COLOURS[0]}, not “{colour}”."
+        ) from error
     return colour.upper()
 
 
@@ -122,9 +124,13 @@ class RoomService(StoryService):
         themes: Sequence[str] = (),
         x: float = 0.0,
         y: float = 0.0,
+        new_theme: str | None = None,
+        author: Author | None = None,
     ) -> Excerpt:
         """Mark (part of) an item's words as an excerpt. The words are taken from the item as
-        it is stored, never typed again; the excerpt is theirs whose words they are."""
+        it is stored, never typed again; the excerpt is theirs whose words they are.
+        ``new_theme`` names a theme made with it, in the same change (by ``author``): both
+        are made, or neither."""
         fields = EXCERPT_SOURCES.get(source_kind)
         if fields is None:
             raise InvalidInput(
@@ -145,6 +151,10 @@ class RoomService(StoryService):
             words = values.get(field) or ""
             begin, finish = span_of(words, start, end)
             known = self._live_theme_ids(session)
+            if new_theme is not None:
+                made = self._new_theme(session, new_theme, author or Author.facilitator(marker))
+                known.add(made.uuid)
+                themes = [*themes, made.uuid]
             record = records.insert(
                 self._vault,
                 session,
@@ -227,29 +237,42 @@ class RoomService(StoryService):
         y: float = 0.0,
         theme_uuid: str | None = None,
     ) -> Theme:
+        with self._vault.edit() as session:
+            return self._new_theme(session, name, author, description, colour, x, y, theme_uuid)
+
+    def _new_theme(
+        self,
+        session: Session,
+        name: str,
+        author: Author,
+        description: str = "",
+        colour: str | None = None,
+        x: float = 0.0,
+        y: float = 0.0,
+        theme_uuid: str | None = None,
+    ) -> Theme:
         name = _checked_name(name)
         description = checked_text(description, "theme's description", THEME_DESCRIPTION_LIMIT)
         place = _checked_place(x, y)
-        with self._vault.edit() as session:
-            live = self._themes(session)
-            if any(t.name.casefold() == name.casefold() for t in live):
-                raise InvalidInput(f"There is a theme called “{name}” already.")
-            if colour is None:
-                used = [t.colour for t in live]
-                colour = min(THEME_COLOURS, key=lambda c: (used.count(c), THEME_COLOURS.index(c)))
-            colour = _checked_colour(colour)
-            hlc = self._vault.clock.tick().encode()
-            row = models.ThemeRow(
-                uuid=theme_uuid or records.new_uuid(),
-                created_hlc=hlc,
-                updated_hlc=hlc,
-                author=author.encode(),
-                deleted=False,
-            )
-            values = {"name": name, "description": description, "colour": colour, "position": place}
-            self._write_theme(session, row, values)
-            session.add(row)
-            return self._theme_of(session, row)
+        live = self._themes(session)
+        if any(t.name.casefold() == name.casefold() for t in live):
+            raise InvalidInput(f"There is a theme called “{name}” already.")
+        if colour is None:
+            used = [t.colour for t in live]
+            colour = min(THEME_COLOURS, key=lambda c: (used.count(c), THEME_COLOURS.index(c)))
+        colour = _checked_colour(colour)
+        hlc = self._vault.clock.tick().encode()
+        row = models.ThemeRow(
+            uuid=theme_uuid or records.new_uuid(),
+            created_hlc=hlc,
+            updated_hlc=hlc,
+            author=author.encode(),
+            deleted=False,
+        )
+        values = {"name": name, "description": description, "colour": colour, "position": place}
+        self._write_theme(session, row, values)
+        session.add(row)
+        return self._theme_of(session, row)
 
     def update_theme(
         self,

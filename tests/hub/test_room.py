@@ -200,3 +200,27 @@ def test_the_matrix_counts_excerpts_per_story_and_theme(
         "Juniper,2,1",
         "Stories with this theme,1,2",
     ]
+
+
+def test_a_theme_named_with_an_excerpt_is_made_with_it_or_not_at_all(
+    vault: VaultSession, room: RoomService
+) -> None:
+    person = add_consenting_storyteller(vault)
+    quote = _quote(vault, person, "A kind word at the bus stop.")
+    excerpt = room.add_excerpt(
+        person, source_kind="quote", source_uuid=quote, marked_by="Dana", new_theme="Kindness"
+    )
+    assert [t.name for t in room.themes()] == ["Kindness"]
+    assert excerpt.themes == (room.theme_named("Kindness").uuid,)
+    with pytest.raises(InvalidInput):  # an empty span: neither the excerpt nor the theme
+        room.add_excerpt(
+            person,
+            source_kind="quote",
+            source_uuid=quote,
+            marked_by="D",
+            start=3,
+            end=3,
+            new_theme="Strangers",
+        )
+    assert [t.name for t in room.themes(include_deleted=True)] == ["Kindness"]
+    assert len(room.excerpts()) == 1
