@@ -4,7 +4,6 @@ merged, split, taken off and undone, by pointer and by keyboard; and nothing lef
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +21,6 @@ from storycapture.hub.qt.context import RoomContext
 from storycapture.hub.room import RoomService
 from storycapture.qtkit.palette import THEME_COLOURS
 from tests.hub.conftest import TEAM, DemoRoom, first_item
-
-SHOTS = Path("/tmp/room-shots")
 
 
 @pytest.fixture
@@ -527,7 +524,7 @@ def _many(demo_room: DemoRoom, count: int, themes: int) -> tuple[list[Excerpt], 
     return many, made
 
 
-def test_a_thousand_notes_and_thirty_themes_open_within_a_second(
+def test_a_thousand_notes_and_thirty_themes_are_read_once(
     qtbot: QtBot, board: ThemesBoard, demo_room: DemoRoom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     many, _themes = _many(demo_room, 1000, 30)
@@ -538,18 +535,17 @@ def test_a_thousand_notes_and_thirty_themes_open_within_a_second(
         return many
 
     monkeypatch.setattr(RoomService, "excerpts", excerpts)
-    started = time.perf_counter()
     board.refresh()
     board.view.viewport().repaint()
-    took = time.perf_counter() - started
-    assert reads == [1]  # one read for the whole board, never one per note
+    # One read for the whole board, never one per note (how long it takes is measured by
+    # tests/benchmarks/test_room_scale.py, not here).
+    assert reads == [1]
     assert len(board.scene.notes) == 1000
-    assert took < 1.0, f"the board took {took:.2f} s to open"
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
-def test_screenshots(
-    qtbot: QtBot, board: ThemesBoard, demo_room: DemoRoom, size: tuple[int, int]
+def test_the_board_renders_at_laptop_and_large_sizes(
+    qtbot: QtBot, board: ThemesBoard, demo_room: DemoRoom, size: tuple[int, int], tmp_path: Path
 ) -> None:
     _marigold, wren, _moth, waiting, nature = uuids(demo_room)
     room = demo_room.room
@@ -567,7 +563,6 @@ def test_screenshots(
     board.show_excerpt(wren)
     board.resize(*size)
     QApplication.processEvents()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"themes-board-{size[0]}x{size[1]}.png"
+    path = tmp_path / f"themes-board-{size[0]}x{size[1]}.png"
     assert board.grab().save(str(path))
     assert path.stat().st_size > 10_000
