@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from storycapture import __version__
 from storycapture.domain.errors import InvalidInput, NotFound, StoryCaptureError, VaultDamaged
+from storycapture.qtkit.palette import THEME_COLOURS
 
 if TYPE_CHECKING:
     from storycapture.domain.authorship import Author
@@ -947,7 +948,7 @@ def cmd_theme(args: argparse.Namespace, out: TextIO) -> int:
             colour = None if args.colour is None else args.colour.strip()
             if colour is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", colour):
                 raise InvalidInput(
-                    f"The colour “{_short(colour, 20)}” is not one like #9CC5A1 "
+                    f"The colour “{_short(colour, 20)}” is not one like {THEME_COLOURS[1]} "
                     "(a # and six digits or letters A–F)."
                 )
             theme = room.add_theme(
@@ -1292,7 +1293,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_theme = theme.add_parser("add", help="name a new theme")
     add_theme.add_argument("name")
     add_theme.add_argument("--description", default="", help="what the theme is about")
-    add_theme.add_argument("--colour", help="its colour, like #9CC5A1 (otherwise one is chosen)")
+    add_theme.add_argument(
+        "--colour", help=f"its colour, like {THEME_COLOURS[1]} (otherwise one is chosen)"
+    )
     rename_theme = theme.add_parser("rename", help="give a theme a new name")
     rename_theme.add_argument("old")
     rename_theme.add_argument("new")

@@ -640,7 +640,8 @@ class _SyncDialog(QDialog):
             if widget.isVisible():
                 self._scroll.ensureWidgetVisible(widget, 0, scaled_px(16))
 
-        QTimer.singleShot(0, scroll)
+        # Tied to the widget: a dialog closed (and deleted) before the turn comes skips it.
+        QTimer.singleShot(0, widget, scroll)
 
 
 class ExportDialog(_SyncDialog):

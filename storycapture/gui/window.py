@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from storycapture.gui.idle import IdleWatcher, SessionLockWatcher
     from storycapture.gui.stories import StoriesPage
     from storycapture.gui.storyteller_mode import StorytellerMode
+    from storycapture.hub.qt.room import RoomPage
     from storycapture.services.search import SearchHit, SearchIndex
     from storycapture.services.vault import VaultSession
 
@@ -140,6 +141,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.vault: VaultSession | None = None
         self.stories: StoriesPage | None = None
+        # The story-sharing room (made when first opened) and its own undo history.
+        self.room: RoomPage | None = None
+        self._room_stack: QUndoStack | None = None
+        self._room_offered = False  # the vault holds stories that arrived from other devices
         self.search_index: SearchIndex | None = None
         self._stacks: dict[str, QUndoStack] = {}
         self._visits: dict[str, str] = {}
@@ -344,6 +349,10 @@ class MainWindow(QMainWindow):
         self.lanes_action = self._action("Life areas in lanes", lambda: self._layout("lanes"))
         self.own_vault_action = self._action("Set up my own vault…", self.set_up_own_vault)
         self.own_vault_action.setStatusTip("Leave the practice vault and set up your own.")
+        self.room_action = self._action("Story-sharing room", self.show_room, "Ctrl+Shift+R")
+        self.room_action.setStatusTip(
+            "Read stories aloud with the team, mark excerpts and find the themes across stories."
+        )
         self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts)
         self.about_action = self._action("About StoryCapture", self.about)
 
@@ -364,6 +373,8 @@ class MainWindow(QMainWindow):
         edit_menu.addSeparator()
         edit_menu.addAction(self.settings_action)
         view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.room_action)
+        view_menu.addSeparator()
         view_menu.addAction(self.lifeline_action)
         view_menu.addAction(self.lanes_action)
         view_menu.addSeparator()
@@ -396,6 +407,7 @@ class MainWindow(QMainWindow):
             self.storyteller_mode_action,
             self.undo_action,
             self.redo_action,
+            self.room_action,
             self.lock_action,
         ):
             self.toolbar.addAction(action)
@@ -411,9 +423,17 @@ class MainWindow(QMainWindow):
         )
         stories = unlocked and self.stories is not None
         self.new_storyteller_action.setEnabled(stories)
-        # Invented stories never travel, and real ones never come into the practice vault.
-        for action in (self.export_action, self.import_action):
-            action.setEnabled(stories and not self._is_practice)
+        self.room_action.setEnabled(stories)
+        # On the toolbar only at a hub (stories arrived from other devices); in View always.
+        toolbar_room = self.toolbar.widgetForAction(self.room_action)
+        if toolbar_room is not None:
+            toolbar_room.setVisible(self._room_offered)
+        # Invented stories never travel, and real ones never come into the practice vault. A
+        # practice hub receives, as a hub does, from the laptops it trusts (invented ones: a
+        # real laptop would have to be trusted on it on purpose), so a team can practise the
+        # arrival of bundles and withdrawals in the room.
+        self.export_action.setEnabled(stories and not self._is_practice)
+        self.import_action.setEnabled(stories and (not self._is_practice or self._room_offered))
         self.own_vault_action.setVisible(self.practising)
         # Storyteller mode offers no way to other people's stories, not even a greyed one; and
         # giving a copy is the facilitator's, at the end of a visit.
@@ -633,9 +653,59 @@ class MainWindow(QMainWindow):
         # Once the stories are on screen: the build's thread would take turns with the first
         # paint (the two share Python's lock).
         QTimer.singleShot(0, self._start_indexing)
+        self._check_room_offered()
         self._start_watching()
         self.idle.start()
         self._update_actions()
+
+    # --- the story-sharing room ------------------------------------------------------------
+
+    @Slot()
+    def show_room(self) -> None:
+        """Open the story-sharing room (made the first time), with its own undo history."""
+        if self.vault is None or self.stories is None or self.mode is not None:
+            return
+        from PySide6.QtGui import QUndoStack
+
+        if self._room_stack is None:
+            self._room_stack = QUndoStack(self.undo_group)
+        if self.room is None:
+            from storycapture.hub.qt.context import RoomContext
+            from storycapture.hub.qt.room import RoomPage
+
+            context = RoomContext(
+                self.vault, self._room_stack, self.author, refused=self._room_refused
+            )
+            self.room = RoomPage(context)
+            self.room.back_requested.connect(self.show_stories_page)
+            self.pages.addWidget(self.room)
+        self.pages.setCurrentWidget(self.room)
+        self.undo_group.setActiveStack(self._room_stack)
+        self._update_actions()
+
+    @Slot()
+    def show_stories_page(self) -> None:
+        if self.stories is None:
+            return
+        self.pages.setCurrentWidget(self.stories)
+        self._stack_for_current()
+        self._update_actions()
+
+    def _room_refused(self, error: Exception) -> None:
+        self.statusBar().showMessage(str(error), 15_000)
+
+    def _room_after_erasure(self) -> None:
+        """After a withdrawal (here, or arrived in a bundle): the room reads everything again,
+        and its undo history, which may name the erased storyteller's excerpts, goes."""
+        if self._room_stack is not None:
+            self._room_stack.clear()
+        if self.room is not None:
+            self.room.refresh()
+
+    def _check_room_offered(self) -> None:
+        from storycapture.hub.room import holds_arrived_stories
+
+        self._room_offered = self.vault is not None and holds_arrived_stories(self.vault)
 
     def _refresh_people(self) -> None:
         from storycapture.services.overview import storyteller_summaries
@@ -1010,6 +1080,7 @@ class MainWindow(QMainWindow):
         if self.search_index is not None:  # a build under way leaves out whoever is not listed
             self.search_index.forget(person)
         self.stories.storyteller.clear()
+        self._room_after_erasure()
         self._refresh_people()
         self._update_actions()
         self.statusBar().showMessage(f"{name}'s story has been erased from this laptop.", 15_000)
@@ -1111,6 +1182,8 @@ class MainWindow(QMainWindow):
                 self.search_index.forget(gone)
         if person is not None and person not in alive:
             self.stories.storyteller.clear()
+        self._room_after_erasure()
+        self._check_room_offered()
         self._refresh_people()
         self._start_indexing()
         self._update_actions()
@@ -1313,6 +1386,15 @@ class MainWindow(QMainWindow):
                 tool.clear()
                 tool.deleteLater()
             self._mode_pages = []
+        if self.room is not None:
+            self.room.clear()
+            self.pages.removeWidget(self.room)
+            self.room.deleteLater()
+            self.room = None
+        if self._room_stack is not None:
+            self.undo_group.removeStack(self._room_stack)
+            self._room_stack.deleteLater()
+            self._room_stack = None
         if self.stories is not None:
             self.stories.clear()
             self.pages.removeWidget(self.stories)
