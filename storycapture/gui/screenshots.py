@@ -16,6 +16,10 @@ from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
 from storycapture.paths import resources_dir
 
 if TYPE_CHECKING:  # Qt is imported only when screenshots are taken
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QWidget
+
     from storycapture.gui.window import MainWindow
 
 SIZES = ((1366, 768), (1920, 1080))
@@ -25,7 +29,7 @@ SHOWN_STORYTELLER = "Marigold"
 def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication
 
     from storycapture import crypto
     from storycapture.domain.authorship import WhoseWords
@@ -204,7 +208,55 @@ def render_screenshots(out_dir: Path, sizes: tuple[tuple[int, int], ...] = SIZES
             window.deleteLater()
             settle()
         apply_theme(app, settings.theme, settings.interface_scale)
+        _shoot_room(root, settings, sizes, save)  # (``save`` lists what it writes)
     return written
+
+
+def _shoot_room(
+    root: Path,
+    settings: object,
+    sizes: tuple[tuple[int, int], ...],
+    save: Callable[[QWidget, str], None],
+) -> None:
+    """The story-sharing room of a practice hub (made the real way, from three invented
+    laptops): the reading view, the themes board, the matrix, help-seeking across stories and
+    the aligned lifelines."""
+    from storycapture import crypto
+    from storycapture.demo_hub import create_demo_hub
+    from storycapture.gui.window import MainWindow
+    from storycapture.hub.qt.room import ACROSS, BOARD, READ
+    from storycapture.hub.room import RoomService
+
+    hub, _ = create_demo_hub(
+        root / "hub",
+        resources_dir() / "demo" / "demo-vault.json",
+        kdf=lambda: crypto.KdfParams.new(crypto.kdf.MIN_MEMORY_KIB, 3, 4),
+    )
+    shown = next(e for e in RoomService(hub).excerpts() if e.themes)
+    hub.lock()
+    for width, height in sizes:
+        size = f"{width}x{height}"
+        window = MainWindow(root / "hub", settings)  # type: ignore[arg-type]
+        window.resize(width, height)
+        window.show()
+        window.unlock_vault(DEMO_PASSPHRASE)
+        window.finish_building()
+        window.show_room()
+        room = window.room
+        assert room is not None
+        room.open_excerpt(shown.uuid)
+        room.tabs.setCurrentIndex(READ)
+        save(window, f"room-reading-{size}")
+        room.tabs.setCurrentIndex(BOARD)
+        save(window, f"room-themes-board-{size}")
+        room.tabs.setCurrentIndex(ACROSS)
+        across = room.across
+        for index, name in enumerate(("matrix", "help-seeking", "lifelines")):
+            across.tabs.setCurrentIndex(index)
+            save(window, f"room-{name}-{size}")
+        window.lock()
+        window.close()
+        window.deleteLater()
 
 
 def _choose_shown_storyteller(window: MainWindow) -> None:

@@ -679,6 +679,8 @@ class MainWindow(QMainWindow):
             self.room = RoomPage(context)
             self.room.back_requested.connect(self.show_stories_page)
             self.pages.addWidget(self.room)
+        else:  # stories may have changed meanwhile (edited, imported): read them again
+            self.room.refresh()
         self.pages.setCurrentWidget(self.room)
         self.undo_group.setActiveStack(self._room_stack)
         self._update_actions()

@@ -170,6 +170,9 @@ def test_the_afternoon_in_the_room_and_a_withdrawal_after_it(
 
     # The matrix, exported for a slide.
     room.tabs.setCurrentIndex(ACROSS)
+    QApplication.processEvents()
+    shown = room.across.matrix.matrix  # read as soon as it is first shown
+    assert shown is not None and "Juniper" in [name for _, name in shown.storytellers]
     out = tmp_path / "matrix.csv"
     room.across.matrix.save_csv(out)
     rows = list(csv.reader(out.open(encoding="utf-8-sig")))

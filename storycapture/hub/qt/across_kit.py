@@ -185,7 +185,7 @@ class AcrossView(QWidget):
     def __init__(self, context: RoomContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self._stale = False
+        self._stale = True  # nothing read yet: read when first shown
         outer = QVBoxLayout(self)
         gap = scaled_px(8)
         outer.setContentsMargins(gap, gap, gap, gap)

@@ -710,6 +710,10 @@ class ReadingView(QWidget):
             font.setPixelSize(max(12, round(px * share)))
             font.setBold(bold)
             widget.setFont(font)
+            # In the window, the app's style sheet gives every widget its ordinary size: only a
+            # widget's own sheet outweighs it.
+            weight = 600 if bold else 400
+            widget.setStyleSheet(f"font-size: {font.pixelSize()}px; font-weight: {weight};")
         self.words.document().setDefaultFont(self.words.font())
 
     def _apply_look(self) -> None:

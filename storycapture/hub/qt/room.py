@@ -38,11 +38,7 @@ class RoomPage(QWidget):
         self.setObjectName("story-sharing-room")
         self.context = context
         title = QLabel(TITLE)
-        title.setObjectName("page-title")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        title.setFont(font)
+        title.setObjectName("subheading")  # the window's style sheet sizes it
         welcome = QLabel(WELCOME)
         welcome.setWordWrap(True)
         self.back = QPushButton("Back to the stories")

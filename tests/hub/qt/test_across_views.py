@@ -363,3 +363,18 @@ def test_every_view_renders_at_laptop_and_desktop_sizes(
         assert view.export_button.geometry().right() <= view.width()
         assert view.export_button.isVisible()
     assert isinstance(page.matrix.table.currentIndex(), QModelIndex)
+
+
+def test_across_stories_reads_what_is_there_when_first_shown(
+    qtbot: QtBot, context: RoomContext
+) -> None:
+    """Opened fresh, with nothing changed meanwhile, each view reads the vault as it is shown
+    (a room opened on a hub showed empty pictures once)."""
+    across = AcrossStories(context)
+    qtbot.addWidget(across)
+    across.show()
+    assert across.matrix.matrix is not None and across.matrix.matrix.storytellers
+    across.tabs.setCurrentIndex(1)
+    assert across.help.summary.text()
+    across.tabs.setCurrentIndex(2)
+    assert across.lifelines.summary.text()
