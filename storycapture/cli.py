@@ -187,7 +187,7 @@ def _show_recovery_key(recovery_key: str, out: TextIO) -> None:
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if args.hub:
         return _demo_hub(args, out)
-    from storycapture.demo import DEMO_PASSPHRASE, create_demo_vault
+    from storycapture.demo import create_demo_vault
     from storycapture.paths import default_data_dir, practice_data_dir, resources_dir
     from storycapture.store.db import DATABASE_NAME
 
@@ -208,6 +208,16 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
         _show_recovery_key(recovery_key, out)
+    return _practice_made(args, data_dir, vault, out)
+
+
+def _practice_made(
+    args: argparse.Namespace, data_dir: Path, vault: VaultSession | None, out: TextIO
+) -> int:
+    """After a practice vault or hub is made (or found): its passphrase, then the window on it
+    if asked for, else it is locked."""
+    from storycapture.demo import DEMO_PASSPHRASE
+
     print(f"Its passphrase is: {DEMO_PASSPHRASE}", file=out)
     if args.open:
         from storycapture.gui.app import run_app
@@ -219,7 +229,6 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _demo_hub(args: argparse.Namespace, out: TextIO) -> int:
-    from storycapture.demo import DEMO_PASSPHRASE
     from storycapture.demo_hub import create_demo_hub, practice_hub_dir
     from storycapture.domain.errors import VaultAlreadyExists
     from storycapture.paths import default_data_dir, resources_dir
@@ -252,14 +261,7 @@ def _demo_hub(args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
         _show_recovery_key(recovery_key, out)
-    print(f"Its passphrase is: {DEMO_PASSPHRASE}", file=out)
-    if args.open:
-        from storycapture.gui.app import run_app
-
-        return run_app(data_dir, vault=vault)
-    if vault is not None:
-        vault.lock()
-    return 0
+    return _practice_made(args, data_dir, vault, out)
 
 
 def cmd_info(args: argparse.Namespace, out: TextIO) -> int:
