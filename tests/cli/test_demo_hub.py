@@ -36,17 +36,29 @@ def laptop_folders() -> set[str]:
     return {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith(LAPTOPS)}
 
 
+@pytest.fixture(autouse=True)
+def _temporary_folders_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's temporary folders apart (another process making a practice hub at the same
+    time would otherwise show its laptops' folder here)."""
+    scratch = tmp_path / "temporary"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, set[str]]:
     """``storycapture demo --hub`` run once, with no --data-dir: its folder, its output, and
     the laptops' temporary folders left over (none, if all is well)."""
     root = tmp_path_factory.mktemp("practice-hub")
-    before = laptop_folders()
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
+        (root / "temporary").mkdir()
+        patch.setattr(tempfile, "tempdir", str(root / "temporary"))
+        before = laptop_folders()
         patch.setenv(DATA_DIR_ENV, str(root / "StoryCapture"))
         assert main(["demo", "--hub"], out=out) == 0
-    return root / "StoryCapture-practice-hub", out.getvalue(), laptop_folders() - before
+        left = laptop_folders() - before
+    return root / "StoryCapture-practice-hub", out.getvalue(), left
 
 
 @pytest.fixture
