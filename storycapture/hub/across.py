@@ -534,6 +534,19 @@ class HelpSought:
     what_happened: str
     helped: Helped | None
 
+    def cells(self) -> tuple[str, ...]:
+        """The row in words, in the order of ``HELP_CSV_HEADER`` (the table and the CSV)."""
+        return (
+            self.pseudonym,
+            self.moment,
+            self.when,
+            self.asked_for,
+            self.from_whom,
+            self.kind.label,
+            self.what_happened,
+            helped_words(self.helped),
+        )
+
 
 @dataclass(frozen=True)
 class HelpAcross:
@@ -600,18 +613,7 @@ def write_help_csv(help_rows: HelpAcross, out: TextIO) -> None:
     writer = csv.writer(out)
     writer.writerow(HELP_CSV_HEADER)
     for row in help_rows.rows:
-        writer.writerow(
-            [
-                row.pseudonym,
-                row.moment,
-                row.when,
-                row.asked_for,
-                row.from_whom,
-                row.kind.label,
-                row.what_happened,
-                helped_words(row.helped),
-            ]
-        )
+        writer.writerow(row.cells())
 
 
 # --- lifelines aligned by age or by calendar ---------------------------------------------------

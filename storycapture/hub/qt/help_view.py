@@ -36,7 +36,6 @@ from storycapture.hub.across import (
     ServiceKind,
     csv_bytes,
     help_sought,
-    helped_words,
     read_help,
     write_help_csv,
 )
@@ -258,17 +257,7 @@ class HelpTableModel(QAbstractTableModel):
             return None
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        row = self.across.rows[index.row()]
-        return (
-            row.pseudonym,
-            row.moment,
-            row.when,
-            row.asked_for,
-            row.from_whom,
-            row.kind.label,
-            row.what_happened,
-            helped_words(row.helped),
-        )[index.column()]
+        return self.across.rows[index.row()].cells()[index.column()]
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
