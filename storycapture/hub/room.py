@@ -506,7 +506,7 @@ def holds_arrived_stories(vault: VaultSession) -> bool:
         return session.scalar(select(models.BundleReceiptRow.device_id).limit(1)) is not None
 
 
-def pseudonyms(vault: Any) -> dict[str, str]:
+def pseudonyms(vault: VaultSession) -> dict[str, str]:
     """Storyteller uuid → pseudonym, of everyone shown (for notes, matrices and charts)."""
     with vault.read() as session:
         found = records.find(vault, session, STORYTELLER, damaged=[])
